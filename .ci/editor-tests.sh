@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# Drive `SERVER_BIN lsp` through real editor clients, and build and package the VS Code extension.
+#
+# usage: .ci/editor-tests.sh SERVER_BIN          e.g. .ci/editor-tests.sh target/debug/vblint
+#
+# Runs, in order (run .ci/install-editor-deps.sh first):
+#   vscode-extension  editors/vscode: `tsc --noEmit`, then `vsce package` -> target/editor-tests/vblint.vsix
+#   nvim              Neovim's built-in LSP client (shared nvim_lsp_check.sh)
+#   emacs-eglot       Emacs + Eglot (shared emacs_lsp_check.sh)
+#   vscode-protocol   vscode-languageclient's protocol libraries (shared vscode_probe/probe.js)
+#   lsp-probe         raw protocol + robustness, every scenario (shared lsp_probe.py)
+#   snippets          editors/neovim and editors/emacs snippets installed as a user would (editors/tests)
+#   vscode-ui         real VS Code (code-server) with our .vsix; only with VBLINT_UI_TESTS=1
+# Each editor harness opens the fixture, checks that the diagnostics cover exactly the expected
+# phrases (UTF-16 positions on lines with curly quotes, emoji, a ZWJ sequence and `café`), asks for
+# code actions and hover, types VBLINT_EDIT before a flagged phrase and checks it moves, undoes
+# that, applies the first quick fix, and checks the server exits cleanly.
+#
+# Prints one PASS/FAIL line per harness, writes JSON under target/editor-tests/, and exits 1 if any
+# harness failed (2 on a usage error).
+#
+# environment (defaults in brackets):
+#   VBLINT_SERVER_CMD   the whole server command, overriding "SERVER_BIN lsp"; e.g. for a dry run
+#                       with the shared mock: "python3 target/clients/fixtures/mock_lsp_server.py --bug none"
+#   VBLINT_FIXTURE      document to open [editors/fixtures/case-note.txt]
+#   VBLINT_EXPECT       comma-separated phrases the diagnostics must cover, exactly and case-sensitively
+#                       [absconded,putting herself at risk,risk-taking behaviour,child prostitute]
+#   VBLINT_EDIT         text typed before a flagged phrase [“ok” 🙂 ]
+#   VBLINT_CLIENTS_DIR  writable copy of the shared harnesses [target/clients]
+#   VBLINT_RESULTS      output folder [target/editor-tests]
+#   VBLINT_TIMEOUT      seconds per wait in each harness [20]
+#   VBLINT_PROBE_ONLY   comma-separated lsp_probe.py scenarios [all]
+#   VBLINT_UI_TESTS=1   also run the code-server UI harness (needs VBLINT_UI_TESTS=1 .ci/install-editor-deps.sh)
+#   VBLINT_SKIP_PACKAGE=1  skip the VS Code extension build (the UI harness then needs an existing .vsix)
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+if [[ $# -lt 1 && -z "${VBLINT_SERVER_CMD:-}" ]]; then
+  sed -n '2,34p' "$0" >&2
+  exit 2
+fi
+SERVER_BIN="${1:-}"
+if [[ -n "$SERVER_BIN" && "$SERVER_BIN" == */* ]]; then
+  SERVER_BIN="$(realpath "$SERVER_BIN")"
+fi
+if [[ -n "${VBLINT_SERVER_CMD:-}" ]]; then
+  SERVER_CMD="$VBLINT_SERVER_CMD"
+  read -r -a server_words <<<"$SERVER_CMD"
+else
+  if [[ "$SERVER_BIN" == */* && ! -x "$SERVER_BIN" ]]; then
+    echo "error: $SERVER_BIN is not an executable file" >&2
+    exit 2
+  fi
+  server_words=("$SERVER_BIN" lsp)
+  SERVER_CMD="$(printf '%q ' "${server_words[@]}")"
+  SERVER_CMD="${SERVER_CMD% }"
+fi
+FIXTURE="$(realpath "${VBLINT_FIXTURE:-$ROOT/editors/fixtures/case-note.txt}")"
+EXPECT="${VBLINT_EXPECT-absconded,putting herself at risk,risk-taking behaviour,child prostitute}"
+EDIT="${VBLINT_EDIT:-“ok” 🙂 }"
+CLIENTS="$(realpath -m "${VBLINT_CLIENTS_DIR:-$ROOT/target/clients}")"
+OUT="$(realpath -m "${VBLINT_RESULTS:-$ROOT/target/editor-tests}")"
+TIMEOUT="${VBLINT_TIMEOUT:-20}"
+mkdir -p "$OUT"
+
+exp=()
+[[ -n "$EXPECT" ]] && exp=(--expect-flagged "$EXPECT")
+failed=()
+
+# Print one line per harness; with a JSON report, name the checks that failed.
+verdict() { # NAME RC SECONDS [JSON]
+  local name="$1" rc="$2" secs="$3" json="${4:-}" detail=""
+  if [[ -n "$json" && -s "$json" ]]; then
+    detail="$(python3 - "$json" <<'PY' 2>/dev/null
+import json, sys
+try:
+    r = json.load(open(sys.argv[1], encoding="utf-8"))
+except Exception as e:
+    print("unreadable JSON: %s" % e); sys.exit()
+out = []
+def checks(c):
+    if isinstance(c, dict):
+        return [k for k, v in c.items() if v is not True]
+    if isinstance(c, list):
+        return [x.get("check", "?") for x in c if isinstance(x, dict) and not x.get("ok")]
+    return []
+def texts(diags):
+    return sorted(d.get("text") or "<out of range>" for d in diags or [] if isinstance(d, dict))
+if "scenarios" in r:
+    for name, s in r["scenarios"].items():
+        if not s.get("passed"):
+            out.append("%s(%s)" % (name, ",".join(checks(s.get("checks"))) or "?"))
+            for c in s.get("checks") or []:
+                if c.get("check") == "flagged_texts_match" and not c.get("ok"):
+                    out.append("%s got %s" % (name, json.dumps(c.get("got"), ensure_ascii=False)))
+else:
+    failed = checks(r.get("checks"))
+    out = list(failed)
+    if r.get("status") not in (None, "ok", "passed"):
+        out.insert(0, "status=%s" % r.get("status"))
+    if r.get("error"):
+        out.append("error=%s" % str(r.get("error"))[:160])
+    if "flagged_texts_match" in failed or "diagnostics" in r and not r["diagnostics"]:
+        out.append("got %s" % json.dumps(texts(r.get("diagnostics")), ensure_ascii=False))
+print("; ".join(out))
+PY
+)"
+  fi
+  if [[ "$rc" == 0 ]]; then
+    printf '%-18s PASS  (%ss)\n' "$name" "$secs"
+  else
+    printf '%-18s FAIL  (rc=%s, %ss)%s\n' "$name" "$rc" "$secs" "${detail:+  failed: $detail}"
+    failed+=("$name")
+  fi
+}
+
+# run NAME JSON CMD...: stdout+stderr of CMD go to OUT/NAME.log
+run() {
+  local name="$1" json="$2"; shift 2
+  local t0=$SECONDS rc=0
+  "$@" >"$OUT/$name.log" 2>&1 || rc=$?
+  verdict "$name" "$rc" "$((SECONDS - t0))" "$json"
+}
+
+missing() { # NAME WHAT
+  printf '%-18s FAIL  (%s; run .ci/install-editor-deps.sh)\n' "$1" "$2"
+  failed+=("$1")
+}
+
+echo "== server:  $SERVER_CMD"
+echo "== fixture: $FIXTURE"
+echo "== expect:  ${EXPECT:-<any>}"
+echo "== output:  $OUT"
+
+# --- VS Code extension: typecheck and package ---------------------------------------------
+VSIX="$OUT/vblint.vsix"
+if [[ "${VBLINT_SKIP_PACKAGE:-0}" != 1 ]]; then
+  if [[ -d "$ROOT/editors/vscode/node_modules" ]]; then
+    rm -f "$VSIX"
+    run vscode-extension "" bash -c '
+      set -e
+      cd "$1"
+      npx --no-install tsc -p . --noEmit
+      npx --no-install vsce package --allow-missing-repository --out "$2"
+      test -s "$2"' _ "$ROOT/editors/vscode" "$VSIX"
+  else
+    missing vscode-extension "editors/vscode/node_modules missing"
+  fi
+fi
+
+# --- editor clients -----------------------------------------------------------------------
+if [[ ! -d "$CLIENTS" ]]; then
+  missing harnesses "no harness copy at $CLIENTS"
+  echo "FAILED: ${failed[*]}"
+  exit 1
+fi
+
+if command -v nvim >/dev/null; then
+  run nvim "$OUT/nvim.json" "$CLIENTS/nvim_lsp_check.sh" --timeout "$TIMEOUT" --edit "$EDIT" "${exp[@]}" \
+    --init-options '{"quotes":"info","lexicon":[],"disable":[]}' "$SERVER_CMD" "$FIXTURE" "$OUT/nvim.json"
+else
+  missing nvim "nvim not installed"
+fi
+
+if command -v emacs >/dev/null; then
+  run emacs-eglot "$OUT/emacs.json" "$CLIENTS/emacs_lsp_check.sh" --timeout "$TIMEOUT" --edit "$EDIT" "${exp[@]}" \
+    "$SERVER_CMD" "$FIXTURE" "$OUT/emacs.json"
+else
+  missing emacs-eglot "emacs not installed"
+fi
+
+if [[ -d "$CLIENTS/vscode_probe/node_modules" ]]; then
+  run vscode-protocol "$OUT/vscode_probe.json" node "$CLIENTS/vscode_probe/probe.js" --timeout "$TIMEOUT" \
+    --edit "$EDIT" "${exp[@]}" --json "$OUT/vscode_probe.json" "$SERVER_CMD" "$FIXTURE"
+else
+  missing vscode-protocol "$CLIENTS/vscode_probe/node_modules missing"
+fi
+
+# lsp_probe.py prints its JSON on stdout and one line per scenario on stderr.
+probe_only=()
+[[ -n "${VBLINT_PROBE_ONLY:-}" ]] && probe_only=(--only "$VBLINT_PROBE_ONLY")
+t0=$SECONDS rc=0
+python3 "$CLIENTS/lsp_probe.py" --timeout "$((TIMEOUT < 15 ? 15 : TIMEOUT))" --file "$FIXTURE" \
+  ${EXPECT:+--expect-flagged "$EXPECT"} "${probe_only[@]}" "$SERVER_CMD" \
+  >"$OUT/lsp_probe.json" 2>"$OUT/lsp-probe.log" || rc=$?
+verdict lsp-probe "$rc" "$((SECONDS - t0))" "$OUT/lsp_probe.json"
+grep -E '^[a-z0-9_]+ +(PASS|FAIL)' "$OUT/lsp-probe.log" | sed 's/^/    /'
+
+# --- the copy-paste snippets of editors/neovim and editors/emacs, installed as a user would ---
+t0=$SECONDS rc=0
+SNIPPET_TIMEOUT_MS="$((TIMEOUT * 1000))" "$ROOT/editors/tests/check-snippets.sh" "$SERVER_CMD" "$FIXTURE" "$EXPECT" "$OUT" \
+  >"$OUT/snippets.log" 2>&1 || rc=$?
+if [[ $rc == 0 ]]; then
+  printf '%-18s PASS  (%ss)\n' snippets "$((SECONDS - t0))"
+else
+  printf '%-18s FAIL  (rc=%s, %ss)\n' snippets "$rc" "$((SECONDS - t0))"
+  failed+=(snippets)
+fi
+sed 's/^/    /' "$OUT/snippets.log"
+
+# --- optional: the real VS Code workbench (code-server) with our extension -----------------
+if [[ "${VBLINT_UI_TESTS:-0}" == 1 ]]; then
+  UI="$CLIENTS/vscode_probe/ui"
+  if [[ ! -x "$UI/.code-server/node_modules/.bin/code-server" || ! -d "$UI/node_modules/playwright-core" ]]; then
+    missing vscode-ui "code-server not installed (VBLINT_UI_TESTS=1 .ci/install-editor-deps.sh)"
+  elif [[ ! -s "$VSIX" ]]; then
+    missing vscode-ui "no $VSIX (the vscode-extension step failed or was skipped)"
+  else
+    # The shared harness configures its skeleton extension (lspSkeleton.*); ours reads vblint.*.
+    sed 's/lspSkeleton\./vblint./g' "$UI/ui_check.js" >"$UI/ui_check_vblint.js"
+    server_args="$(python3 -c 'import json, sys; print(json.dumps(sys.argv[1:]))' "${server_words[@]:1}")"
+    run vscode-ui "$OUT/ui/ui_report.json" node "$UI/ui_check_vblint.js" --vsix "$VSIX" \
+      --server "${server_words[0]}" --args "$server_args" --file "$FIXTURE" --edit "$EDIT" "${exp[@]}" \
+      --timeout "$((TIMEOUT * 3))" --out "$OUT/ui"
+  fi
+fi
+
+if ((${#failed[@]})); then
+  echo "FAILED: ${failed[*]}  (details: $OUT/<name>.json and <name>.log)"
+  exit 1
+fi
+echo "all editor tests passed"

@@ -1,0 +1,919 @@
+//! Reading lexicon files: TOML with spans, then resolution into a
+//! [`Lexicon`] with every phrase expanded.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::variant::{self, Hyphens, VariantError};
+use super::{
+    BUILTIN, BUILTIN_PREFIX, Category, Entry, Example, FixPolicy, Guard, GuardAction, GuardPhrase,
+    GuardScope, GuardWord, Lexicon, Origin, Phrase, Severity,
+};
+use crate::diagnostic::{Diagnostic, SourceFile, closest};
+use crate::text::normalize_phrase;
+
+/// The most bytes one lexicon file may have: far more than any real file,
+/// small enough that a hostile file cannot exhaust memory.
+pub(crate) const MAX_FILE_BYTES: u64 = 8 << 20;
+
+/// The most files one lexicon folder may hold.
+const MAX_FILES: usize = 1000;
+
+/// The most words a guard may look at.
+const MAX_WINDOW: usize = 50;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    language: Option<Spanned<String>>,
+    #[serde(default)]
+    sets: BTreeMap<String, Spanned<Vec<Spanned<String>>>>,
+    #[serde(default)]
+    guard: Vec<Spanned<RawGuard>>,
+    #[serde(default)]
+    entry: Vec<Spanned<RawEntry>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawGuard {
+    id: Option<Spanned<String>>,
+    description: Option<String>,
+    #[serde(default)]
+    action: GuardAction,
+    #[serde(default)]
+    scope: GuardScope,
+    window: Option<Spanned<i64>>,
+    #[serde(default)]
+    before: Vec<Spanned<String>>,
+    #[serde(default)]
+    after: Vec<Spanned<String>>,
+    #[serde(default)]
+    around: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawEntry {
+    id: Spanned<String>,
+    category: Category,
+    #[serde(default = "default_severity")]
+    severity: Severity,
+    terms: Spanned<Vec<Spanned<String>>>,
+    #[serde(default)]
+    except: Vec<Spanned<String>>,
+    alternatives: Vec<String>,
+    #[serde(default)]
+    fix: FixPolicy,
+    why: Spanned<String>,
+    sources: Spanned<Vec<String>>,
+    added: Option<Spanned<String>>,
+    reviewed: Option<Spanned<String>>,
+    #[serde(default)]
+    guards: Vec<Spanned<String>>,
+    #[serde(default)]
+    guard: Vec<Spanned<RawGuard>>,
+    examples: Spanned<Vec<Spanned<String>>>,
+    #[serde(default)]
+    counterexamples: Vec<Spanned<String>>,
+    #[serde(default)]
+    retired: bool,
+}
+
+fn default_severity() -> Severity {
+    Severity::Warning
+}
+
+/// The keys a file, an entry and a guard may have, for "did you mean".
+const FILE_KEYS: &[&str] = &["language", "sets", "guard", "entry"];
+const ENTRY_KEYS: &[&str] = &[
+    "id",
+    "category",
+    "severity",
+    "terms",
+    "except",
+    "alternatives",
+    "fix",
+    "why",
+    "sources",
+    "added",
+    "reviewed",
+    "guards",
+    "guard",
+    "examples",
+    "counterexamples",
+    "retired",
+];
+const GUARD_KEYS: &[&str] = &[
+    "id",
+    "description",
+    "action",
+    "scope",
+    "window",
+    "before",
+    "after",
+    "around",
+];
+
+/// Collects lexicon files in layers and builds a [`Lexicon`].
+#[derive(Default)]
+pub struct LexiconBuilder {
+    files: Vec<(Arc<SourceFile>, usize)>,
+    layer: usize,
+}
+
+impl LexiconBuilder {
+    /// An empty builder.
+    pub fn new() -> LexiconBuilder {
+        LexiconBuilder::default()
+    }
+
+    /// Adds the built-in lexicon as the bottom layer.
+    pub fn add_builtin(&mut self) -> &mut Self {
+        for (name, text) in BUILTIN {
+            let file = SourceFile::new(format!("{BUILTIN_PREFIX}/{name}"), *text);
+            self.files.push((file, 0));
+        }
+        self.layer = self.layer.max(1);
+        self
+    }
+
+    /// Adds one in-memory file as its own new layer.
+    pub fn add_source(&mut self, file: Arc<SourceFile>) -> &mut Self {
+        self.layer += 1;
+        self.files.push((file, self.layer));
+        self
+    }
+
+    /// Adds a lexicon file, or every `*.toml` file of a folder (not
+    /// recursive, in name order), as a new layer.
+    ///
+    /// # Errors
+    ///
+    /// A diagnostic if the path cannot be read or is too large.
+    pub fn add_path(&mut self, path: &Path) -> Result<&mut Self, Diagnostic> {
+        self.layer += 1;
+        let layer = self.layer;
+        let show = path.display().to_string();
+        let meta = std::fs::metadata(path).map_err(|e| {
+            Diagnostic::error(format!("cannot read lexicon `{show}`: {}", io_reason(&e)))
+                .help("check the path given with --lexicon or in the `lexicon` key of vblint.toml")
+        })?;
+        let mut paths = Vec::new();
+        if meta.is_dir() {
+            let read = std::fs::read_dir(path).map_err(|e| {
+                Diagnostic::error(format!(
+                    "cannot list lexicon folder `{show}`: {}",
+                    io_reason(&e)
+                ))
+            })?;
+            for item in read.flatten() {
+                let p = item.path();
+                if super::is_lexicon_file(&p) && p.is_file() {
+                    paths.push(p);
+                }
+            }
+            paths.sort();
+            if paths.is_empty() {
+                return Err(Diagnostic::error(format!(
+                    "lexicon folder `{show}` has no .toml files"
+                ))
+                .help("a lexicon folder holds files such as `local-terms.toml`"));
+            }
+            if paths.len() > MAX_FILES {
+                return Err(Diagnostic::error(format!(
+                    "lexicon folder `{show}` has {} files, more than the {MAX_FILES} allowed",
+                    paths.len()
+                )));
+            }
+        } else {
+            paths.push(path.to_path_buf());
+        }
+        for p in paths {
+            let file = read_source(&p)?;
+            self.files.push((file, layer));
+        }
+        Ok(self)
+    }
+
+    /// Parses and resolves every file.
+    ///
+    /// # Errors
+    ///
+    /// Every problem found.
+    pub fn build(&self) -> Result<Lexicon, Vec<Diagnostic>> {
+        let mut errors = Vec::new();
+        let mut parsed = Vec::new();
+        for (file, layer) in &self.files {
+            match parse_file(file) {
+                Ok(raw) => parsed.push((Arc::clone(file), *layer, raw)),
+                Err(d) => errors.push(d),
+            }
+        }
+        let lexicon = resolve(parsed, &mut errors);
+        if errors.iter().any(Diagnostic::is_error) {
+            Err(errors)
+        } else {
+            let mut lexicon = lexicon;
+            lexicon.warnings = errors;
+            lexicon.files = self.files.iter().map(|(f, _)| Arc::clone(f)).collect();
+            Ok(lexicon)
+        }
+    }
+}
+
+/// Reads one lexicon file, bounded in size and required to be UTF-8.
+pub(crate) fn read_source(path: &Path) -> Result<Arc<SourceFile>, Diagnostic> {
+    let show = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|e| {
+        Diagnostic::error(format!(
+            "cannot read lexicon file `{show}`: {}",
+            io_reason(&e)
+        ))
+    })?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(Diagnostic::error(format!(
+            "lexicon file `{show}` is {} MB, larger than the {} MB allowed",
+            meta.len() >> 20,
+            MAX_FILE_BYTES >> 20
+        ))
+        .help("split the lexicon into several files, one per theme"));
+    }
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::error(format!(
+            "cannot read lexicon file `{show}`: {}",
+            io_reason(&e)
+        ))
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Diagnostic::error(format!(
+            "lexicon file `{show}` is not UTF-8 text (bad byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ))
+        .help("save the file as UTF-8 in your editor")
+    })?;
+    Ok(SourceFile::new(show, text))
+}
+
+/// A short reason for an I/O error, without the "(os error N)" noise.
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or folder".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => {
+            let s = e.to_string();
+            s.split(" (os error").next().unwrap_or(&s).to_string()
+        }
+    }
+}
+
+fn parse_file(file: &Arc<SourceFile>) -> Result<RawFile, Diagnostic> {
+    toml::from_str::<RawFile>(&file.text).map_err(|e| toml_error(file, &e))
+}
+
+/// Turns a TOML or serde error into a plain-English diagnostic.
+fn toml_error(file: &Arc<SourceFile>, e: &toml::de::Error) -> Diagnostic {
+    let raw = e.message().trim().to_string();
+    let span = e.span().unwrap_or(0..0);
+    let mut d;
+    if let Some(rest) = raw.strip_prefix("unknown field `") {
+        let key = rest.split('`').next().unwrap_or_default();
+        let keys = if rest.contains("`language`") || rest.contains("`sets`") {
+            ("a lexicon file", FILE_KEYS)
+        } else if rest.contains("`window`") || rest.contains("`before`") {
+            ("a guard", GUARD_KEYS)
+        } else {
+            ("an entry", ENTRY_KEYS)
+        };
+        d = Diagnostic::error(format!("unknown key `{key}` in {}", keys.0))
+            .at(file, span)
+            .label("not a key this table can have");
+        d = match closest(key, keys.1.iter().copied()) {
+            Some(k) => d.help(format!("did you mean `{k}`?")),
+            None => d.help(format!("the keys allowed here are: {}", keys.1.join(", "))),
+        };
+    } else if let Some(rest) = raw.strip_prefix("missing field `") {
+        let key = rest.split('`').next().unwrap_or_default();
+        d = Diagnostic::error(format!("this table is missing the required key `{key}`"))
+            .at(file, span)
+            .help(missing_help(key));
+    } else if let Some(rest) = raw.strip_prefix("unknown variant `") {
+        let value = rest.split('`').next().unwrap_or_default();
+        let expected = rest.split("expected ").nth(1).unwrap_or_default();
+        d = Diagnostic::error(format!("`{value}` is not an allowed value here"))
+            .at(file, span)
+            .help(format!("write one of {expected}"));
+        let options: Vec<&str> = expected
+            .split('`')
+            .enumerate()
+            .filter(|(i, _)| i % 2 == 1)
+            .map(|(_, s)| s)
+            .collect();
+        if let Some(k) = closest(value, options.iter().copied()) {
+            d = d.help(format!("did you mean `{k}`?"));
+        }
+    } else {
+        let first = raw.lines().next().unwrap_or(&raw).to_string();
+        d = Diagnostic::error(format!("this is not valid lexicon TOML: {first}"))
+            .at(file, span)
+            .help(
+                "check quotes and brackets: text goes in \"double quotes\", lists in [square brackets], \
+                 and each entry starts with a line [[entry]]",
+            );
+        if raw.contains("invalid type") {
+            d = d.help(format!(
+                "{first}: a list is written [\"one\", \"two\"] and a single text \"like this\""
+            ));
+        }
+    }
+    d
+}
+
+fn missing_help(key: &str) -> String {
+    match key {
+        "id" => "add a line such as `id = \"my-new-term\"` (lower-case words joined by hyphens)".into(),
+        "category" => format!(
+            "add `category = \"...\"` with one of: {}",
+            Category::ALL.map(Category::as_str).join(", ")
+        ),
+        "terms" => "add `terms = [\"the phrase to flag\"]`".into(),
+        "alternatives" => "add `alternatives = [\"child-centred wording\"]`; use [] only if `why` explains why no swap is safe".into(),
+        "why" => "add `why = \"...\"`: one or two sentences on why this wording harms the child".into(),
+        "sources" => "add `sources = [\"title of the guidance (year)\"]`".into(),
+        "examples" => "add `examples = [\"a sentence this entry must flag\"]`".into(),
+        _ => format!("add the key `{key}`"),
+    }
+}
+
+/// The byte range inside a quoted TOML string for a range inside its value,
+/// when the string has no escapes (else the whole string).
+fn inner_span(file: &SourceFile, string_span: &Range<usize>, inner: &Range<usize>) -> Range<usize> {
+    let raw = file.text.get(string_span.clone()).unwrap_or_default();
+    let quote = if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
+        3
+    } else {
+        1
+    };
+    if raw.contains('\\') || raw.len() < 2 * quote {
+        return string_span.clone();
+    }
+    let start = string_span.start + quote + inner.start;
+    let end = (string_span.start + quote + inner.end).min(string_span.end);
+    start..end.max(start)
+}
+
+fn variant_error(file: &Arc<SourceFile>, span: &Range<usize>, e: VariantError) -> Diagnostic {
+    Diagnostic::error(e.message)
+        .at(file, inner_span(file, span, &e.range))
+        .help(e.help)
+}
+
+fn resolve(
+    parsed: Vec<(Arc<SourceFile>, usize, RawFile)>,
+    errors: &mut Vec<Diagnostic>,
+) -> Lexicon {
+    let mut language: Option<(String, Arc<SourceFile>, Range<usize>)> = None;
+    let mut sets: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut set_origin: HashMap<String, (usize, Arc<SourceFile>, Range<usize>)> = HashMap::new();
+
+    // Pass 1: language and sets, which terms in any file may use.
+    for (file, layer, raw) in &parsed {
+        if let Some(lang) = &raw.language {
+            match &language {
+                Some((l, first, first_span)) if l != lang.get_ref() && *layer == 0 => {
+                    let (line, _) = first.line_col(first_span.start);
+                    errors.push(
+                        Diagnostic::error(format!(
+                            "this file is in `{}` but the lexicon is in `{l}`",
+                            lang.get_ref()
+                        ))
+                        .at(file, lang.span())
+                        .note(format!("the language was first set in {}:{line}", first.name))
+                        .help("one lexicon holds one language; keep other languages in their own folder"),
+                    );
+                }
+                Some(_) => {}
+                None => language = Some((lang.get_ref().clone(), Arc::clone(file), lang.span())),
+            }
+        }
+        for (name, values) in &raw.sets {
+            if let Some((first_layer, first, first_span)) = set_origin.get(name) {
+                if first_layer == layer {
+                    let (line, _) = first.line_col(first_span.start);
+                    errors.push(
+                        Diagnostic::error(format!("the set `{name}` is defined twice"))
+                            .at(file, values.span())
+                            .note(format!("first defined in {}:{line}", first.name))
+                            .help("keep one definition and delete the other"),
+                    );
+                    continue;
+                }
+            }
+            let mut list = Vec::new();
+            for v in values.get_ref() {
+                if v.get_ref().trim().is_empty() {
+                    errors.push(
+                        Diagnostic::error(format!("the set `{name}` has an empty phrase"))
+                            .at(file, v.span())
+                            .help("delete the empty \"\" or write the words"),
+                    );
+                } else {
+                    list.push(v.get_ref().trim().to_string());
+                }
+            }
+            set_origin.insert(name.clone(), (*layer, Arc::clone(file), values.span()));
+            sets.insert(name.clone(), list);
+        }
+    }
+
+    // Pass 2: shared guards.
+    let mut guards: Vec<Guard> = Vec::new();
+    let mut guard_ids: HashMap<String, (usize, usize, Arc<SourceFile>, Range<usize>)> =
+        HashMap::new();
+    for (file, layer, raw) in &parsed {
+        for g in &raw.guard {
+            let Some(id) = &g.get_ref().id else {
+                errors.push(
+                    Diagnostic::error("a shared [[guard]] needs an `id`")
+                        .at(file, g.span())
+                        .help("add `id = \"negation\"` (or any kebab-case name) so entries can list it in `guards`"),
+                );
+                continue;
+            };
+            let Some(guard) = resolve_guard(file, g, &sets, errors) else {
+                continue;
+            };
+            if let Some((first_layer, index, first, first_span)) = guard_ids.get(id.get_ref()) {
+                if first_layer == layer {
+                    let (line, _) = first.line_col(first_span.start);
+                    errors.push(
+                        Diagnostic::error(format!("the guard `{}` is defined twice", id.get_ref()))
+                            .at(file, id.span())
+                            .note(format!("first defined in {}:{line}", first.name))
+                            .help("give one of them another id"),
+                    );
+                } else {
+                    // A later layer overrides a shared guard.
+                    guards[*index] = guard;
+                }
+                continue;
+            }
+            guard_ids.insert(
+                id.get_ref().clone(),
+                (*layer, guards.len(), Arc::clone(file), id.span()),
+            );
+            guards.push(guard);
+        }
+    }
+
+    // Pass 3: entries.
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut entry_index: HashMap<String, usize> = HashMap::new();
+    for (file, layer, raw) in parsed {
+        for spanned in raw.entry {
+            let span = spanned.span();
+            let e = spanned.into_inner();
+            let id = e.id.get_ref().clone();
+            let id_span = e.id.span();
+            if !is_kebab_case(&id) {
+                errors.push(
+                    Diagnostic::error(format!("`{id}` is not a valid entry id"))
+                        .at(&file, id_span.clone())
+                        .help(format!(
+                            "use lower-case letters, digits and single hyphens, for example `{}`",
+                            to_kebab_case(&id)
+                        )),
+                );
+            }
+            let origin = Origin {
+                file: Arc::clone(&file),
+                span,
+                id_span: id_span.clone(),
+                layer,
+            };
+            let mut entry_guards = Vec::new();
+            for g in &e.guards {
+                match guard_ids.get(g.get_ref()) {
+                    Some((_, index, _, _)) => entry_guards.push(*index),
+                    None => {
+                        let known: Vec<&str> = guard_ids.keys().map(String::as_str).collect();
+                        let mut d = Diagnostic::error(format!("unknown guard `{}`", g.get_ref()))
+                            .at(&file, g.span());
+                        d = match closest(g.get_ref(), known.iter().copied()) {
+                            Some(k) => d.help(format!("did you mean `{k}`?")),
+                            None => d.help(
+                                "define it as a [[guard]] with this id, or remove it from `guards`",
+                            ),
+                        };
+                        errors.push(d);
+                    }
+                }
+            }
+            for g in &e.guard {
+                if let Some(id) = &g.get_ref().id {
+                    errors.push(
+                        Diagnostic::error("an entry's own [[entry.guard]] cannot have an `id`")
+                            .at(&file, id.span())
+                            .help("remove the `id`, or move the guard to a shared [[guard]] table"),
+                    );
+                }
+                if let Some(guard) = resolve_guard(&file, g, &sets, errors) {
+                    entry_guards.push(guards.len());
+                    guards.push(guard);
+                }
+            }
+            let terms = resolve_phrases(&file, e.terms.get_ref(), &sets, errors);
+            if e.terms.get_ref().is_empty() {
+                errors.push(
+                    Diagnostic::error(format!("the entry `{id}` has no terms"))
+                        .at(&file, e.terms.span())
+                        .help("write at least one phrase to flag, or set `retired = true`"),
+                );
+            }
+            let except = resolve_phrases(&file, &e.except, &sets, errors);
+            if e.why.get_ref().trim().is_empty() {
+                errors.push(
+                    Diagnostic::error(format!("the entry `{id}` has an empty `why`"))
+                        .at(&file, e.why.span())
+                        .help("explain in one or two sentences why this wording harms the child"),
+                );
+            }
+            if e.sources.get_ref().is_empty() {
+                errors.push(
+                    Diagnostic::error(format!("the entry `{id}` has no sources"))
+                        .at(&file, e.sources.span())
+                        .help("name the guidance behind it, for example \"NSPCC, Why language matters (2023)\""),
+                );
+            }
+            if e.examples.get_ref().is_empty() && !e.retired {
+                errors.push(
+                    Diagnostic::error(format!("the entry `{id}` has no examples"))
+                        .at(&file, e.examples.span())
+                        .help("add at least one sentence, as a case note would say it, that this entry must flag"),
+                );
+            }
+            for date in [&e.added, &e.reviewed].into_iter().flatten() {
+                if !is_date(date.get_ref()) {
+                    errors.push(
+                        Diagnostic::error(format!("`{}` is not a date", date.get_ref()))
+                            .at(&file, date.span())
+                            .help("write dates as \"YYYY-MM-DD\", for example \"2026-11-28\""),
+                    );
+                }
+            }
+            let entry = Entry {
+                id: id.clone(),
+                category: e.category,
+                severity: e.severity,
+                terms,
+                except,
+                alternatives: e.alternatives,
+                fix: e.fix,
+                why: e.why.into_inner().trim().to_string(),
+                sources: e.sources.into_inner(),
+                added: e.added.map(Spanned::into_inner),
+                reviewed: e.reviewed.map(Spanned::into_inner),
+                guards: entry_guards,
+                examples: examples(e.examples.into_inner()),
+                counterexamples: examples(e.counterexamples),
+                retired: e.retired,
+                origin,
+            };
+            match entry_index.get(&id) {
+                Some(&i) if entries[i].origin.layer == layer => {
+                    let first = &entries[i].origin;
+                    let (line, _) = first.file.line_col(first.id_span.start);
+                    errors.push(
+                        Diagnostic::error(format!("the entry id `{id}` is used twice"))
+                            .at(&file, id_span)
+                            .note(format!("first used in {}:{line}", first.file.name))
+                            .help(
+                                "give this entry another id; ids must be unique across the lexicon",
+                            ),
+                    );
+                }
+                // A later layer replaces the entry (or retires it).
+                Some(&i) => entries[i] = entry,
+                None => {
+                    entry_index.insert(id, entries.len());
+                    entries.push(entry);
+                }
+            }
+        }
+    }
+    Lexicon {
+        language: language.map_or_else(|| "en-GB".to_string(), |(l, _, _)| l),
+        entries,
+        guards,
+        sets,
+        files: Vec::new(),
+        warnings: Vec::new(),
+    }
+}
+
+fn examples(list: Vec<Spanned<String>>) -> Vec<Example> {
+    list.into_iter()
+        .map(|s| Example {
+            span: s.span(),
+            text: s.into_inner(),
+        })
+        .collect()
+}
+
+fn resolve_phrases(
+    file: &Arc<SourceFile>,
+    raw: &[Spanned<String>],
+    sets: &BTreeMap<String, Vec<String>>,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<Phrase> {
+    let mut out = Vec::new();
+    for p in raw {
+        match variant::expand(p.get_ref(), sets, Hyphens::Flexible) {
+            Ok(variants) => {
+                let mut normalized: Vec<String> = Vec::with_capacity(variants.len());
+                for v in variants {
+                    let n = normalize_phrase(&v);
+                    if !normalized.contains(&n) {
+                        normalized.push(n);
+                    }
+                }
+                out.push(Phrase {
+                    source: p.get_ref().clone(),
+                    span: p.span(),
+                    variants: normalized,
+                });
+            }
+            Err(e) => errors.push(variant_error(file, &p.span(), e)),
+        }
+    }
+    out
+}
+
+fn resolve_guard(
+    file: &Arc<SourceFile>,
+    raw: &Spanned<RawGuard>,
+    sets: &BTreeMap<String, Vec<String>>,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<Guard> {
+    let g = raw.get_ref();
+    let before_errors = errors.len();
+    let window = match &g.window {
+        Some(w) if !(1..=MAX_WINDOW as i64).contains(w.get_ref()) => {
+            errors.push(
+                Diagnostic::error(format!("a window of {} words is not allowed", w.get_ref()))
+                    .at(file, w.span())
+                    .help(format!("use a number from 1 to {MAX_WINDOW}")),
+            );
+            3
+        }
+        Some(w) => *w.get_ref() as usize,
+        None => 3,
+    };
+    if g.window.is_some() && g.scope != GuardScope::Words {
+        errors.push(
+            Diagnostic::warning("`window` only applies to guards with scope \"words\"")
+                .at(file, g.window.as_ref().map_or(raw.span(), Spanned::span))
+                .help("remove `window`, or set `scope = \"words\"`"),
+        );
+    }
+    if matches!(g.scope, GuardScope::Header | GuardScope::Document)
+        && !(g.before.is_empty() && g.after.is_empty())
+    {
+        errors.push(
+            Diagnostic::error(
+                "a guard with scope \"header\" or \"document\" looks at the whole text",
+            )
+            .at(file, raw.span())
+            .help("list its phrases under `around`, not `before` or `after`"),
+        );
+    }
+    let mut phrases = |list: &[Spanned<String>]| -> Vec<GuardPhrase> {
+        let mut out = Vec::new();
+        for p in list {
+            match variant::expand(p.get_ref(), sets, Hyphens::Literal) {
+                Ok(variants) => {
+                    for v in variants {
+                        let words = guard_words(&v);
+                        if words.is_empty() {
+                            errors.push(
+                                Diagnostic::error("this guard phrase has no words")
+                                    .at(file, p.span())
+                                    .help("write the words to look for"),
+                            );
+                        } else {
+                            out.push(GuardPhrase { text: v, words });
+                        }
+                    }
+                }
+                Err(e) => errors.push(variant_error(file, &p.span(), e)),
+            }
+        }
+        out
+    };
+    let guard = Guard {
+        id: g.id.as_ref().map(|s| s.get_ref().clone()),
+        description: g.description.clone(),
+        action: g.action,
+        scope: g.scope,
+        window,
+        before: phrases(&g.before),
+        after: phrases(&g.after),
+        around: phrases(&g.around),
+    };
+    if guard.before.is_empty() && guard.after.is_empty() && guard.around.is_empty() {
+        errors.push(
+            Diagnostic::error("this guard has no phrases")
+                .at(file, raw.span())
+                .help("add `before`, `after` or `around` with the words to look for"),
+        );
+    }
+    (errors[before_errors..].iter().all(|d| !d.is_error())).then_some(guard)
+}
+
+/// Splits a guard phrase into words the way text is split (see
+/// [`crate::scan::words`]), keeping `#` and `#lo-hi` number patterns.
+pub(crate) fn guard_words(phrase: &str) -> Vec<GuardWord> {
+    let mut out = Vec::new();
+    for token in phrase.split_whitespace() {
+        let core = token.trim_matches(|c: char| !c.is_alphanumeric() && c != '#');
+        if let Some(rest) = core.strip_prefix('#') {
+            if rest.is_empty() {
+                out.push(GuardWord::AnyNumber);
+                continue;
+            }
+            if let Some((lo, hi)) = rest.split_once('-') {
+                if let (Ok(lo), Ok(hi)) = (lo.parse(), hi.parse()) {
+                    out.push(GuardWord::Number(lo, hi));
+                    continue;
+                }
+            }
+        }
+        let normalized = normalize_phrase(token);
+        for w in crate::scan::words(&normalized) {
+            out.push(GuardWord::Word(w.1.to_string()));
+        }
+    }
+    out
+}
+
+fn is_kebab_case(id: &str) -> bool {
+    !id.is_empty()
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+        && !id.contains("--")
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn to_kebab_case(id: &str) -> String {
+    let mut out = String::new();
+    for c in id.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && (1..=12).contains(&s[5..7].parse::<u32>().unwrap_or(0))
+        && (1..=31).contains(&s[8..10].parse::<u32>().unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn build(text: &str) -> Result<Lexicon, Vec<Diagnostic>> {
+        let mut b = LexiconBuilder::new();
+        b.add_source(SourceFile::new("test.toml", text));
+        b.build()
+    }
+
+    const GOOD: &str = r#"
+[sets]
+self = ["herself", "himself"]
+
+[[guard]]
+id = "negation"
+before = ["not", "no"]
+
+[[entry]]
+id = "put-self-at-risk"
+category = "responsibility"
+terms = ["put|putting {self} at risk"]
+alternatives = ["is being placed at risk by [name the adult]"]
+why = "Blames the child."
+sources = ["NSPCC (2023)"]
+guards = ["negation"]
+examples = ["She is putting herself at risk."]
+"#;
+
+    #[test]
+    fn loads_a_good_file() {
+        let lex = build(GOOD).unwrap();
+        assert_eq!(lex.entries.len(), 1);
+        let e = &lex.entries[0];
+        assert_eq!(e.terms[0].variants.len(), 4);
+        assert_eq!(e.guards, vec![0]);
+        assert_eq!(lex.guards[0].before.len(), 2);
+    }
+
+    fn first_error(text: &str) -> String {
+        let errs = build(text).err().expect("should fail");
+        errs[0].to_string()
+    }
+
+    #[test]
+    fn unknown_key_says_where_and_what_instead() {
+        let bad = GOOD.replace("category =", "sevrity = \"warning\"\ncategory =");
+        let msg = first_error(&bad);
+        assert!(
+            msg.starts_with("test.toml:11:1: unknown key `sevrity` in an entry"),
+            "{msg}"
+        );
+        assert!(msg.contains("did you mean `severity`?"), "{msg}");
+    }
+
+    #[test]
+    fn bad_category_suggests_the_closest() {
+        let msg = first_error(&GOOD.replace("\"responsibility\"", "\"responsibilty\""));
+        assert!(
+            msg.contains("`responsibilty` is not an allowed value"),
+            "{msg}"
+        );
+        assert!(msg.contains("did you mean `responsibility`?"), "{msg}");
+    }
+
+    #[test]
+    fn bad_variant_points_inside_the_string() {
+        let msg = first_error(&GOOD.replace("{self}", "{selves}"));
+        assert!(
+            msg.starts_with("test.toml:12:23: unknown set `{selves}`"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn duplicate_ids_and_unknown_guards() {
+        let twice = format!("{GOOD}\n{}", &GOOD[GOOD.find("[[entry]]").unwrap()..]);
+        let msg = first_error(&twice);
+        assert!(
+            msg.contains("the entry id `put-self-at-risk` is used twice"),
+            "{msg}"
+        );
+        let msg = first_error(&GOOD.replace("guards = [\"negation\"]", "guards = [\"negaton\"]"));
+        assert!(
+            msg.contains("unknown guard `negaton`") && msg.contains("did you mean `negation`?"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn later_layers_override_by_id() {
+        let mut b = LexiconBuilder::new();
+        b.add_source(SourceFile::new("base.toml", GOOD));
+        b.add_source(SourceFile::new(
+            "local.toml",
+            &GOOD
+                .replace("Blames the child.", "Local wording.")
+                .replace("[sets]\nself = [\"herself\", \"himself\"]\n", ""),
+        ));
+        let lex = b.build().unwrap();
+        assert_eq!(lex.entries.len(), 1);
+        assert_eq!(lex.entries[0].why, "Local wording.");
+    }
+
+    #[test]
+    fn guard_words_parse_numbers() {
+        assert_eq!(
+            guard_words("aged #18-99"),
+            vec![GuardWord::Word("aged".into()), GuardWord::Number(18, 99)]
+        );
+        assert_eq!(
+            guard_words("Mum’s (#)"),
+            vec![GuardWord::Word("mum's".into()), GuardWord::AnyNumber]
+        );
+    }
+
+    #[test]
+    fn the_builtin_lexicon_loads() {
+        let lex = Lexicon::builtin();
+        assert!(lex.entries.len() >= 12, "{}", lex.entries.len());
+    }
+}

@@ -1,0 +1,413 @@
+//! The lexicon: victim-blaming terms, their child-centred alternatives, the
+//! explanation of why each is harmful, and the context rules that keep
+//! precision real.
+//!
+//! A lexicon is loaded from TOML files (see `lexicon/FORMAT.md`), in layers:
+//! the built-in lexicon compiled into the binary first, then any folders a
+//! force adds. A later layer adds entries, overrides an entry by id, or
+//! retires one. Loading collects every problem it can find, each located by
+//! file, line and column, instead of stopping at the first.
+//!
+//! This module never scans text; [`crate::scan`] compiles a [`Lexicon`] into a
+//! scanner.
+
+mod load;
+pub mod validate;
+pub mod variant;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::{Diagnostic, SourceFile};
+
+pub use load::LexiconBuilder;
+
+/// How serious a finding is. Ordered from least to most serious.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// A gentle suggestion.
+    Hint,
+    /// Information, such as a term inside a quotation.
+    Info,
+    /// Victim-blaming language that should be reworded.
+    Warning,
+    /// Language that must never be used about a child.
+    Error,
+}
+
+impl Severity {
+    /// The lower-case name used in files and output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Hint => "hint",
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The ten kinds of victim-blaming language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    /// Implies the child agreed to, chose or sought the abuse.
+    ConsentChoice,
+    /// Makes the child the author of the risk or of their own harm.
+    Responsibility,
+    /// Judges or sexualises the child.
+    Sexualising,
+    /// Presents the child as older or more knowing than a child.
+    Adultifying,
+    /// Casts the exploited child as offender, employee or gang member.
+    Criminalising,
+    /// Frames abuse as trade.
+    Transactional,
+    /// Softens or euphemises the abuse.
+    Minimising,
+    /// Casts the abuser as a partner or friend.
+    AbuserAsPartner,
+    /// Labels the child as an object or a tool.
+    Dehumanising,
+    /// Casts the child as the problem for services, or as untrustworthy.
+    Discrediting,
+}
+
+impl Category {
+    /// Every category, in the order above.
+    pub const ALL: [Category; 10] = [
+        Category::ConsentChoice,
+        Category::Responsibility,
+        Category::Sexualising,
+        Category::Adultifying,
+        Category::Criminalising,
+        Category::Transactional,
+        Category::Minimising,
+        Category::AbuserAsPartner,
+        Category::Dehumanising,
+        Category::Discrediting,
+    ];
+
+    /// The kebab-case name used in files and output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::ConsentChoice => "consent-choice",
+            Category::Responsibility => "responsibility",
+            Category::Sexualising => "sexualising",
+            Category::Adultifying => "adultifying",
+            Category::Criminalising => "criminalising",
+            Category::Transactional => "transactional",
+            Category::Minimising => "minimising",
+            Category::AbuserAsPartner => "abuser-as-partner",
+            Category::Dehumanising => "dehumanising",
+            Category::Discrediting => "discrediting",
+        }
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Whether `vblint fix` may swap in the first alternative without a human.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FixPolicy {
+    /// The first alternative is right in every sentence.
+    Safe,
+    /// A person must choose the wording (usually to name the adult).
+    #[default]
+    Review,
+}
+
+/// What a guard does when one of its phrases is found.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GuardAction {
+    /// Drop the match.
+    #[default]
+    Suppress,
+    /// Keep the match only if a phrase is found.
+    Require,
+}
+
+/// Where a guard looks for its phrases.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GuardScope {
+    /// Within `window` words of the match.
+    #[default]
+    Words,
+    /// In the same sentence.
+    Sentence,
+    /// In the same paragraph.
+    Paragraph,
+    /// In the first lines of the document.
+    Header,
+    /// Anywhere in the document.
+    Document,
+}
+
+/// The number of lines that make up a document's header.
+pub const HEADER_LINES: usize = 10;
+
+/// One word of a guard phrase.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GuardWord {
+    /// A word, lower-case, with typographic apostrophes folded.
+    Word(String),
+    /// `#`: any number.
+    AnyNumber,
+    /// `#lo-hi`: a whole number in the range.
+    Number(u32, u32),
+}
+
+impl GuardWord {
+    /// Whether a word of the text (already lower-case) matches.
+    pub fn matches(&self, word: &str) -> bool {
+        match self {
+            GuardWord::Word(w) => w == word,
+            GuardWord::AnyNumber => !word.is_empty() && word.bytes().all(|b| b.is_ascii_digit()),
+            GuardWord::Number(lo, hi) => {
+                word.parse::<u32>().is_ok_and(|n| (*lo..=*hi).contains(&n))
+            }
+        }
+    }
+}
+
+/// A guard phrase as a list of words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GuardPhrase {
+    /// The phrase as written (one expanded variant).
+    pub text: String,
+    /// Its words.
+    pub words: Vec<GuardWord>,
+}
+
+/// A context guard: words around a match that suppress it, or that it needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Guard {
+    /// The name of a shared guard; `None` for an entry's own guard.
+    pub id: Option<String>,
+    /// What the guard is for.
+    pub description: Option<String>,
+    /// Suppress or require.
+    pub action: GuardAction,
+    /// Where to look.
+    pub scope: GuardScope,
+    /// How many words to look at, for [`GuardScope::Words`].
+    pub window: usize,
+    /// Phrases that count before the match.
+    pub before: Vec<GuardPhrase>,
+    /// Phrases that count after the match.
+    pub after: Vec<GuardPhrase>,
+    /// Phrases that count on either side.
+    pub around: Vec<GuardPhrase>,
+}
+
+/// Where an entry came from, for diagnostics.
+#[derive(Clone, Debug)]
+pub struct Origin {
+    /// The file.
+    pub file: Arc<SourceFile>,
+    /// The whole `[[entry]]` table.
+    pub span: Range<usize>,
+    /// The `id` value.
+    pub id_span: Range<usize>,
+    /// The layer: 0 for the built-in lexicon, then one per added folder.
+    pub layer: usize,
+}
+
+/// A lexicon phrase with where it was written.
+#[derive(Clone, Debug)]
+pub struct Phrase {
+    /// As written, in the variant syntax.
+    pub source: String,
+    /// The byte range of the string in its file.
+    pub span: Range<usize>,
+    /// Every concrete, normalised, lower-case variant.
+    pub variants: Vec<String>,
+}
+
+/// An example sentence with where it was written.
+#[derive(Clone, Debug)]
+pub struct Example {
+    /// The sentence.
+    pub text: String,
+    /// The byte range of the string in its file.
+    pub span: Range<usize>,
+}
+
+/// One lexicon entry.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// Stable kebab-case id.
+    pub id: String,
+    /// Category.
+    pub category: Category,
+    /// Severity before any policy is applied.
+    pub severity: Severity,
+    /// The terms that match.
+    pub terms: Vec<Phrase>,
+    /// Longer phrases that must not be flagged.
+    pub except: Vec<Phrase>,
+    /// Child-centred alternatives.
+    pub alternatives: Vec<String>,
+    /// Whether fixing is mechanical.
+    pub fix: FixPolicy,
+    /// Plain-English explanation.
+    pub why: String,
+    /// The guidance behind the entry.
+    pub sources: Vec<String>,
+    /// When the entry was added.
+    pub added: Option<String>,
+    /// When the entry was last reviewed.
+    pub reviewed: Option<String>,
+    /// Indexes into [`Lexicon::guards`].
+    pub guards: Vec<usize>,
+    /// Sentences that must be flagged.
+    pub examples: Vec<Example>,
+    /// Sentences that must not be flagged.
+    pub counterexamples: Vec<Example>,
+    /// Retired entries never match.
+    pub retired: bool,
+    /// Where it was written.
+    pub origin: Origin,
+}
+
+impl Entry {
+    /// The one-line message for a finding of this entry.
+    pub fn message(&self) -> String {
+        let first = self
+            .why
+            .split_inclusive(". ")
+            .next()
+            .unwrap_or(&self.why)
+            .trim();
+        first.to_string()
+    }
+}
+
+/// Identifies an entry within its lexicon.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EntryId(pub u32);
+
+/// A loaded lexicon.
+#[derive(Clone, Debug)]
+pub struct Lexicon {
+    /// The language of every file, such as `en-GB`.
+    pub language: String,
+    /// The entries, built-in first, in file and table order.
+    pub entries: Vec<Entry>,
+    /// Shared and inline guards.
+    pub guards: Vec<Guard>,
+    /// Named word sets.
+    pub sets: BTreeMap<String, Vec<String>>,
+    /// Every file loaded.
+    pub files: Vec<Arc<SourceFile>>,
+    /// Problems that do not stop loading (warnings).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// The built-in lexicon files, compiled in.
+pub const BUILTIN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_lexicon.rs"));
+
+/// The name under which built-in files are shown.
+pub const BUILTIN_PREFIX: &str = "<built-in>";
+
+impl Lexicon {
+    /// The built-in lexicon.
+    ///
+    /// # Panics
+    ///
+    /// Panics if the built-in lexicon does not load, which the test suite
+    /// rules out.
+    pub fn builtin() -> Lexicon {
+        let mut builder = LexiconBuilder::new();
+        builder.add_builtin();
+        match builder.build() {
+            Ok(lexicon) => lexicon,
+            Err(errors) => panic!(
+                "the built-in lexicon does not load: {}",
+                errors
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        }
+    }
+
+    /// Loads lexicon files or folders on top of the built-in lexicon (if
+    /// `builtin`) in the order given.
+    ///
+    /// # Errors
+    ///
+    /// Every problem found, located by file, line and column.
+    pub fn load(builtin: bool, paths: &[PathBuf]) -> Result<Lexicon, Vec<Diagnostic>> {
+        let mut builder = LexiconBuilder::new();
+        if builtin {
+            builder.add_builtin();
+        }
+        let mut errors = Vec::new();
+        for path in paths {
+            if let Err(e) = builder.add_path(path) {
+                errors.push(e);
+            }
+        }
+        match builder.build() {
+            Ok(lexicon) if errors.is_empty() => Ok(lexicon),
+            Ok(_) => Err(errors),
+            Err(more) => {
+                errors.extend(more);
+                Err(errors)
+            }
+        }
+    }
+
+    /// The entry with this id.
+    pub fn get(&self, id: EntryId) -> &Entry {
+        &self.entries[id.0 as usize]
+    }
+
+    /// Finds an entry by its id.
+    pub fn find(&self, id: &str) -> Option<EntryId> {
+        self.entries
+            .iter()
+            .position(|e| e.id == id)
+            .map(|i| EntryId(i as u32))
+    }
+
+    /// Iterates over the entries that can match (not retired).
+    pub fn active(&self) -> impl Iterator<Item = (EntryId, &Entry)> {
+        self.entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| !e.retired)
+            .map(|(i, e)| (EntryId(i as u32), e))
+    }
+}
+
+/// Whether `path` looks like a lexicon file (a `.toml` file that is not a
+/// configuration file).
+pub fn is_lexicon_file(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "toml")
+        && !matches!(
+            path.file_name().and_then(|n| n.to_str()),
+            Some("vblint.toml" | ".vblint.toml" | "Cargo.toml")
+        )
+}

@@ -1,0 +1,1 @@
+//! Lexicon validation beyond what loading checks.

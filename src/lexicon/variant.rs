@@ -1,0 +1,296 @@
+//! The variant syntax of lexicon phrases, expanded at load time.
+//!
+//! A phrase is a list of words separated by spaces. Each word may be:
+//!
+//! - `a|b|c`: one of these words;
+//! - `[a|b]`: optionally one of these words;
+//! - `{name}`: any phrase of a named set (sets are plain phrases);
+//! - a word containing `-`: the hyphen, a space or nothing (`risk-taking`
+//!   matches "risk-taking", "risk taking" and "risktaking"), for terms and
+//!   except phrases only.
+//!
+//! Expansion is bounded: one phrase may give at most [`MAX_PER_PHRASE`]
+//! variants, so a careless edit cannot make the scanner unusably large.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+/// The most variants one phrase may expand to.
+pub const MAX_PER_PHRASE: usize = 4096;
+
+/// The most variants a whole lexicon may expand to.
+pub const MAX_PER_LEXICON: usize = 200_000;
+
+/// An error in a phrase, with the byte range of the offending part inside the
+/// phrase.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VariantError {
+    /// What is wrong, in plain words.
+    pub message: String,
+    /// What to write instead.
+    pub help: String,
+    /// The offending part, as a byte range of the phrase.
+    pub range: Range<usize>,
+}
+
+/// How hyphens inside words are treated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hyphens {
+    /// A hyphen matches a hyphen, a space or nothing (terms, except phrases).
+    Flexible,
+    /// Hyphens are kept as they are (guard phrases, which are split into
+    /// words later anyway).
+    Literal,
+}
+
+/// Expands `phrase` into every concrete phrase it stands for.
+///
+/// The result is in the order the alternatives are written, without
+/// duplicates, each variant with single spaces between words.
+///
+/// # Errors
+///
+/// Returns an error for empty phrases, empty alternatives, unbalanced
+/// brackets or braces, unknown set names and expansions over
+/// [`MAX_PER_PHRASE`].
+pub fn expand(
+    phrase: &str,
+    sets: &BTreeMap<String, Vec<String>>,
+    hyphens: Hyphens,
+) -> Result<Vec<String>, VariantError> {
+    if phrase.trim().is_empty() {
+        return Err(VariantError {
+            message: "this phrase is empty".into(),
+            help: "write the words to match, or delete the empty phrase".into(),
+            range: 0..phrase.len(),
+        });
+    }
+    let mut variants: Vec<String> = vec![String::new()];
+    let mut required = false;
+    for (range, word) in words(phrase) {
+        required |= !word.starts_with('[');
+        let options = word_options(word, sets, hyphens).map_err(|mut e| {
+            e.range = (range.start + e.range.start)..(range.start + e.range.end);
+            e
+        })?;
+        let mut next = Vec::with_capacity(variants.len() * options.len());
+        for prefix in &variants {
+            for option in &options {
+                let joined = match (prefix.is_empty(), option.is_empty()) {
+                    (_, true) => prefix.clone(),
+                    (true, false) => option.clone(),
+                    (false, false) => format!("{prefix} {option}"),
+                };
+                next.push(joined);
+            }
+        }
+        if next.len() > MAX_PER_PHRASE {
+            return Err(VariantError {
+                message: format!("this phrase expands to more than {MAX_PER_PHRASE} variants"),
+                help: "split it into several shorter phrases, or remove optional words".into(),
+                range: 0..phrase.len(),
+            });
+        }
+        variants = next;
+    }
+    let mut seen = std::collections::HashSet::new();
+    variants.retain(|v| !v.is_empty() && seen.insert(v.clone()));
+    if !required {
+        return Err(VariantError {
+            message: "every word of this phrase is optional, so it would match nothing".into(),
+            help: "make at least one word required (remove its [brackets])".into(),
+            range: 0..phrase.len(),
+        });
+    }
+    Ok(variants)
+}
+
+/// Splits a phrase into words with their byte ranges; spaces inside `[...]`
+/// and `{...}` never occur in valid syntax, so a plain split is enough.
+fn words(phrase: &str) -> impl Iterator<Item = (Range<usize>, &str)> {
+    let base = phrase.as_ptr() as usize;
+    phrase.split_whitespace().map(move |w| {
+        let start = w.as_ptr() as usize - base;
+        (start..start + w.len(), w)
+    })
+}
+
+/// The options for one word of a phrase; an empty string means "nothing"
+/// (an optional word left out).
+fn word_options(
+    word: &str,
+    sets: &BTreeMap<String, Vec<String>>,
+    hyphens: Hyphens,
+) -> Result<Vec<String>, VariantError> {
+    let err = |message: String, help: &str, range: Range<usize>| VariantError {
+        message,
+        help: help.to_string(),
+        range,
+    };
+    let (optional, inner, offset) = if let Some(rest) = word.strip_prefix('[') {
+        let Some(inner) = rest.strip_suffix(']') else {
+            return Err(err(
+                "this `[` is not closed".into(),
+                "optional words are written `[word]` or `[one|other]`, with no spaces inside",
+                0..word.len(),
+            ));
+        };
+        (true, inner, 1)
+    } else {
+        (false, word, 0)
+    };
+    if let Some(pos) = inner.find(['[', ']']) {
+        return Err(err(
+            format!("unexpected `{}` inside a word", &inner[pos..pos + 1]),
+            "write optional words as a whole word in brackets: `[very|so]`",
+            offset + pos..offset + pos + 1,
+        ));
+    }
+    let mut options = Vec::new();
+    let mut at = offset;
+    for alternative in inner.split('|') {
+        let range = at..at + alternative.len();
+        at += alternative.len() + 1;
+        if alternative.is_empty() {
+            return Err(err(
+                "empty alternative between `|` signs".into(),
+                "remove the extra `|`, or write the missing word",
+                range.start.saturating_sub(1)..range.end + 1,
+            ));
+        }
+        if let Some(name) = alternative.strip_prefix('{') {
+            let Some(name) = name.strip_suffix('}') else {
+                return Err(err(
+                    "this `{` is not closed".into(),
+                    "a set is written `{name}`, for example `{self}`",
+                    range,
+                ));
+            };
+            let Some(values) = sets.get(name) else {
+                let known: Vec<&str> = sets.keys().map(String::as_str).collect();
+                let help = if known.is_empty() {
+                    "define the set in a `[sets]` table first".to_string()
+                } else {
+                    format!("the sets defined in this lexicon are: {}", known.join(", "))
+                };
+                return Err(VariantError {
+                    message: format!("unknown set `{{{name}}}`"),
+                    help,
+                    range,
+                });
+            };
+            options.extend(
+                values
+                    .iter()
+                    .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" ")),
+            );
+            continue;
+        }
+        if let Some(pos) = alternative.find(['{', '}']) {
+            return Err(err(
+                format!("unexpected `{}`", &alternative[pos..pos + 1]),
+                "a set is written as a whole word: `{self}`",
+                range.start + pos..range.start + pos + 1,
+            ));
+        }
+        if hyphens == Hyphens::Flexible && alternative.contains('-') {
+            options.extend(hyphen_forms(alternative));
+        } else {
+            options.push(alternative.to_string());
+        }
+    }
+    if optional {
+        options.push(String::new());
+    }
+    Ok(options)
+}
+
+/// `risk-taking` → `risk-taking`, `risk taking`, `risktaking`.
+fn hyphen_forms(word: &str) -> Vec<String> {
+    let parts: Vec<&str> = word.split('-').filter(|p| !p.is_empty()).collect();
+    if parts.len() < 2 {
+        return vec![word.to_string()];
+    }
+    let mut forms = vec![parts[0].to_string()];
+    for part in &parts[1..] {
+        forms = forms
+            .iter()
+            .flat_map(|f| {
+                [
+                    format!("{f}-{part}"),
+                    format!("{f} {part}"),
+                    format!("{f}{part}"),
+                ]
+            })
+            .collect();
+    }
+    forms
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sets() -> BTreeMap<String, Vec<String>> {
+        let mut s = BTreeMap::new();
+        s.insert("self".into(), vec!["herself".into(), "her self".into()]);
+        s
+    }
+
+    fn ok(phrase: &str) -> Vec<String> {
+        expand(phrase, &sets(), Hyphens::Flexible).unwrap()
+    }
+
+    #[test]
+    fn alternatives_optional_and_sets() {
+        assert_eq!(
+            ok("put|puts {self} [serious] risk"),
+            [
+                "put herself serious risk",
+                "put herself risk",
+                "put her self serious risk",
+                "put her self risk",
+                "puts herself serious risk",
+                "puts herself risk",
+                "puts her self serious risk",
+                "puts her self risk",
+            ]
+        );
+    }
+
+    #[test]
+    fn hyphen_forms_expand() {
+        assert_eq!(
+            ok("risk-taking"),
+            ["risk-taking", "risk taking", "risktaking"]
+        );
+        assert_eq!(
+            expand("risk-taking", &sets(), Hyphens::Literal).unwrap(),
+            ["risk-taking"]
+        );
+    }
+
+    #[test]
+    fn errors_point_at_the_problem() {
+        let e = expand("put {selves} at risk", &sets(), Hyphens::Flexible).unwrap_err();
+        assert_eq!(e.message, "unknown set `{selves}`");
+        assert_eq!(e.range, 4..12);
+        let e = expand("put||puts", &sets(), Hyphens::Flexible).unwrap_err();
+        assert!(e.message.contains("empty alternative"));
+        let e = expand("at [serious risk", &sets(), Hyphens::Flexible).unwrap_err();
+        assert!(e.message.contains("not closed"), "{e:?}");
+        assert_eq!(e.range, 3..11);
+        let e = expand("   ", &sets(), Hyphens::Flexible).unwrap_err();
+        assert!(e.message.contains("empty"));
+        let e = expand("[a] [b]", &sets(), Hyphens::Flexible).unwrap_err();
+        assert!(e.message.contains("optional"));
+    }
+
+    #[test]
+    fn expansion_is_bounded() {
+        let word = "a|b|c|d|e|f|g|h";
+        let phrase = [word; 5].join(" ");
+        let e = expand(&phrase, &sets(), Hyphens::Flexible).unwrap_err();
+        assert!(e.message.contains("more than 4096"));
+    }
+}

@@ -1,0 +1,450 @@
+//! The scanner: one Aho-Corasick automaton over every term and except phrase
+//! of the lexicon, built once and shared.
+//!
+//! A scan normalises the text (see [`crate::text`]), finds every raw match,
+//! keeps those on whole-word boundaries, picks the leftmost-longest term at
+//! each place, drops terms covered by an except phrase, and then applies the
+//! context rules of [`context`]: inline suppression markers, the entry's
+//! guards and the quotation policy. Spans in the result are byte ranges of the
+//! original text.
+
+mod context;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Range;
+use std::sync::Arc;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::Diagnostic;
+use crate::lexicon::{EntryId, GuardAction, Lexicon, Severity};
+use crate::text::Normalized;
+
+/// What to do with a match inside quotation marks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QuotePolicy {
+    /// Report nothing.
+    Skip,
+    /// Report with severity `info` (the default): someone's own words must
+    /// be recorded verbatim.
+    #[default]
+    Info,
+    /// Report with the entry's own severity.
+    Flag,
+}
+
+impl QuotePolicy {
+    /// The lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuotePolicy::Skip => "skip",
+            QuotePolicy::Info => "info",
+            QuotePolicy::Flag => "flag",
+        }
+    }
+}
+
+/// How the scanner applies the lexicon.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// The quotation policy.
+    pub quotes: QuotePolicy,
+    /// Entry ids that never match.
+    pub disabled: BTreeSet<String>,
+    /// Severity overrides by entry id.
+    pub severity: BTreeMap<String, Severity>,
+}
+
+/// One place where the text uses a lexicon term.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Finding {
+    /// The entry.
+    pub entry: EntryId,
+    /// Byte range in the original text.
+    pub span: Range<usize>,
+    /// Severity after the quotation policy and overrides.
+    pub severity: Severity,
+    /// Whether the match is inside quotation marks.
+    pub quoted: bool,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Pattern {
+    Term(EntryId),
+    Except,
+}
+
+/// A compiled lexicon, cheap to clone and safe to share between threads.
+#[derive(Clone, Debug)]
+pub struct Scanner {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    lexicon: Arc<Lexicon>,
+    settings: Settings,
+    automaton: Option<AhoCorasick>,
+    patterns: Vec<Pattern>,
+    /// Per entry: whether it is enabled, and its severity after overrides.
+    severity: Vec<Option<Severity>>,
+}
+
+impl Scanner {
+    /// Compiles a lexicon.
+    ///
+    /// # Errors
+    ///
+    /// If the automaton cannot be built (only for absurdly large lexicons).
+    pub fn new(lexicon: Arc<Lexicon>, settings: Settings) -> Result<Scanner, Diagnostic> {
+        let mut patterns = Vec::new();
+        let mut strings: Vec<&str> = Vec::new();
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        let mut severity = vec![None; lexicon.entries.len()];
+        for (id, entry) in lexicon.active() {
+            if settings.disabled.contains(&entry.id) {
+                continue;
+            }
+            severity[id.0 as usize] = Some(
+                settings
+                    .severity
+                    .get(&entry.id)
+                    .copied()
+                    .unwrap_or(entry.severity),
+            );
+            let terms = entry.terms.iter().map(|p| (p, Pattern::Term(id)));
+            let except = entry.except.iter().map(|p| (p, Pattern::Except));
+            for (phrase, kind) in terms.chain(except) {
+                for v in &phrase.variants {
+                    // The first definition of a phrase wins; the validator
+                    // reports duplicates.
+                    if seen.contains_key(v.as_str()) {
+                        continue;
+                    }
+                    seen.insert(v, patterns.len());
+                    strings.push(v);
+                    patterns.push(kind);
+                }
+            }
+        }
+        let automaton = if strings.is_empty() {
+            None
+        } else {
+            let kind = if strings.len() <= 20_000 {
+                Some(AhoCorasickKind::DFA)
+            } else {
+                None
+            };
+            Some(
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::Standard)
+                    .ascii_case_insensitive(true)
+                    .kind(kind)
+                    .build(&strings)
+                    .map_err(|e| {
+                        Diagnostic::error(format!("the lexicon is too large to compile: {e}"))
+                            .help("remove optional words or split long variant lists")
+                    })?,
+            )
+        };
+        Ok(Scanner {
+            inner: Arc::new(Inner {
+                lexicon,
+                settings,
+                automaton,
+                patterns,
+                severity,
+            }),
+        })
+    }
+
+    /// The lexicon this scanner was built from.
+    pub fn lexicon(&self) -> &Arc<Lexicon> {
+        &self.inner.lexicon
+    }
+
+    /// The settings this scanner was built with.
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    /// The number of concrete phrases in the automaton.
+    pub fn pattern_count(&self) -> usize {
+        self.inner.patterns.len()
+    }
+
+    /// Scans a text and returns its findings in order.
+    pub fn scan(&self, text: &str) -> Vec<Finding> {
+        let mut out = Vec::new();
+        self.scan_into(text, &mut Normalized::default(), &mut out);
+        out
+    }
+
+    /// Scans a text, reusing `norm` as a buffer, and appends the findings in
+    /// order to `out`.
+    pub fn scan_into(&self, text: &str, norm: &mut Normalized, out: &mut Vec<Finding>) {
+        let Some(automaton) = &self.inner.automaton else {
+            return;
+        };
+        norm.reset(text);
+        let normalized = norm.as_str();
+        let mut terms: Vec<(Range<usize>, EntryId)> = Vec::new();
+        let mut excepts: Vec<Range<usize>> = Vec::new();
+        for m in automaton.find_overlapping_iter(normalized) {
+            if !on_word_boundaries(normalized, m.start(), m.end()) {
+                continue;
+            }
+            match self.inner.patterns[m.pattern().as_usize()] {
+                Pattern::Term(id) => terms.push((m.start()..m.end(), id)),
+                Pattern::Except => excepts.push(m.start()..m.end()),
+            }
+        }
+        if terms.is_empty() {
+            return;
+        }
+        // Leftmost-longest, without overlaps.
+        terms.sort_by(|a, b| a.0.start.cmp(&b.0.start).then(b.0.end.cmp(&a.0.end)));
+        let ctx = context::DocContext::new(text);
+        let mut last_end = 0;
+        for (range, id) in terms {
+            if range.start < last_end {
+                continue;
+            }
+            last_end = range.end;
+            if excepts
+                .iter()
+                .any(|e| e.start < range.end && range.start < e.end)
+            {
+                continue;
+            }
+            let span = norm.to_original(range.start)..norm.to_original(range.end);
+            if let Some(finding) = self.judge(&ctx, text, id, span) {
+                out.push(finding);
+            }
+        }
+    }
+
+    /// Applies the context rules to one candidate.
+    fn judge(
+        &self,
+        ctx: &context::DocContext<'_>,
+        text: &str,
+        id: EntryId,
+        span: Range<usize>,
+    ) -> Option<Finding> {
+        let lexicon = &self.inner.lexicon;
+        let entry = lexicon.get(id);
+        let mut severity = self.inner.severity[id.0 as usize]?;
+        if ctx.suppressed(&entry.id, span.start) {
+            return None;
+        }
+        for &g in &entry.guards {
+            let guard = &lexicon.guards[g];
+            let hit = ctx.guard_hits(g, guard, &span);
+            match guard.action {
+                GuardAction::Suppress if hit => return None,
+                GuardAction::Require if !hit => return None,
+                _ => {}
+            }
+        }
+        let quoted = context::in_quotation(text, &span);
+        if quoted {
+            match self.inner.settings.quotes {
+                QuotePolicy::Skip => return None,
+                QuotePolicy::Info => severity = severity.min(Severity::Info),
+                QuotePolicy::Flag => {}
+            }
+        }
+        Some(Finding {
+            entry: id,
+            span,
+            severity,
+            quoted,
+        })
+    }
+}
+
+/// Whether a match sits on whole-word boundaries: the characters just
+/// outside it are not letters or digits.
+fn on_word_boundaries(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    !before.is_some_and(is_word_char) && !after.is_some_and(is_word_char)
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// The words of a text with their byte ranges: runs of letters and digits,
+/// joined by apostrophes inside a word ("Mum's", "she’s").
+pub fn words(text: &str) -> impl Iterator<Item = (Range<usize>, &str)> {
+    let mut chars = text.char_indices().peekable();
+    std::iter::from_fn(move || {
+        loop {
+            let (start, c) = chars.next()?;
+            if !c.is_alphanumeric() {
+                continue;
+            }
+            let mut end = start + c.len_utf8();
+            while let Some(&(i, c)) = chars.peek() {
+                if c.is_alphanumeric() {
+                    chars.next();
+                    end = i + c.len_utf8();
+                } else if matches!(c, '\'' | '\u{2019}') {
+                    // Only inside a word: the next character must be a letter.
+                    let mut ahead = chars.clone();
+                    ahead.next();
+                    if ahead.peek().is_some_and(|&(_, n)| n.is_alphanumeric()) {
+                        chars.next();
+                    } else {
+                        break;
+                    }
+                } else {
+                    break;
+                }
+            }
+            return Some((start..end, &text[start..end]));
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::SourceFile;
+    use crate::lexicon::LexiconBuilder;
+
+    const LEX: &str = r#"
+[sets]
+self = ["herself", "himself", "her self"]
+
+[[guard]]
+id = "negation"
+before = ["not", "no", "never"]
+
+[[entry]]
+id = "put-self-at-risk"
+category = "responsibility"
+terms = ["put|puts|putting {self} [repeatedly] at [serious] risk"]
+alternatives = ["is being placed at risk by [name the adult]"]
+why = "Blames the child."
+sources = ["x"]
+examples = ["She is putting herself at risk."]
+
+[[entry]]
+id = "consent"
+category = "consent-choice"
+terms = ["consented", "consent"]
+except = ["consent form", "age of consent"]
+alternatives = ["cannot legally consent"]
+why = "A child cannot consent."
+sources = ["x"]
+guards = ["negation"]
+examples = ["She consented."]
+
+[[entry]]
+id = "boyfriend"
+category = "abuser-as-partner"
+terms = ["boyfriend", "older boyfriend"]
+alternatives = ["the adult"]
+why = "Grooming frame."
+sources = ["x"]
+examples = ["Her boyfriend collected her."]
+[[entry.guard]]
+before = ["mum's", "mother's"]
+window = 1
+[[entry.guard]]
+action = "suppress"
+after = ["(#10-17)", "aged #10-17"]
+window = 2
+"#;
+
+    fn scanner() -> Scanner {
+        let mut b = LexiconBuilder::new();
+        b.add_source(SourceFile::new("t.toml", LEX));
+        Scanner::new(Arc::new(b.build().unwrap()), Settings::default()).unwrap()
+    }
+
+    fn hits(text: &str) -> Vec<(String, String, bool)> {
+        let s = scanner();
+        s.scan(text)
+            .into_iter()
+            .map(|f| {
+                (
+                    s.lexicon().get(f.entry).id.clone(),
+                    text[f.span.clone()].to_string(),
+                    f.quoted,
+                )
+            })
+            .collect()
+    }
+
+    fn rules(text: &str) -> Vec<String> {
+        hits(text)
+            .into_iter()
+            .filter(|h| !h.2)
+            .map(|h| h.0)
+            .collect()
+    }
+
+    #[test]
+    fn matches_typographic_variants_in_original_spans() {
+        let text = "YP IS PUTTING HER-\nSELF  at\u{A0}serious\r\nrisk.";
+        let h = hits(text);
+        assert_eq!(h.len(), 1);
+        assert_eq!(h[0].1, "PUTTING HER-\nSELF  at\u{A0}serious\r\nrisk");
+    }
+
+    #[test]
+    fn whole_words_only() {
+        assert!(rules("She was consentedly").is_empty());
+        assert!(rules("preconsented").is_empty());
+        assert_eq!(rules("She consented."), ["consent"]);
+    }
+
+    #[test]
+    fn longest_wins_and_excepts_suppress() {
+        assert_eq!(hits("her older boyfriend")[0].1, "older boyfriend");
+        assert!(rules("Signed the consent form.").is_empty());
+        assert!(rules("She is under the age of consent.").is_empty());
+        assert_eq!(
+            rules("Consent was given, she consented."),
+            ["consent", "consent"]
+        );
+    }
+
+    #[test]
+    fn guards_apply() {
+        assert!(rules("She did not consent.").is_empty());
+        assert!(rules("Mum's boyfriend was present.").is_empty());
+        assert!(rules("Mum’s boyfriend was present.").is_empty());
+        assert_eq!(rules("Her boyfriend (32) was present."), ["boyfriend"]);
+        assert!(rules("Her boyfriend (16) was present.").is_empty());
+        assert!(rules("Her boyfriend, aged 15, was present.").is_empty());
+    }
+
+    #[test]
+    fn quotations_are_info() {
+        let s = scanner();
+        let f = s.scan("She said “he is my boyfriend”.");
+        assert_eq!(f.len(), 1);
+        assert!(f[0].quoted);
+        assert_eq!(f[0].severity, Severity::Info);
+    }
+
+    #[test]
+    fn suppression_markers() {
+        assert!(rules("Her boyfriend collected her. <!-- vblint: ignore boyfriend -->").is_empty());
+    }
+
+    #[test]
+    fn words_split_like_people_read() {
+        let w: Vec<&str> = words("Mum’s bf (32-year-old) 'x' o'")
+            .map(|w| w.1)
+            .collect();
+        assert_eq!(w, ["Mum’s", "bf", "32", "year", "old", "x", "o"]);
+    }
+}

@@ -1,0 +1,284 @@
+//! Text normalisation with an offset map back to the original bytes.
+//!
+//! The scanner never matches against the text as written: curly quotes, Unicode
+//! hyphens, non-breaking spaces, runs of whitespace, CRLF and words hyphenated
+//! at a line end are first folded into one plain form, so that a lexicon phrase
+//! written once matches every typographic variant. Every offset the scanner
+//! reports is mapped back through [`Normalized::to_original`], so callers only
+//! ever see byte ranges into the text the user wrote.
+//!
+//! This module owns that mapping and nothing else: it knows nothing of lines,
+//! columns, UTF-16 or the lexicon.
+
+/// What a character becomes in normalised text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fold {
+    /// Kept as it is.
+    Keep,
+    /// Replaced by one ASCII byte.
+    Ascii(u8),
+    /// Part of a whitespace run, which collapses to one space (or one line
+    /// break when the run holds a blank line).
+    Space { newline: bool },
+    /// Dropped: invisible characters such as the soft hyphen.
+    Drop,
+}
+
+/// Classifies one character for normalisation.
+fn fold(c: char) -> Fold {
+    match c {
+        ' ' | '\t' | '\r' | '\x0B' | '\x0C' => Fold::Space { newline: false },
+        '\n' => Fold::Space { newline: true },
+        '\u{A0}' | '\u{1680}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}' => {
+            Fold::Space { newline: false }
+        }
+        '\u{2028}' | '\u{2029}' | '\u{85}' => Fold::Space { newline: true },
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{FF07}' | '`' => {
+            Fold::Ascii(b'\'')
+        }
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{FF02}' | '\u{AB}'
+        | '\u{BB}' => Fold::Ascii(b'"'),
+        '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => {
+            Fold::Ascii(b'-')
+        }
+        '\u{AD}' | '\u{200B}' | '\u{2060}' | '\u{FEFF}' => Fold::Drop,
+        _ => Fold::Keep,
+    }
+}
+
+/// Normalises one phrase of the lexicon the same way documents are
+/// normalised, and lower-cases it, so that patterns and text meet in the same
+/// form.
+pub fn normalize_phrase(phrase: &str) -> String {
+    let normalized = Normalized::new(phrase.trim());
+    normalized.as_str().to_lowercase()
+}
+
+/// A document in normalised form, with the map back to the original.
+///
+/// The map is sparse: it holds one breakpoint wherever the distance between
+/// a normalised offset and its original offset changes. Between two
+/// breakpoints the normalised text is a byte-for-byte copy of the original
+/// (apart from whitespace bytes replaced one-for-one by a space).
+#[derive(Clone, Debug, Default)]
+pub struct Normalized {
+    text: String,
+    /// `(normalised offset, original offset)` pairs, sorted by both.
+    breaks: Vec<(usize, usize)>,
+    original_len: usize,
+}
+
+impl Normalized {
+    /// Normalises `original`.
+    pub fn new(original: &str) -> Normalized {
+        let mut n = Normalized {
+            text: String::with_capacity(original.len()),
+            breaks: Vec::new(),
+            original_len: original.len(),
+        };
+        n.fill(original);
+        n
+    }
+
+    /// Reuses this value's buffers to normalise another text.
+    pub fn reset(&mut self, original: &str) {
+        self.text.clear();
+        self.breaks.clear();
+        self.original_len = original.len();
+        self.fill(original);
+    }
+
+    /// The normalised text.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Maps an offset in the normalised text to an offset in the original.
+    ///
+    /// Offsets at a character boundary of the normalised text map to a
+    /// character boundary of the original.
+    pub fn to_original(&self, offset: usize) -> usize {
+        let idx = self.breaks.partition_point(|&(n, _)| n <= offset);
+        if idx == 0 {
+            return offset.min(self.original_len);
+        }
+        let (n, o) = self.breaks[idx - 1];
+        (o + (offset - n)).min(self.original_len)
+    }
+
+    /// Records that normalised offset `norm` corresponds to original offset
+    /// `orig`, when that changes the running delta.
+    #[inline]
+    fn mark(&mut self, norm: usize, orig: usize) {
+        let current = match self.breaks.last() {
+            Some(&(n, o)) => o as isize - n as isize,
+            None => 0,
+        };
+        if orig as isize - norm as isize != current {
+            self.breaks.push((norm, orig));
+        }
+    }
+
+    fn fill(&mut self, original: &str) {
+        let bytes = original.as_bytes();
+        let len = bytes.len();
+        let mut i = 0;
+        while i < len {
+            // Fast path: copy a run of plain ASCII bytes in one go.
+            let start = i;
+            while i < len && is_plain_ascii(bytes, i) {
+                i += 1;
+            }
+            if i > start {
+                // A run copied at the current delta needs no breakpoint.
+                self.text.push_str(&original[start..i]);
+                if i == len {
+                    break;
+                }
+            }
+            let c = original[i..]
+                .chars()
+                .next()
+                .expect("i is on a char boundary");
+            let width = c.len_utf8();
+            match fold(c) {
+                Fold::Keep => {
+                    self.mark(self.text.len(), i);
+                    self.text.push(c);
+                    i += width;
+                }
+                Fold::Ascii(b) => {
+                    self.mark(self.text.len(), i);
+                    self.text.push(b as char);
+                    i += width;
+                    self.mark(self.text.len(), i);
+                }
+                Fold::Drop => {
+                    i += width;
+                    self.mark(self.text.len(), i);
+                }
+                Fold::Space { newline } => {
+                    let run_start = i;
+                    let mut newlines = usize::from(newline);
+                    i += width;
+                    while i < len {
+                        let c = original[i..].chars().next().expect("char boundary");
+                        match fold(c) {
+                            Fold::Space { newline } => {
+                                newlines += usize::from(newline);
+                                i += c.len_utf8();
+                            }
+                            _ => break,
+                        }
+                    }
+                    self.mark(self.text.len(), run_start);
+                    // A blank line separates paragraphs: phrases never match
+                    // across it, so it stays a line break.
+                    self.text.push(if newlines >= 2 { '\n' } else { ' ' });
+                    self.mark(self.text.len(), i);
+                }
+            }
+            // A word broken by a hyphen at a line end ("her-\nself") is
+            // joined, so the whole word matches.
+            if self.text.ends_with('-') && i < len {
+                if let Some(resume) = line_end_hyphen(original, i) {
+                    self.text.pop();
+                    i = resume;
+                    self.mark(self.text.len(), i);
+                }
+            }
+        }
+    }
+}
+
+/// Whether the byte at `i` is copied as it is: printable ASCII other than the
+/// characters that fold, and a single space between two words.
+#[inline]
+fn is_plain_ascii(bytes: &[u8], i: usize) -> bool {
+    match bytes[i] {
+        b'`' | b'-' => false,
+        b' ' => bytes
+            .get(i + 1)
+            .is_some_and(|&next| next.is_ascii_graphic()),
+        b => b.is_ascii_graphic(),
+    }
+}
+
+/// If `original[i..]` starts with the rest of a line-end hyphenation (optional
+/// spaces, a line break, indentation, then a lower-case letter), and the hyphen
+/// just before `i` follows a letter, returns the offset of that letter.
+fn line_end_hyphen(original: &str, i: usize) -> Option<usize> {
+    let bytes = original.as_bytes();
+    // The hyphen is at i - 1 (ASCII) or is a Unicode hyphen ending at i.
+    let before = original[..i].trim_end_matches(|c: char| c == '-' || fold(c) == Fold::Ascii(b'-'));
+    let prev = before.chars().next_back()?;
+    if !prev.is_alphabetic() {
+        return None;
+    }
+    let mut j = i;
+    while j < bytes.len() && (bytes[j] == b' ' || bytes[j] == b'\t' || bytes[j] == b'\r') {
+        j += 1;
+    }
+    if j >= bytes.len() || bytes[j] != b'\n' {
+        return None;
+    }
+    j += 1;
+    while j < bytes.len() && (bytes[j] == b' ' || bytes[j] == b'\t') {
+        j += 1;
+    }
+    // The next line must continue the word: lower case, or upper case after
+    // upper case (ALL-CAPS call logs).
+    let next = original[j..].chars().next()?;
+    (next.is_lowercase() || next.is_uppercase() && prev.is_uppercase()).then_some(j)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(original: &str, expected: &str) {
+        let n = Normalized::new(original);
+        assert_eq!(n.as_str(), expected, "normalising {original:?}");
+    }
+
+    #[test]
+    fn folds_typography() {
+        check("harm\u{2019}s way", "harm's way");
+        check("\u{201C}boyfriend\u{201D}", "\"boyfriend\"");
+        check("risk\u{2010}taking", "risk-taking");
+        check("at\u{A0}risk", "at risk");
+        check("at \r\n  risk", "at risk");
+        check("at\n\nrisk", "at\nrisk");
+        check("soft\u{AD}hyphen", "softhyphen");
+    }
+
+    #[test]
+    fn joins_line_end_hyphenation() {
+        check("putting her-\nself at risk", "putting herself at risk");
+        check("putting her-\r\n   self at risk", "putting herself at risk");
+        check("risk\u{2010}\ntaking", "risktaking");
+        // A dash after a space is punctuation, not hyphenation.
+        check("at risk -\nshe", "at risk - she");
+        // Capitalised next line: a list item, not a broken word.
+        check("one-\nTwo", "one- Two");
+    }
+
+    #[test]
+    fn maps_offsets_back() {
+        let original = "She\u{2019}s  put\u{A0}her-\nself at risk";
+        let n = Normalized::new(original);
+        let text = n.as_str();
+        assert_eq!(text, "She's put herself at risk");
+        let start = text.find("herself").unwrap();
+        let end = start + "herself".len();
+        let (s, e) = (n.to_original(start), n.to_original(end));
+        assert_eq!(&original[s..e], "her-\nself");
+        let start = text.find("put").unwrap();
+        assert_eq!(
+            &original[n.to_original(start)..n.to_original(start + 3)],
+            "put"
+        );
+        let start = text.find("at risk").unwrap();
+        assert_eq!(&original[n.to_original(start)..], "at risk");
+    }
+}
