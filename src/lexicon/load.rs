@@ -261,7 +261,7 @@ pub(crate) fn read_source(path: &Path) -> Result<Arc<SourceFile>, Diagnostic> {
 }
 
 /// A short reason for an I/O error, without the "(os error N)" noise.
-pub(crate) fn io_reason(e: &std::io::Error) -> String {
+pub fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or folder".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::{Diagnostic, SourceFile};
 
-pub use load::LexiconBuilder;
+pub use load::{LexiconBuilder, io_reason};
 
 /// How serious a finding is. Ordered from least to most serious.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
