@@ -5,9 +5,11 @@
 //! byte ranges of the original text. The binary (`src/main.rs`) and the
 //! language server build on it.
 
+pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod lexicon;
 pub mod lsp;
+pub mod report;
 pub mod scan;
 pub mod text;

@@ -226,6 +226,24 @@ impl Scanner {
         }
     }
 
+    /// The entries whose terms occur (on word boundaries) in `text`,
+    /// before any except phrase or context rule: for lexicon checks.
+    pub fn scan_raw_terms(&self, text: &str) -> Vec<EntryId> {
+        let Some(automaton) = &self.inner.automaton else {
+            return Vec::new();
+        };
+        let norm = Normalized::new(text);
+        let normalized = norm.as_str();
+        automaton
+            .find_overlapping_iter(normalized)
+            .filter(|m| on_word_boundaries(normalized, m.start(), m.end()))
+            .filter_map(|m| match self.inner.patterns[m.pattern().as_usize()] {
+                Pattern::Term(id) => Some(id),
+                Pattern::Except => None,
+            })
+            .collect()
+    }
+
     /// Applies the context rules to one candidate.
     fn judge(
         &self,

@@ -1,0 +1,34 @@
+//! `vblint explain RULE`: everything about one entry, for a person.
+
+use super::{ExitCode, LexiconArgs, load_config, print_diagnostics};
+use crate::diagnostic::{Diagnostic, closest};
+use crate::report::explain;
+
+pub(super) fn run(rule: &str, args: &LexiconArgs) -> ExitCode {
+    let config = match load_config(args, std::path::Path::new(".")) {
+        Ok(c) => c,
+        Err(d) => {
+            print_diagnostics(&[d]);
+            return ExitCode::Error;
+        }
+    };
+    let lexicon = match config.lexicon() {
+        Ok(l) => l,
+        Err(errors) => {
+            print_diagnostics(&errors);
+            return ExitCode::Error;
+        }
+    };
+    let Some(id) = lexicon.find(rule) else {
+        let ids = lexicon.entries.iter().map(|e| e.id.as_str());
+        let d = Diagnostic::error(format!("there is no lexicon entry `{rule}`"));
+        let d = match closest(rule, ids) {
+            Some(c) => d.help(format!("did you mean `{c}`? (`vblint explain {c}`)")),
+            None => d.help("`vblint lexicon list` shows every entry id"),
+        };
+        print_diagnostics(&[d]);
+        return ExitCode::Error;
+    };
+    print!("{}", explain(&lexicon, lexicon.get(id)));
+    ExitCode::Clean
+}

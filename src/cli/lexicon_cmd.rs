@@ -1,0 +1,160 @@
+//! `vblint lexicon check|test|list`.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use super::{ExitCode, LexiconCommand, LexiconPaths, load_lexicon_for, print_diagnostics};
+use crate::lexicon::validate::{run_examples, validate, validation_scanner};
+use crate::lexicon::{BUILTIN_PREFIX, Lexicon};
+
+pub(super) fn run(cmd: LexiconCommand) -> ExitCode {
+    match cmd {
+        LexiconCommand::Check(paths) => check(&paths),
+        LexiconCommand::Test { paths, filter } => test(&paths, filter.as_deref()),
+        LexiconCommand::List(paths) => list(&paths),
+    }
+}
+
+fn load(paths: &LexiconPaths) -> Option<Arc<Lexicon>> {
+    match load_lexicon_for(paths) {
+        Ok(l) => Some(l),
+        Err(errors) => {
+            print_diagnostics(&errors);
+            let n = errors.iter().filter(|d| d.is_error()).count();
+            eprintln!("vblint: {n} error(s) in the lexicon");
+            None
+        }
+    }
+}
+
+/// The files a command reports on: those named, or all when none are.
+fn reported_files(paths: &LexiconPaths, lexicon: &Lexicon) -> BTreeSet<String> {
+    lexicon
+        .files
+        .iter()
+        .filter(|f| paths.paths.is_empty() || !f.name.starts_with(BUILTIN_PREFIX))
+        .map(|f| f.name.clone())
+        .collect()
+}
+
+fn check(paths: &LexiconPaths) -> ExitCode {
+    let Some(lexicon) = load(paths) else {
+        return ExitCode::Error;
+    };
+    let scanner = match validation_scanner(&lexicon) {
+        Ok(s) => s,
+        Err(d) => {
+            print_diagnostics(&[d]);
+            return ExitCode::Error;
+        }
+    };
+    let files = reported_files(paths, &lexicon);
+    let diagnostics: Vec<_> = validate(&lexicon, &scanner)
+        .into_iter()
+        .filter(|d| d.file.as_ref().is_none_or(|f| files.contains(&f.name)))
+        .collect();
+    print_diagnostics(&diagnostics);
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    let entries = lexicon
+        .active()
+        .filter(|(_, e)| files.contains(&e.origin.file.name))
+        .count();
+    eprintln!(
+        "vblint: checked {entries} entries in {} file(s): {errors} error(s), {warnings} warning(s)",
+        files.len()
+    );
+    if errors > 0 {
+        ExitCode::Error
+    } else {
+        ExitCode::Clean
+    }
+}
+
+fn test(paths: &LexiconPaths, filter: Option<&str>) -> ExitCode {
+    let Some(lexicon) = load(paths) else {
+        return ExitCode::Error;
+    };
+    let scanner = match validation_scanner(&lexicon) {
+        Ok(s) => s,
+        Err(d) => {
+            print_diagnostics(&[d]);
+            return ExitCode::Error;
+        }
+    };
+    let files = reported_files(paths, &lexicon);
+    let results: Vec<_> = run_examples(&lexicon, &scanner, filter)
+        .into_iter()
+        .filter(|r| files.contains(&lexicon.get(r.entry).origin.file.name))
+        .collect();
+    let entries: BTreeSet<_> = results.iter().map(|r| r.entry).collect();
+    println!(
+        "running {} examples from {} entries",
+        results.len(),
+        entries.len()
+    );
+    let failures: Vec<_> = results.iter().filter_map(|r| r.failure.clone()).collect();
+    print_diagnostics(&failures);
+    for r in results.iter().filter(|r| r.failure.is_some()) {
+        let kind = if r.counter {
+            "counterexample"
+        } else {
+            "example"
+        };
+        println!("FAILED {} {kind} {}", lexicon.get(r.entry).id, r.index + 1);
+    }
+    let failed = failures.len();
+    println!("\n{} passed, {failed} failed", results.len() - failed);
+    if failed > 0 {
+        ExitCode::Findings
+    } else {
+        ExitCode::Clean
+    }
+}
+
+fn list(paths: &LexiconPaths) -> ExitCode {
+    let Some(lexicon) = load(paths) else {
+        return ExitCode::Error;
+    };
+    let width = lexicon
+        .entries
+        .iter()
+        .map(|e| e.id.len())
+        .max()
+        .unwrap_or(2)
+        .max(2);
+    println!(
+        "{:width$}  {:17}  {:8}  {:>5}  {:8}  FILE",
+        "ID", "CATEGORY", "SEVERITY", "FORMS", "LAYER"
+    );
+    for e in &lexicon.entries {
+        let forms: usize = e.terms.iter().map(|t| t.variants.len()).sum();
+        let layer = match (e.origin.layer, e.retired) {
+            (_, true) => "retired",
+            (0, _) => "built-in",
+            _ if lexicon_has_builtin_id(&e.id) => "override",
+            _ => "local",
+        };
+        let (line, _) = e.origin.file.line_col(e.origin.span.start);
+        println!(
+            "{:width$}  {:17}  {:8}  {forms:>5}  {layer:8}  {}:{line}",
+            e.id,
+            e.category.as_str(),
+            e.severity.as_str(),
+            e.origin.file.name
+        );
+    }
+    let active = lexicon.active().count();
+    eprintln!(
+        "vblint: {} entries ({active} active)",
+        lexicon.entries.len()
+    );
+    ExitCode::Clean
+}
+
+fn lexicon_has_builtin_id(id: &str) -> bool {
+    thread_local! {
+        static BUILTIN_IDS: BTreeSet<String> = Lexicon::builtin().entries.into_iter().map(|e| e.id).collect();
+    }
+    BUILTIN_IDS.with(|ids| ids.contains(id))
+}

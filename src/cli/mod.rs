@@ -1,0 +1,287 @@
+//! The command line: argument definitions and one module per subcommand.
+//!
+//! Exit codes (a contract): 0 no finding at or above `--fail-on`, 1 findings,
+//! 2 an error (unreadable file, bad lexicon, bad configuration). A bad file
+//! does not stop a batch; it is reported and the exit code becomes 2.
+
+mod check;
+mod explain;
+mod lexicon_cmd;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::config::{Config, ContextMode, FailOn};
+use crate::diagnostic::Diagnostic;
+use crate::lexicon::Lexicon;
+use crate::report::Format;
+use crate::scan::{QuotePolicy, Scanner};
+
+/// Finds victim-blaming language in writing about children, and suggests
+/// child-centred wording.
+#[derive(Debug, Parser)]
+#[command(name = "vblint", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Scan files, folders (recursively, respecting .gitignore) or - (standard input).
+    Check(CheckArgs),
+    /// Explain an entry: why it harms, alternatives, sources and examples.
+    Explain {
+        /// The entry id, such as `put-self-at-risk`.
+        rule: String,
+        #[command(flatten)]
+        lexicon: LexiconArgs,
+    },
+    /// Tools for the people who keep the lexicon.
+    #[command(subcommand)]
+    Lexicon(LexiconCommand),
+    /// Run the language server over standard input and output (for editors).
+    Lsp,
+}
+
+#[derive(Debug, Subcommand)]
+enum LexiconCommand {
+    /// Validate lexicon files: keys, ids, terms, guards, alternatives and examples.
+    Check(LexiconPaths),
+    /// Run every entry's examples and counterexamples and report all failures.
+    Test {
+        #[command(flatten)]
+        paths: LexiconPaths,
+        /// Only entries whose id contains this text.
+        #[arg(long)]
+        filter: Option<String>,
+    },
+    /// List the entries in effect, with where each comes from.
+    List(LexiconPaths),
+}
+
+/// Which lexicon to work on.
+#[derive(Debug, Args)]
+struct LexiconPaths {
+    /// Lexicon files or folders; without any, the lexicon in effect (built-in plus configured).
+    paths: Vec<PathBuf>,
+    /// Check the given files on their own, without the built-in lexicon beneath them.
+    #[arg(long)]
+    no_builtin: bool,
+    /// Use this configuration file instead of searching for vblint.toml.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+/// Options that choose the lexicon and configuration.
+#[derive(Debug, Args, Clone, Default)]
+struct LexiconArgs {
+    /// An extra lexicon file or folder, layered over the built-in one (repeatable).
+    #[arg(long, value_name = "PATH")]
+    lexicon: Vec<PathBuf>,
+    /// Do not load the built-in lexicon.
+    #[arg(long)]
+    no_builtin: bool,
+    /// Use this configuration file instead of searching for vblint.toml.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Ignore any vblint.toml.
+    #[arg(long, conflicts_with = "config")]
+    no_config: bool,
+    /// Switch an entry off (repeatable).
+    #[arg(long, value_name = "RULE")]
+    disable: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// Files or folders to scan; `-` reads standard input. Default: the current folder.
+    paths: Vec<PathBuf>,
+    /// Output format (default: human on a terminal, concise otherwise).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// The lowest severity that makes the exit code 1.
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+    /// Always exit 0 when there are findings (errors still exit 2).
+    #[arg(long)]
+    exit_zero: bool,
+    /// What to do with terms inside quotation marks.
+    #[arg(long, value_enum)]
+    quotes: Option<QuotePolicyArg>,
+    /// How much case text the report may show.
+    #[arg(long, value_enum)]
+    context: Option<ContextMode>,
+    /// Colours in human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j')]
+    threads: Option<usize>,
+    /// Also scan hidden files and folders.
+    #[arg(long)]
+    hidden: bool,
+    /// Do not skip files listed in .gitignore and .ignore files.
+    #[arg(long)]
+    no_ignore: bool,
+    /// The name to show for standard input.
+    #[arg(long, value_name = "NAME", default_value = "-")]
+    stdin_name: String,
+    #[command(flatten)]
+    lexicon: LexiconArgs,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum QuotePolicyArg {
+    Skip,
+    Info,
+    Flag,
+}
+
+impl From<QuotePolicyArg> for QuotePolicy {
+    fn from(q: QuotePolicyArg) -> QuotePolicy {
+        match q {
+            QuotePolicyArg::Skip => QuotePolicy::Skip,
+            QuotePolicyArg::Info => QuotePolicy::Info,
+            QuotePolicyArg::Flag => QuotePolicy::Flag,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    fn stdout(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            }
+        }
+    }
+}
+
+/// The process exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitCode {
+    /// Nothing at or above the threshold.
+    Clean = 0,
+    /// Findings.
+    Findings = 1,
+    /// An error.
+    Error = 2,
+}
+
+/// Runs the command line and returns the exit code.
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Explain { rule, lexicon } => explain::run(&rule, &lexicon),
+        Command::Lexicon(cmd) => lexicon_cmd::run(cmd),
+        Command::Lsp => match crate::lsp::run() {
+            Ok(()) => ExitCode::Clean,
+            Err(e) => {
+                eprintln!("vblint lsp: {e:#}");
+                ExitCode::Error
+            }
+        },
+    }
+}
+
+/// Prints diagnostics to standard error.
+fn print_diagnostics(diagnostics: &[Diagnostic]) {
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    for d in diagnostics {
+        eprintln!("{}", d.render(color));
+    }
+}
+
+/// Loads the configuration for `start` (unless switched off) merged with the
+/// command-line options.
+fn load_config(args: &LexiconArgs, start: &Path) -> Result<Config, Diagnostic> {
+    let mut config = Config::default();
+    if !args.no_config {
+        let path = match &args.config {
+            Some(p) => Some(p.clone()),
+            None => Config::discover(start),
+        };
+        if let Some(path) = path {
+            let mut file = Config::load(&path)?;
+            file.path = Some(path);
+            config = config.merge(file);
+        }
+    }
+    let cli = Config {
+        lexicon: args.lexicon.clone(),
+        builtin_lexicon: args.no_builtin.then_some(false),
+        disable: args.disable.clone(),
+        ..Config::default()
+    };
+    Ok(config.merge(cli))
+}
+
+/// Loads the lexicon and scanner for a configuration, printing problems.
+fn load_scanner(config: &Config) -> Option<Scanner> {
+    let lexicon = match config.lexicon() {
+        Ok(l) => l,
+        Err(errors) => {
+            print_diagnostics(&errors);
+            eprintln!(
+                "vblint: the lexicon has {} problem(s); fix them and run again",
+                errors.len()
+            );
+            return None;
+        }
+    };
+    if let Some(unknown) = config
+        .disable
+        .iter()
+        .chain(config.severity.keys())
+        .find(|id| lexicon.find(id).is_none())
+    {
+        let ids = lexicon.entries.iter().map(|e| e.id.as_str());
+        let mut d = Diagnostic::error(format!(
+            "there is no lexicon entry `{unknown}` to configure"
+        ));
+        if let Some(path) = &config.path {
+            d = d.note(format!("configured in {}", path.display()));
+        }
+        d = match crate::diagnostic::closest(unknown, ids) {
+            Some(c) => d.help(format!("did you mean `{c}`?")),
+            None => d.help("`vblint lexicon list` shows every entry id"),
+        };
+        print_diagnostics(&[d]);
+        return None;
+    }
+    match Scanner::new(Arc::new(lexicon), config.settings()) {
+        Ok(s) => Some(s),
+        Err(d) => {
+            print_diagnostics(&[d]);
+            None
+        }
+    }
+}
+
+/// Loads a lexicon for the `lexicon` and `explain` commands.
+fn load_lexicon_for(paths: &LexiconPaths) -> Result<Arc<Lexicon>, Vec<Diagnostic>> {
+    if paths.paths.is_empty() {
+        let args = LexiconArgs {
+            config: paths.config.clone(),
+            no_builtin: paths.no_builtin,
+            ..LexiconArgs::default()
+        };
+        let config = load_config(&args, Path::new(".")).map_err(|d| vec![d])?;
+        config.lexicon().map(Arc::new)
+    } else {
+        Lexicon::load(!paths.no_builtin, &paths.paths).map(Arc::new)
+    }
+}

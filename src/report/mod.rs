@@ -1,0 +1,324 @@
+//! Turning findings into output: one rendered chunk per finding, so worker
+//! threads can render in parallel and the writer only joins chunks in order.
+//!
+//! Only this module knows display columns and output formats. The JSON
+//! fields are a contract (see `DESIGN.md`): `type`, `path`, `record`, `rule`,
+//! `category`, `severity`, `line`, `column`, `start`, `end`, `text`,
+//! `message`, `alternatives`, `quoted`.
+
+mod explain;
+
+use std::ops::Range;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use serde::Serialize;
+
+use crate::config::ContextMode;
+use crate::lexicon::{Entry, Lexicon, Severity};
+use crate::scan::Finding;
+
+pub use explain::explain;
+
+/// Output formats of `vblint check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// rustc-style snippets with the alternatives (default on a terminal).
+    Human,
+    /// `path:line:col: severity[rule] message`, one line each.
+    Concise,
+    /// One JSON array of findings.
+    Json,
+    /// One JSON object per line, streaming, then a summary object.
+    Jsonl,
+}
+
+/// A document being reported: where it came from and its text.
+#[derive(Clone, Copy, Debug)]
+pub struct Source<'a> {
+    /// The path as given, or `-` for standard input.
+    pub path: &'a str,
+    /// The record id, for records of CSV or JSON Lines inputs.
+    pub record: Option<&'a str>,
+    /// The original text the spans refer to.
+    pub text: &'a str,
+    /// The line number of the text's first line (1 unless the text is a
+    /// record inside a larger file).
+    pub first_line: usize,
+}
+
+/// A finding with everything a reporter needs.
+#[derive(Clone, Debug)]
+pub struct Located<'a> {
+    /// The finding.
+    pub finding: &'a Finding,
+    /// Its entry.
+    pub entry: &'a Entry,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column in Unicode scalar values.
+    pub column: usize,
+    /// The byte range of the finding's line(s) in the text.
+    pub line_span: Range<usize>,
+}
+
+/// Computes lines and columns for findings in order of their start, in one
+/// forward pass over the text.
+pub struct LineCursor<'a> {
+    text: &'a str,
+    offset: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl<'a> LineCursor<'a> {
+    /// A cursor at the start of `text`, whose first line is `first_line`.
+    pub fn new(text: &'a str, first_line: usize) -> LineCursor<'a> {
+        LineCursor {
+            text,
+            offset: 0,
+            line: first_line,
+            line_start: 0,
+        }
+    }
+
+    /// The 1-based line, 1-based column and line start of `offset`.
+    /// Offsets must not decrease between calls (else the cursor restarts).
+    pub fn locate(&mut self, offset: usize) -> (usize, usize, usize) {
+        if offset < self.offset {
+            let first = self.line
+                - self.text[..self.offset]
+                    .bytes()
+                    .filter(|&b| b == b'\n')
+                    .count();
+            *self = LineCursor::new(self.text, first);
+        }
+        let bytes = &self.text.as_bytes()[self.offset..offset];
+        for i in memchr::memchr_iter(b'\n', bytes) {
+            self.line += 1;
+            self.line_start = self.offset + i + 1;
+        }
+        self.offset = offset;
+        let column = self.text[self.line_start..offset].chars().count() + 1;
+        (self.line, column, self.line_start)
+    }
+}
+
+/// Locates findings (sorted by start) in their text.
+pub fn locate<'a>(
+    lexicon: &'a Lexicon,
+    source: &Source<'_>,
+    findings: &'a [Finding],
+) -> Vec<Located<'a>> {
+    let mut cursor = LineCursor::new(source.text, source.first_line);
+    findings
+        .iter()
+        .map(|f| {
+            let (line, column, line_start) = cursor.locate(f.span.start);
+            let line_end = source.text[f.span.end..]
+                .find('\n')
+                .map_or(source.text.len(), |i| f.span.end + i);
+            Located {
+                finding: f,
+                entry: lexicon.get(f.entry),
+                line,
+                column,
+                line_span: line_start..line_end,
+            }
+        })
+        .collect()
+}
+
+/// The JSON object of one finding (a contract: see the module docs).
+#[derive(Serialize)]
+pub struct JsonFinding<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    path: &'a str,
+    record: Option<&'a str>,
+    rule: &'a str,
+    category: &'static str,
+    severity: Severity,
+    line: usize,
+    column: usize,
+    start: usize,
+    end: usize,
+    text: &'a str,
+    message: String,
+    alternatives: &'a [String],
+    quoted: bool,
+}
+
+impl<'a> JsonFinding<'a> {
+    /// The JSON record of a located finding.
+    pub fn new(source: &Source<'a>, l: &Located<'a>) -> JsonFinding<'a> {
+        JsonFinding {
+            kind: "finding",
+            path: source.path,
+            record: source.record,
+            rule: &l.entry.id,
+            category: l.entry.category.as_str(),
+            severity: l.finding.severity,
+            line: l.line,
+            column: l.column,
+            start: l.finding.span.start,
+            end: l.finding.span.end,
+            text: &source.text[l.finding.span.clone()],
+            message: message(l),
+            alternatives: &l.entry.alternatives,
+            quoted: l.finding.quoted,
+        }
+    }
+}
+
+/// The one-line message of a finding.
+pub fn message(l: &Located<'_>) -> String {
+    let mut m = l.entry.message();
+    if l.finding.quoted {
+        m.push_str(" (inside a quotation: someone's own words, keep them verbatim)");
+    }
+    m
+}
+
+/// How the human format draws.
+#[derive(Clone, Copy, Debug)]
+pub struct HumanStyle {
+    /// Colours.
+    pub color: bool,
+    /// How much case text to show.
+    pub context: ContextMode,
+}
+
+/// Renders one finding in `format`. JSON formats get no trailing newline;
+/// the others end with one.
+pub fn render(format: Format, source: &Source<'_>, l: &Located<'_>, style: HumanStyle) -> String {
+    match format {
+        Format::Json | Format::Jsonl => {
+            serde_json::to_string(&JsonFinding::new(source, l)).expect("findings serialise")
+        }
+        Format::Concise => {
+            let record = source.record.map(|r| format!("[{r}]")).unwrap_or_default();
+            format!(
+                "{}{record}:{}:{}: {}[{}] {}\n",
+                source.path,
+                l.line,
+                l.column,
+                l.finding.severity,
+                l.entry.id,
+                message(l)
+            )
+        }
+        Format::Human => human(source, l, style),
+    }
+}
+
+fn level(severity: Severity) -> Level<'static> {
+    match severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Info => Level::INFO,
+        Severity::Hint => Level::NOTE.with_name("hint"),
+    }
+}
+
+/// Masks every letter and digit outside `keep`, so a report shows the shape
+/// of the line and the flagged words but no case details. Returns the masked
+/// line and where `keep` is in it.
+fn redact(line: &str, keep: Range<usize>) -> (String, Range<usize>) {
+    let mut out = String::with_capacity(line.len());
+    let mut span = 0..0;
+    for (i, c) in line.char_indices() {
+        if i == keep.start {
+            span.start = out.len();
+        }
+        if keep.contains(&i) || !c.is_alphanumeric() {
+            out.push(c);
+        } else {
+            out.push('\u{B7}');
+        }
+        if i + c.len_utf8() == keep.end {
+            span.end = out.len();
+        }
+    }
+    (out, span)
+}
+
+fn human(source: &Source<'_>, l: &Located<'_>, style: HumanStyle) -> String {
+    let f = l.finding;
+    let record = source
+        .record
+        .map(|r| format!(" (record {r})"))
+        .unwrap_or_default();
+    let path = format!("{}{record}", source.path);
+    let title = level(f.severity)
+        .primary_title(message(l))
+        .id(l.entry.id.as_str());
+    let line_text = &source.text[l.line_span.clone()];
+    let local = (f.span.start - l.line_span.start)..(f.span.end - l.line_span.start);
+    let (shown, local) = match style.context {
+        ContextMode::Full => (line_text.to_string(), local),
+        ContextMode::Redacted => redact(line_text, local),
+        ContextMode::None => (String::new(), local),
+    };
+    let mut group: Group<'_> = if style.context == ContextMode::None {
+        title.element(Level::NOTE.message(format!("at {path}:{}:{}", l.line, l.column)))
+    } else {
+        title.element(
+            Snippet::source(shown.as_str())
+                .line_start(l.line)
+                .path(path.as_str())
+                .fold(false)
+                .annotation(AnnotationKind::Primary.span(local)),
+        )
+    };
+    if f.quoted {
+        group = group.element(Level::NOTE.message(
+            "this is inside quotation marks: if these are someone's own words, keep them verbatim",
+        ));
+    }
+    let alternatives = if l.entry.alternatives.is_empty() {
+        "no mechanical swap is safe here: describe what the adult did (see `vblint explain`)"
+            .to_string()
+    } else {
+        let list: Vec<String> = l
+            .entry
+            .alternatives
+            .iter()
+            .map(|a| format!("\"{a}\""))
+            .collect();
+        format!("instead: {}", list.join(" or "))
+    };
+    group = group.element(Level::HELP.message(alternatives));
+    let renderer = if style.color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut out = renderer.render(&[group]).to_string();
+    out.push_str("\n\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursor_counts_lines_and_characters() {
+        let text = "a\n“é” x\r\nyz";
+        let mut c = LineCursor::new(text, 1);
+        assert_eq!(c.locate(0), (1, 1, 0));
+        let x = text.find('x').unwrap();
+        assert_eq!(c.locate(x), (2, 5, 2));
+        let z = text.find('z').unwrap();
+        assert_eq!(c.locate(z), (3, 2, text.find('y').unwrap()));
+        // Going back restarts.
+        assert_eq!(c.locate(x), (2, 5, 2));
+    }
+
+    #[test]
+    fn redaction_keeps_only_the_match() {
+        let (masked, span) = redact("Amy (14) is at risk", 12..19);
+        assert_eq!(masked, "··· (··) ·· at risk");
+        assert_eq!(&masked[span], "at risk");
+    }
+}
