@@ -117,6 +117,12 @@ pub fn locate<'a>(
             let line_end = source.text[f.span.end..]
                 .find('\n')
                 .map_or(source.text.len(), |i| f.span.end + i);
+            // A CRLF line ends before its carriage return.
+            let line_end = if source.text[..line_end].ends_with('\r') && line_end > f.span.end {
+                line_end - 1
+            } else {
+                line_end
+            };
             Located {
                 finding: f,
                 entry: lexicon.get(f.entry),

@@ -132,7 +132,7 @@ impl Scanner {
         let automaton = if strings.is_empty() {
             None
         } else {
-            let kind = if strings.len() <= 20_000 {
+            let kind = if strings.len() <= 5_000 {
                 Some(AhoCorasickKind::DFA)
             } else {
                 None
@@ -311,6 +311,19 @@ pub fn words(text: &str) -> impl Iterator<Item = (Range<usize>, &str)> {
                 if c.is_alphanumeric() {
                     chars.next();
                     end = i + c.len_utf8();
+                } else if matches!(c, ':' | '/' | '.')
+                    && text[..i].ends_with(|p: char| p.is_ascii_digit())
+                {
+                    // Times, dates and decimals ("21:40", "05/03/2024")
+                    // are one word, so an age pattern never matches the
+                    // hour of a time stamp.
+                    let mut ahead = chars.clone();
+                    ahead.next();
+                    if ahead.peek().is_some_and(|&(_, n)| n.is_ascii_digit()) {
+                        chars.next();
+                    } else {
+                        break;
+                    }
                 } else if matches!(c, '\'' | '\u{2019}') {
                     // Only inside a word: the next character must be a letter.
                     let mut ahead = chars.clone();

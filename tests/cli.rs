@@ -1,0 +1,323 @@
+//! The command line as a user meets it: every output format, stdin, the exit
+//! codes, `explain`, and the lexicon commands, snapshot-tested against a
+//! small fixture lexicon so the snapshots do not move when the built-in
+//! lexicon grows.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use std::io::Write as _;
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cli");
+
+fn vblint(args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vblint"));
+    cmd.current_dir(FIXTURES).env("NO_COLOR", "1").args(args);
+    cmd
+}
+
+/// Runs with the fixture lexicon only.
+fn fixture(args: &[&str]) -> Output {
+    let mut all = args.to_vec();
+    all.extend(["--no-builtin", "--lexicon", "lexicon", "--no-config"]);
+    vblint(&all).output().unwrap()
+}
+
+fn show(out: &Output) -> String {
+    format!(
+        "exit: {}\n--- stdout\n{}--- stderr\n{}",
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn human_format() {
+    insta::assert_snapshot!(show(&fixture(&["check", "--format", "human", "notes"])));
+}
+
+#[test]
+fn concise_format() {
+    insta::assert_snapshot!(show(&fixture(&["check", "--format", "concise", "notes"])));
+}
+
+#[test]
+fn json_format() {
+    let out = fixture(&["check", "--format", "json", "notes"]);
+    assert_eq!(out.status.code(), Some(1));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    insta::assert_json_snapshot!(value);
+}
+
+#[test]
+fn jsonl_format_has_every_contract_field() {
+    let out = fixture(&["check", "--format", "jsonl", "notes"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let fields = [
+        "type",
+        "path",
+        "record",
+        "rule",
+        "category",
+        "severity",
+        "line",
+        "column",
+        "start",
+        "end",
+        "text",
+        "message",
+        "alternatives",
+        "quoted",
+    ];
+    let findings: Vec<_> = lines.iter().filter(|l| l["type"] == "finding").collect();
+    assert_eq!(findings.len(), 4);
+    for f in &findings {
+        for field in fields {
+            assert!(f.get(field).is_some(), "missing {field} in {f}");
+        }
+    }
+    // Spans are byte offsets into the original file, and `text` is exactly
+    // what is written there.
+    for f in &findings {
+        let bytes = std::fs::read(Path::new(FIXTURES).join(f["path"].as_str().unwrap())).unwrap();
+        let (s, e) = (
+            f["start"].as_u64().unwrap() as usize,
+            f["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(
+            std::str::from_utf8(&bytes[s..e]).unwrap(),
+            f["text"].as_str().unwrap()
+        );
+    }
+    assert_eq!(lines.last().unwrap()["type"], "summary");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn quotations_policy() {
+    for policy in ["skip", "info", "flag"] {
+        let out = fixture(&[
+            "check",
+            "--format",
+            "concise",
+            "--quotes",
+            policy,
+            "notes/a.txt",
+        ]);
+        insta::assert_snapshot!(format!("quotes_{policy}"), show(&out));
+    }
+}
+
+#[test]
+fn redacted_and_no_context() {
+    let out = fixture(&[
+        "check",
+        "--format",
+        "human",
+        "--context",
+        "redacted",
+        "notes/sub/b.md",
+    ]);
+    insta::assert_snapshot!("context_redacted", show(&out));
+    let out = fixture(&[
+        "check",
+        "--format",
+        "human",
+        "--context",
+        "none",
+        "notes/sub/b.md",
+    ]);
+    let text = show(&out);
+    assert!(!text.contains("Amy"), "case text leaked: {text}");
+    insta::assert_snapshot!("context_none", text);
+}
+
+#[test]
+fn stdin() {
+    let mut child = fixture_command(&["check", "--format", "concise", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all("She is putting\nherself at risk.\n".as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    insta::assert_snapshot!(show(&out));
+}
+
+fn fixture_command(args: &[&str]) -> Command {
+    let mut all = args.to_vec();
+    all.extend(["--no-builtin", "--lexicon", "lexicon", "--no-config"]);
+    vblint(&all)
+}
+
+#[test]
+fn exit_codes() {
+    // 0: clean file.
+    assert_eq!(
+        fixture(&["check", "notes/clean.txt"]).status.code(),
+        Some(0)
+    );
+    // 1: findings at or above --fail-on.
+    assert_eq!(fixture(&["check", "notes/a.txt"]).status.code(), Some(1));
+    // --fail-on error: b.md has a warning only; a.txt has an error.
+    let fail_on_error = |path| {
+        fixture(&["check", "--fail-on", "error", path])
+            .status
+            .code()
+    };
+    assert_eq!(fail_on_error("notes/sub/b.md"), Some(0));
+    assert_eq!(fail_on_error("notes/a.txt"), Some(1));
+    assert_eq!(
+        fixture(&["check", "--exit-zero", "notes/a.txt"])
+            .status
+            .code(),
+        Some(0)
+    );
+    // 2: a missing file does not stop the batch, but the exit code is 2.
+    let out = fixture(&["check", "--format", "concise", "nope.txt", "notes/a.txt"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("notes/a.txt:1:"), "{stdout}");
+    insta::assert_snapshot!("missing_file", show(&out));
+    // 2: a broken lexicon.
+    let out = vblint(&["check", "--no-config", "--lexicon", "bad-lexicon", "notes"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn unknown_config_key() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("vblint.toml"), "qoutes = \"skip\"\n").unwrap();
+    std::fs::write(dir.path().join("note.txt"), "She consented.\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_vblint"))
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .args(["check", "note.txt"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("unknown key `qoutes` in the configuration"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("did you mean `quotes`?"), "{stderr}");
+    assert!(stderr.contains("vblint.toml:1:1"), "{stderr}");
+}
+
+#[test]
+fn config_disables_rules_and_sets_quotes() {
+    let dir = tempfile::tempdir().unwrap();
+    let lexicon = Path::new(FIXTURES).join("lexicon");
+    std::fs::write(
+        dir.path().join("vblint.toml"),
+        "builtin-lexicon = false\ndisable = [\"consent\"]\nquotes = \"skip\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("note.txt"),
+        "She consented. Her \"boyfriend\" and her boyfriend.\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_vblint"))
+        .current_dir(dir.path())
+        .args(["check", "--format", "concise", "--lexicon"])
+        .arg(&lexicon)
+        .arg("note.txt")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(
+        stdout.starts_with("note.txt:1:40: warning[boyfriend]"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn explain() {
+    insta::assert_snapshot!(show(&fixture_explain("boyfriend")));
+    let out = fixture_explain("boyfreind");
+    assert_eq!(out.status.code(), Some(2));
+    insta::assert_snapshot!("explain_unknown", show(&out));
+}
+
+fn fixture_explain(rule: &str) -> Output {
+    vblint(&[
+        "explain",
+        rule,
+        "--no-builtin",
+        "--lexicon",
+        "lexicon",
+        "--no-config",
+    ])
+    .output()
+    .unwrap()
+}
+
+#[test]
+fn lexicon_check_reports_file_line_column_and_fix() {
+    let out = vblint(&[
+        "lexicon",
+        "check",
+        "--no-builtin",
+        "bad-lexicon/unknown-key.toml",
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    insta::assert_snapshot!("lexicon_check_unknown_key", show(&out));
+    let out = vblint(&["lexicon", "check", "--no-builtin", "bad-lexicon/bad.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    insta::assert_snapshot!("lexicon_check_bad_values", show(&out));
+    let out = vblint(&["lexicon", "check", "--no-builtin", "lexicon"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+}
+
+#[test]
+fn lexicon_test_and_list() {
+    let out = vblint(&["lexicon", "test", "--no-builtin", "lexicon"])
+        .output()
+        .unwrap();
+    insta::assert_snapshot!("lexicon_test", show(&out));
+    let out = vblint(&["lexicon", "list", "--no-builtin", "lexicon"])
+        .output()
+        .unwrap();
+    insta::assert_snapshot!("lexicon_list", show(&out));
+}
+
+#[test]
+fn builtin_lexicon_works_with_no_configuration() {
+    let out = vblint(&["check", "--no-config", "--format", "jsonl", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            c.stdin
+                .take()
+                .unwrap()
+                .write_all(b"YP is putting herself at risk.\n")?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("\"rule\":\"put-self-at-risk\""), "{text}");
+}
