@@ -107,7 +107,8 @@ else:
     if r.get("error"):
         out.append("error=%s" % str(r.get("error"))[:160])
     if "flagged_texts_match" in failed or "diagnostics" in r and not r["diagnostics"]:
-        out.append("got %s" % json.dumps(texts(r.get("diagnostics")), ensure_ascii=False))
+        got = sorted(r["flagged_texts"]) if "flagged_texts" in r else texts(r.get("diagnostics"))
+        out.append("got %s" % json.dumps(got, ensure_ascii=False))
 print("; ".join(out))
 PY
 )"

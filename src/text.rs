@@ -180,12 +180,13 @@ impl Normalized {
             }
             // A word broken by a hyphen at a line end ("her-\nself") is
             // joined, so the whole word matches.
-            if self.text.ends_with('-') && i < len {
-                if let Some(resume) = line_end_hyphen(original, i) {
-                    self.text.pop();
-                    i = resume;
-                    self.mark(self.text.len(), i);
-                }
+            if self.text.ends_with('-')
+                && i < len
+                && let Some(resume) = line_end_hyphen(original, i)
+            {
+                self.text.pop();
+                i = resume;
+                self.mark(self.text.len(), i);
             }
         }
     }

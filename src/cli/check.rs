@@ -40,12 +40,16 @@ struct FileOutput {
     note: Option<String>,
 }
 
+/// The `[[files]]` rules of the configuration: the globs, the entries each
+/// disables, and the folder the globs are relative to.
+type PerFile = (GlobSet, Vec<Vec<String>>, PathBuf);
+
 struct Job<'a> {
     scanner: &'a Scanner,
     format: Format,
     style: HumanStyle,
     fail_on: FailOn,
-    per_file: Option<(GlobSet, Vec<Vec<String>>, PathBuf)>,
+    per_file: Option<PerFile>,
 }
 
 pub(super) fn run(args: CheckArgs) -> ExitCode {
@@ -139,9 +143,7 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
 }
 
 /// Compiles the `[[files]]` globs of the configuration.
-fn per_file_rules(
-    config: &Config,
-) -> Result<Option<(GlobSet, Vec<Vec<String>>, PathBuf)>, Diagnostic> {
+fn per_file_rules(config: &Config) -> Result<Option<PerFile>, Diagnostic> {
     if config.files.is_empty() {
         return Ok(None);
     }

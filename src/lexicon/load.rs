@@ -402,17 +402,17 @@ fn resolve(
             }
         }
         for (name, values) in &raw.sets {
-            if let Some((first_layer, first, first_span)) = set_origin.get(name) {
-                if first_layer == layer {
-                    let (line, _) = first.line_col(first_span.start);
-                    errors.push(
-                        Diagnostic::error(format!("the set `{name}` is defined twice"))
-                            .at(file, values.span())
-                            .note(format!("first defined in {}:{line}", first.name))
-                            .help("keep one definition and delete the other"),
-                    );
-                    continue;
-                }
+            if let Some((first_layer, first, first_span)) = set_origin.get(name)
+                && first_layer == layer
+            {
+                let (line, _) = first.line_col(first_span.start);
+                errors.push(
+                    Diagnostic::error(format!("the set `{name}` is defined twice"))
+                        .at(file, values.span())
+                        .note(format!("first defined in {}:{line}", first.name))
+                        .help("keep one definition and delete the other"),
+                );
+                continue;
             }
             let mut list = Vec::new();
             for v in values.get_ref() {
@@ -746,11 +746,11 @@ pub(crate) fn guard_words(phrase: &str) -> Vec<GuardWord> {
                 out.push(GuardWord::AnyNumber);
                 continue;
             }
-            if let Some((lo, hi)) = rest.split_once('-') {
-                if let (Ok(lo), Ok(hi)) = (lo.parse(), hi.parse()) {
-                    out.push(GuardWord::Number(lo, hi));
-                    continue;
-                }
+            if let Some((lo, hi)) = rest.split_once('-')
+                && let (Ok(lo), Ok(hi)) = (lo.parse(), hi.parse())
+            {
+                out.push(GuardWord::Number(lo, hi));
+                continue;
             }
         }
         let normalized = normalize_phrase(token);
@@ -835,7 +835,7 @@ examples = ["She is putting herself at risk."]
     }
 
     fn first_error(text: &str) -> String {
-        let errs = build(text).err().expect("should fail");
+        let errs = build(text).expect_err("should fail");
         errs[0].to_string()
     }
 
@@ -890,8 +890,7 @@ examples = ["She is putting herself at risk."]
         b.add_source(SourceFile::new("base.toml", GOOD));
         b.add_source(SourceFile::new(
             "local.toml",
-            &GOOD
-                .replace("Blames the child.", "Local wording.")
+            GOOD.replace("Blames the child.", "Local wording.")
                 .replace("[sets]\nself = [\"herself\", \"himself\"]\n", ""),
         ));
         let lex = b.build().unwrap();

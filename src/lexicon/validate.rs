@@ -164,12 +164,10 @@ pub fn validate(lexicon: &Arc<Lexicon>, scanner: &Scanner) -> Vec<Diagnostic> {
     // to it (they still hide other entries' terms, which is rarely meant).
     for (id, entry) in lexicon.active() {
         for phrase in &entry.except {
-            let applies = phrase.variants.iter().any(|v| {
-                scanner
-                    .scan_raw_terms(v)
-                    .iter()
-                    .any(|&term_entry| term_entry == id)
-            });
+            let applies = phrase
+                .variants
+                .iter()
+                .any(|v| scanner.scan_raw_terms(v).contains(&id));
             if !applies {
                 out.push(
                     Diagnostic::warning(format!(

@@ -126,7 +126,7 @@ fn marker_ignores(line: &str, rule: &str) -> bool {
     while let Some(i) = find_ascii_ci(rest, IGNORE_MARKER) {
         let after = &rest[i + IGNORE_MARKER.len()..];
         let ids = marker_ids(after);
-        if ids.is_empty() || ids.iter().any(|id| *id == rule) {
+        if ids.is_empty() || ids.contains(&rule) {
             return true;
         }
         rest = after;
