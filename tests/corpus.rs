@@ -66,7 +66,11 @@ impl Counts {
 }
 
 fn ratio(num: usize, den: usize) -> f64 {
-    if den == 0 { 1.0 } else { num as f64 / den as f64 }
+    if den == 0 {
+        1.0
+    } else {
+        num as f64 / den as f64
+    }
 }
 
 /// One false positive or false negative.
@@ -123,7 +127,8 @@ fn evaluate() -> Evaluation {
         let file: CorpusFile = match toml::from_str(&text) {
             Ok(f) => f,
             Err(e) => {
-                eval.problems.push(format!("{name}: not valid corpus TOML: {e}"));
+                eval.problems
+                    .push(format!("{name}: not valid corpus TOML: {e}"));
                 continue;
             }
         };
@@ -214,8 +219,14 @@ fn report(eval: &Evaluation) -> String {
         writeln!(out, "\nPROBLEM {p}").unwrap();
     }
     for (title, list) in [
-        ("FALSE POSITIVES (fired, not expected)", &eval.false_positives),
-        ("FALSE NEGATIVES (expected, not fired)", &eval.false_negatives),
+        (
+            "FALSE POSITIVES (fired, not expected)",
+            &eval.false_positives,
+        ),
+        (
+            "FALSE NEGATIVES (expected, not fired)",
+            &eval.false_negatives,
+        ),
     ] {
         writeln!(out, "\n{title}: {}", list.len()).unwrap();
         for m in list {
@@ -253,7 +264,10 @@ fn corpus_precision_and_recall() {
     if let Some(path) = std::env::var_os("VBLINT_CORPUS_REPORT") {
         std::fs::write(&path, &text).expect("cannot write VBLINT_CORPUS_REPORT");
     }
-    assert!(eval.problems.is_empty(), "the corpus has problems; see above");
+    assert!(
+        eval.problems.is_empty(),
+        "the corpus has problems; see above"
+    );
     assert!(eval.total.passages > 0, "no corpus passages found");
     let (p, r) = (eval.total.precision(), eval.total.recall());
     assert!(
