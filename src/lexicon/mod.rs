@@ -11,6 +11,7 @@
 //! This module never scans text; [`crate::scan`] compiles a [`Lexicon`] into a
 //! scanner.
 
+pub mod canonical;
 mod load;
 pub mod validate;
 pub mod variant;
