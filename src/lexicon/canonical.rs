@@ -270,8 +270,7 @@ fn format_array(array: &mut Array, depth: usize) {
         // A comment between an item and its comma is moved above the item.
         let mut comments = comment_lines(&prefix, &indent);
         comments.push_str(&comment_lines(&suffix, &indent));
-        v.decor_mut()
-            .set_prefix(format!("\n{comments}{indent}"));
+        v.decor_mut().set_prefix(format!("\n{comments}{indent}"));
         v.decor_mut().set_suffix("");
     }
     let trailing = array.trailing().as_str().unwrap_or_default().to_string();
@@ -347,7 +346,9 @@ pub fn short_diff(old: &str, new: &str, max: usize) -> String {
         start += 1;
     }
     let mut end = 0;
-    while end < a.len() - start && end < b.len() - start && a[a.len() - 1 - end] == b[b.len() - 1 - end]
+    while end < a.len() - start
+        && end < b.len() - start
+        && a[a.len() - 1 - end] == b[b.len() - 1 - end]
     {
         end += 1;
     }

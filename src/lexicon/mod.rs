@@ -13,6 +13,8 @@
 
 pub mod canonical;
 mod load;
+pub mod schema;
+pub mod stats;
 pub mod validate;
 pub mod variant;
 
@@ -27,6 +29,7 @@ use serde::{Deserialize, Serialize};
 use crate::diagnostic::{Diagnostic, SourceFile};
 
 pub use load::{LexiconBuilder, io_reason};
+pub(crate) use load::{ENTRY_KEYS, FILE_KEYS, GUARD_KEYS};
 
 /// How serious a finding is. Ordered from least to most serious.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -231,6 +234,9 @@ pub struct Origin {
     pub id_span: Range<usize>,
     /// The layer: 0 for the built-in lexicon, then one per added folder.
     pub layer: usize,
+    /// The layer of the entry with the same id that this one replaces
+    /// (overrides or retires), if any.
+    pub replaces: Option<usize>,
 }
 
 /// A lexicon phrase with where it was written.
