@@ -206,6 +206,11 @@ fn format_values(table: &mut Table, order: Option<&[&str]>, top: bool) {
     }
 }
 
+/// Writes one value in the canonical form (arrays one item per line).
+pub(crate) fn canonical_value(value: &mut Value) {
+    format_value(value, 0);
+}
+
 fn format_value(value: &mut Value, depth: usize) {
     let suffix = keep_comment(value.decor().suffix().and_then(|s| s.as_str()));
     match value {

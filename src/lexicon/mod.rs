@@ -14,6 +14,7 @@
 pub mod canonical;
 mod load;
 pub mod schema;
+pub mod spreadsheet;
 pub mod stats;
 pub mod validate;
 pub mod variant;
