@@ -29,8 +29,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::{Diagnostic, SourceFile};
 
-pub use load::{LexiconBuilder, io_reason};
+#[cfg(test)]
 pub(crate) use load::{ENTRY_KEYS, FILE_KEYS, GUARD_KEYS};
+pub use load::{LexiconBuilder, io_reason};
 
 /// How serious a finding is. Ordered from least to most serious.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
