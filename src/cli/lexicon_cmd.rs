@@ -3,7 +3,9 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use super::{ExitCode, LexiconCommand, LexiconPaths, load_lexicon_for, print_diagnostics};
+use super::{
+    ExitCode, LexiconCommand, LexiconPaths, lexicon_tools, load_lexicon_for, print_diagnostics,
+};
 use crate::lexicon::validate::{run_examples, validate, validation_scanner};
 use crate::lexicon::{BUILTIN_PREFIX, Lexicon};
 
@@ -12,6 +14,11 @@ pub(super) fn run(cmd: LexiconCommand) -> ExitCode {
         LexiconCommand::Check(paths) => check(&paths),
         LexiconCommand::Test { paths, filter } => test(&paths, filter.as_deref()),
         LexiconCommand::List(paths) => list(&paths),
+        LexiconCommand::Fmt(args) => lexicon_tools::fmt(&args),
+        LexiconCommand::Stats(args) => lexicon_tools::stats_cmd(&args),
+        LexiconCommand::Impact(args) => lexicon_tools::impact(&args),
+        LexiconCommand::Export(args) => lexicon_tools::export(&args),
+        LexiconCommand::Import(args) => lexicon_tools::import(&args),
     }
 }
 
@@ -129,12 +136,7 @@ fn list(paths: &LexiconPaths) -> ExitCode {
     );
     for e in &lexicon.entries {
         let forms: usize = e.terms.iter().map(|t| t.variants.len()).sum();
-        let layer = match (e.origin.layer, e.retired) {
-            (_, true) => "retired",
-            (0, _) => "built-in",
-            _ if lexicon_has_builtin_id(&e.id) => "override",
-            _ => "local",
-        };
+        let layer = layer_of(e);
         let (line, _) = e.origin.file.line_col(e.origin.span.start);
         println!(
             "{:width$}  {:17}  {:8}  {forms:>5}  {layer:8}  {}:{line}",
@@ -144,17 +146,33 @@ fn list(paths: &LexiconPaths) -> ExitCode {
             e.origin.file.name
         );
     }
+    let count = |layer: &str| {
+        lexicon
+            .entries
+            .iter()
+            .filter(|e| layer_of(e) == layer)
+            .count()
+    };
     let active = lexicon.active().count();
     eprintln!(
-        "vblint: {} entries ({active} active)",
-        lexicon.entries.len()
+        "vblint: {} entries ({active} active): {} built-in, {} local, {} override, {} retired",
+        lexicon.entries.len(),
+        count("built-in"),
+        count("local"),
+        count("override"),
+        count("retired"),
     );
     ExitCode::Clean
 }
 
-fn lexicon_has_builtin_id(id: &str) -> bool {
-    thread_local! {
-        static BUILTIN_IDS: BTreeSet<String> = Lexicon::builtin().entries.into_iter().map(|e| e.id).collect();
+/// Where an entry in effect comes from: `built-in`, `local` (a new entry in
+/// a force's folder), `override` (replaces an entry of a lower layer with the
+/// same id) or `retired` (`retired = true`, here or in a lower layer).
+fn layer_of(e: &crate::lexicon::Entry) -> &'static str {
+    match (e.origin.layer, e.retired, e.origin.replaces) {
+        (_, true, _) => "retired",
+        (0, _, _) => "built-in",
+        (_, _, Some(_)) => "override",
+        _ => "local",
     }
-    BUILTIN_IDS.with(|ids| ids.contains(id))
 }

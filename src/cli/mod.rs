@@ -7,6 +7,7 @@
 mod check;
 mod explain;
 mod lexicon_cmd;
+mod lexicon_tools;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -61,6 +62,16 @@ enum LexiconCommand {
     },
     /// List the entries in effect, with where each comes from.
     List(LexiconPaths),
+    /// Rewrite lexicon files in the canonical form, keeping comments (--check: only report).
+    Fmt(lexicon_tools::FmtArgs),
+    /// Counts per category and severity, terms, sources, and entries due for review.
+    Stats(lexicon_tools::StatsArgs),
+    /// Show which findings a lexicon change adds and removes on sample files.
+    Impact(lexicon_tools::ImpactArgs),
+    /// Write the entries as a spreadsheet (CSV, one row per entry) to standard output.
+    Export(lexicon_tools::ExportArgs),
+    /// Update a lexicon folder from an edited spreadsheet (comments and layout kept).
+    Import(lexicon_tools::ImportArgs),
 }
 
 /// Which lexicon to work on.

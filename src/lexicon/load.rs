@@ -90,8 +90,8 @@ fn default_severity() -> Severity {
 }
 
 /// The keys a file, an entry and a guard may have, for "did you mean".
-const FILE_KEYS: &[&str] = &["language", "sets", "guard", "entry"];
-const ENTRY_KEYS: &[&str] = &[
+pub(crate) const FILE_KEYS: &[&str] = &["language", "sets", "guard", "entry"];
+pub(crate) const ENTRY_KEYS: &[&str] = &[
     "id",
     "category",
     "severity",
@@ -109,7 +109,7 @@ const ENTRY_KEYS: &[&str] = &[
     "counterexamples",
     "retired",
 ];
-const GUARD_KEYS: &[&str] = &[
+pub(crate) const GUARD_KEYS: &[&str] = &[
     "id",
     "description",
     "action",
@@ -495,6 +495,7 @@ fn resolve(
                 span,
                 id_span: id_span.clone(),
                 layer,
+                replaces: None,
             };
             let mut entry_guards = Vec::new();
             for g in &e.guards {
@@ -598,7 +599,11 @@ fn resolve(
                     );
                 }
                 // A later layer replaces the entry (or retires it).
-                Some(&i) => entries[i] = entry,
+                Some(&i) => {
+                    let mut entry = entry;
+                    entry.origin.replaces = Some(entries[i].origin.layer);
+                    entries[i] = entry;
+                }
                 None => {
                     entry_index.insert(id, entries.len());
                     entries.push(entry);

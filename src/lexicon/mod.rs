@@ -11,7 +11,11 @@
 //! This module never scans text; [`crate::scan`] compiles a [`Lexicon`] into a
 //! scanner.
 
+pub mod canonical;
 mod load;
+pub mod schema;
+pub mod spreadsheet;
+pub mod stats;
 pub mod validate;
 pub mod variant;
 
@@ -25,6 +29,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::{Diagnostic, SourceFile};
 
+#[cfg(test)]
+pub(crate) use load::{ENTRY_KEYS, FILE_KEYS, GUARD_KEYS};
 pub use load::{LexiconBuilder, io_reason};
 
 /// How serious a finding is. Ordered from least to most serious.
@@ -230,6 +236,9 @@ pub struct Origin {
     pub id_span: Range<usize>,
     /// The layer: 0 for the built-in lexicon, then one per added folder.
     pub layer: usize,
+    /// The layer of the entry with the same id that this one replaces
+    /// (overrides or retires), if any.
+    pub replaces: Option<usize>,
 }
 
 /// A lexicon phrase with where it was written.
