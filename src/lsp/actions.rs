@@ -43,8 +43,9 @@ pub(crate) enum MarkerStyle {
 impl MarkerStyle {
     pub(crate) fn for_language(language_id: &str) -> MarkerStyle {
         match language_id {
-            "markdown" | "html" | "xml" | "mdx" | "xhtml" | "vue" | "svelte" | "quarto"
-            | "rmd" => MarkerStyle::HtmlComment,
+            "markdown" | "html" | "xml" | "mdx" | "xhtml" | "vue" | "svelte" | "quarto" | "rmd" => {
+                MarkerStyle::HtmlComment
+            }
             _ => MarkerStyle::Bracket,
         }
     }
@@ -66,9 +67,9 @@ impl MarkerStyle {
 /// A message if the current text is not valid TOML or `disable` is not a
 /// list.
 pub(crate) fn add_disabled(config: &str, id: &str) -> Result<Option<String>, String> {
-    let mut doc: toml_edit::DocumentMut = config
-        .parse()
-        .map_err(|e: toml_edit::TomlError| format!("vblint.toml is not valid TOML: {}", e.message()))?;
+    let mut doc: toml_edit::DocumentMut = config.parse().map_err(|e: toml_edit::TomlError| {
+        format!("vblint.toml is not valid TOML: {}", e.message())
+    })?;
     let table = doc.as_table_mut();
     match table.get_mut("disable") {
         None => {
@@ -111,7 +112,10 @@ pub(crate) fn explain(entry: &Entry, quoted: bool, with_examples: bool) -> Strin
         );
     }
     if entry.alternatives.is_empty() {
-        let _ = writeln!(s, "No wording can be swapped in mechanically; see why above.\n");
+        let _ = writeln!(
+            s,
+            "No wording can be swapped in mechanically; see why above.\n"
+        );
     } else {
         let _ = writeln!(s, "**Instead, consider:**\n");
         for a in &entry.alternatives {
@@ -141,8 +145,14 @@ mod tests {
 
     #[test]
     fn case_is_kept() {
-        assert_eq!(match_case("PUTTING HERSELF AT RISK", "is at risk from [name]"), "IS AT RISK FROM [NAME]");
-        assert_eq!(match_case("Putting herself at risk", "is at risk"), "Is at risk");
+        assert_eq!(
+            match_case("PUTTING HERSELF AT RISK", "is at risk from [name]"),
+            "IS AT RISK FROM [NAME]"
+        );
+        assert_eq!(
+            match_case("Putting herself at risk", "is at risk"),
+            "Is at risk"
+        );
         assert_eq!(match_case("putting herself", "is at risk"), "is at risk");
         assert_eq!(match_case("putting herself", "Adults are"), "Adults are");
         assert_eq!(match_case("I", "x"), "X");
@@ -155,19 +165,31 @@ mod tests {
         assert!(out.contains("# Our settings"), "{out}");
         assert!(out.contains("# keep quotes as info"), "{out}");
         let parsed: toml::Table = out.parse().unwrap();
-        assert_eq!(parsed["disable"].as_array().unwrap()[0].as_str(), Some("naive"));
+        assert_eq!(
+            parsed["disable"].as_array().unwrap()[0].as_str(),
+            Some("naive")
+        );
         assert_eq!(parsed["severity"]["consent"].as_str(), Some("error"));
         let again = add_disabled(&out, "boyfriend").unwrap().unwrap();
         let parsed: toml::Table = again.parse().unwrap();
         assert_eq!(parsed["disable"].as_array().unwrap().len(), 2);
         assert_eq!(add_disabled(&again, "naive").unwrap(), None);
-        assert_eq!(add_disabled("", "x").unwrap().unwrap(), "disable = [\"x\"]\n");
+        assert_eq!(
+            add_disabled("", "x").unwrap().unwrap(),
+            "disable = [\"x\"]\n"
+        );
         assert!(add_disabled("disable = 3", "x").is_err());
     }
 
     #[test]
     fn markers() {
-        assert_eq!(MarkerStyle::for_language("markdown").marker("a-b"), " <!-- vblint: ignore a-b -->");
-        assert_eq!(MarkerStyle::for_language("plaintext").marker("a-b"), " [vblint: ignore a-b]");
+        assert_eq!(
+            MarkerStyle::for_language("markdown").marker("a-b"),
+            " <!-- vblint: ignore a-b -->"
+        );
+        assert_eq!(
+            MarkerStyle::for_language("plaintext").marker("a-b"),
+            " [vblint: ignore a-b]"
+        );
     }
 }

@@ -70,8 +70,7 @@ impl Document {
                     let b = self.index.offset(&self.text, range.end, enc);
                     let (start, end) = (a.min(b), a.max(b));
                     self.text.replace_range(start..end, &change.text);
-                    self.index
-                        .update(&self.text, start..end, change.text.len());
+                    self.index.update(&self.text, start..end, change.text.len());
                 }
             }
         }

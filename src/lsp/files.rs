@@ -74,10 +74,7 @@ pub(crate) fn lexicon_diagnostics(doc: &Document, enc: Encoding) -> Vec<Diagnost
         let entry = &lexicon.entries[i];
         for example in &entry.examples {
             let found = scanner.scan(&example.text);
-            if !found
-                .iter()
-                .any(|f| f.entry.0 as usize == i && !f.quoted)
-            {
+            if !found.iter().any(|f| f.entry.0 as usize == i && !f.quoted) {
                 let others: Vec<&str> = found
                     .iter()
                     .filter(|f| !f.quoted)
@@ -90,21 +87,32 @@ pub(crate) fn lexicon_diagnostics(doc: &Document, enc: Encoding) -> Vec<Diagnost
                 message.push_str(
                     "\nhelp: add a term that matches it, or check the entry's guards and except phrases",
                 );
-                out.push(lint(doc, enc, example.span.clone(), message, DiagnosticSeverity::ERROR, "example-not-flagged"));
+                out.push(lint(
+                    doc,
+                    enc,
+                    example.span.clone(),
+                    message,
+                    DiagnosticSeverity::ERROR,
+                    "example-not-flagged",
+                ));
             }
         }
         for counter in &entry.counterexamples {
             let found = scanner.scan(&counter.text);
-            if let Some(f) = found
-                .iter()
-                .find(|f| f.entry.0 as usize == i && !f.quoted)
-            {
+            if let Some(f) = found.iter().find(|f| f.entry.0 as usize == i && !f.quoted) {
                 let matched = &counter.text[f.span.clone()];
                 let message = format!(
                     "this counterexample is flagged by `{}` (it matches “{matched}”)\nhelp: add an except phrase or a guard that rules this sentence out",
                     entry.id
                 );
-                out.push(lint(doc, enc, counter.span.clone(), message, DiagnosticSeverity::ERROR, "counterexample-flagged"));
+                out.push(lint(
+                    doc,
+                    enc,
+                    counter.span.clone(),
+                    message,
+                    DiagnosticSeverity::ERROR,
+                    "counterexample-flagged",
+                ));
             }
         }
     }

@@ -24,13 +24,13 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use lsp_server::{Message, Notification, Request, RequestId, Response, ResponseError};
 use lsp_types::{
-    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, Command,
-    CreateFile, CreateFileOptions, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
+    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, Command, CreateFile,
+    CreateFileOptions, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
     DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams,
     DocumentChangeOperation, DocumentChanges, DocumentDiagnosticParams, ExecuteCommandParams,
     Hover, HoverContents, HoverParams, MarkupContent, MarkupKind, MessageType,
-    OptionalVersionedTextDocumentIdentifier, Position, ResourceOp, TextDocumentEdit, TextEdit,
-    Uri, WorkspaceEdit,
+    OptionalVersionedTextDocumentIdentifier, Position, ResourceOp, TextDocumentEdit, TextEdit, Uri,
+    WorkspaceEdit,
 };
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -148,6 +148,9 @@ pub(crate) struct Server {
     root: Option<PathBuf>,
     docs: HashMap<String, Document>,
     engine: Engine,
+    /// Whether `engine` was built from the workspace's settings (false
+    /// until the first successful build).
+    engine_ready: bool,
     init_settings: Option<ClientSettings>,
     client_settings: Option<ClientSettings>,
     session_disabled: BTreeSet<String>,
@@ -188,7 +191,9 @@ pub(crate) fn main_loop(incoming: &Receiver<Message>, out: Outbox) -> anyhow::Re
                             Err(anyhow::anyhow!("the client sent `exit` without `shutdown`"))
                         };
                     }
-                    Err(_) => eprintln!("vblint lsp: internal error while handling a message; carrying on"),
+                    Err(_) => eprintln!(
+                        "vblint lsp: internal error while handling a message; carrying on"
+                    ),
                 }
             }
             None => server.deadline_passed(),
@@ -248,7 +253,8 @@ impl Server {
             caps: ClientCaps::default(),
             root: None,
             docs: HashMap::new(),
-            engine: Engine::fallback(),
+            engine: Engine::empty(),
+            engine_ready: false,
             init_settings: None,
             client_settings: None,
             session_disabled: BTreeSet::new(),
@@ -435,7 +441,10 @@ impl Server {
 
     fn show(&self, typ: MessageType, message: String) {
         eprintln!("vblint lsp: {message}");
-        self.notify("window/showMessage", json!({ "type": typ, "message": message }));
+        self.notify(
+            "window/showMessage",
+            json!({ "type": typ, "message": message }),
+        );
     }
 
     // ==== lifecycle ==========================================================
@@ -451,7 +460,9 @@ impl Server {
             .and_then(|v| serde_json::from_value(v.clone()).ok());
         self.enc = Encoding::negotiate(offered.as_deref());
         self.caps = ClientCaps {
-            pull: caps.pointer("/textDocument/diagnostic").is_some_and(Value::is_object),
+            pull: caps
+                .pointer("/textDocument/diagnostic")
+                .is_some_and(Value::is_object),
             refresh: flag("/workspace/diagnostics/refreshSupport"),
             apply_edit: flag("/workspace/applyEdit"),
             create_files: caps
@@ -570,6 +581,7 @@ impl Server {
                 let paths_changed = engine.lexicon_paths != self.engine.lexicon_paths
                     || engine.config_path != self.engine.config_path;
                 self.engine = engine;
+                self.engine_ready = true;
                 for doc in self.docs.values_mut() {
                     doc.dirty = true;
                     doc.findings.clear();
@@ -578,14 +590,22 @@ impl Server {
                     self.register_watchers();
                 }
                 if self.mode == Mode::Pull && self.caps.refresh {
-                    self.request("workspace/diagnostic/refresh", Value::Null, Pending::Refresh);
+                    self.request(
+                        "workspace/diagnostic/refresh",
+                        Value::Null,
+                        Pending::Refresh,
+                    );
                 }
             }
             Err(problems) => {
+                if !self.engine_ready {
+                    self.engine = Engine::fallback();
+                    self.engine_ready = true;
+                }
                 let shown: Vec<String> = problems.iter().take(5).map(ToString::to_string).collect();
                 let more = problems.len().saturating_sub(5);
                 let mut message = format!(
-                    "vblint: the configuration or lexicon has problems, so the previous settings stay in use:\n{}",
+                    "vblint: the configuration or lexicon has problems, so the previous settings (or the built-in lexicon) stay in use:\n{}",
                     shown.join("\n")
                 );
                 if more > 0 {
@@ -878,7 +898,10 @@ impl Server {
             let diagnostic = lsp_diagnostic(&self.engine, f, range);
             let edit = |range: lsp_types::Range, new_text: String| {
                 let mut changes = HashMap::new();
-                changes.insert(p.text_document.uri.clone(), vec![TextEdit { range, new_text }]);
+                changes.insert(
+                    p.text_document.uri.clone(),
+                    vec![TextEdit { range, new_text }],
+                );
                 WorkspaceEdit {
                     changes: Some(changes),
                     ..WorkspaceEdit::default()
@@ -914,7 +937,11 @@ impl Server {
                 continue;
             }
             if let Some(target) = &config_target {
-                let title = format!("Disable `{}` in this workspace ({})", entry.id, target.display());
+                let title = format!(
+                    "Disable `{}` in this workspace ({})",
+                    entry.id,
+                    target.display()
+                );
                 others.push(CodeAction {
                     title: title.clone(),
                     kind: Some(CodeActionKind::QUICKFIX),
@@ -947,8 +974,10 @@ impl Server {
                     .any(|o| kind == o.as_str() || kind.starts_with(&format!("{}.", o.as_str())))
             });
         }
-        let actions: Vec<CodeActionOrCommand> =
-            fixes.into_iter().map(CodeActionOrCommand::CodeAction).collect();
+        let actions: Vec<CodeActionOrCommand> = fixes
+            .into_iter()
+            .map(CodeActionOrCommand::CodeAction)
+            .collect();
         reply(actions)
     }
 
@@ -969,11 +998,22 @@ impl Server {
         let id = p
             .arguments
             .first()
-            .and_then(|v| v.as_str().map(str::to_string).or_else(|| v.get("rule")?.as_str().map(str::to_string)))
-            .ok_or_else(|| invalid_params(format!("{}: the first argument must be a rule id", p.command)))?;
+            .and_then(|v| {
+                v.as_str()
+                    .map(str::to_string)
+                    .or_else(|| v.get("rule")?.as_str().map(str::to_string))
+            })
+            .ok_or_else(|| {
+                invalid_params(format!(
+                    "{}: the first argument must be a rule id",
+                    p.command
+                ))
+            })?;
         let lexicon = self.engine.scanner.lexicon();
         let Some(entry_id) = lexicon.find(&id) else {
-            return Err(invalid_params(format!("there is no rule `{id}` in the lexicon")));
+            return Err(invalid_params(format!(
+                "there is no rule `{id}` in the lexicon"
+            )));
         };
         match p.command.as_str() {
             EXPLAIN_COMMAND => {
@@ -985,10 +1025,15 @@ impl Server {
                 reply(text)
             }
             DISABLE_COMMAND => {
-                let key = p.arguments.get(1).and_then(Value::as_str).unwrap_or_default().to_string();
-                let target = self
-                    .config_target(&key)
-                    .ok_or_else(|| invalid_params("there is no workspace folder to hold vblint.toml"))?;
+                let key = p
+                    .arguments
+                    .get(1)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                let target = self.config_target(&key).ok_or_else(|| {
+                    invalid_params("there is no workspace folder to hold vblint.toml")
+                })?;
                 self.disable_rule(&id, &target)?;
                 reply(Value::Null)
             }
@@ -1003,9 +1048,8 @@ impl Server {
         let exists = open.is_some() || target.is_file();
         let current = match open {
             Some(doc) => doc.text.clone(),
-            None if exists => std::fs::read_to_string(target).map_err(|e| {
-                invalid_params(format!("cannot read {}: {e}", target.display()))
-            })?,
+            None if exists => std::fs::read_to_string(target)
+                .map_err(|e| invalid_params(format!("cannot read {}: {e}", target.display())))?,
             None => String::new(),
         };
         let updated = actions::add_disabled(&current, id).map_err(invalid_params)?;
@@ -1042,14 +1086,16 @@ impl Server {
             } else {
                 let mut ops = Vec::new();
                 if !exists {
-                    ops.push(DocumentChangeOperation::Op(ResourceOp::Create(CreateFile {
-                        uri: target_uri.clone(),
-                        options: Some(CreateFileOptions {
-                            overwrite: Some(false),
-                            ignore_if_exists: Some(true),
-                        }),
-                        annotation_id: None,
-                    })));
+                    ops.push(DocumentChangeOperation::Op(ResourceOp::Create(
+                        CreateFile {
+                            uri: target_uri.clone(),
+                            options: Some(CreateFileOptions {
+                                overwrite: Some(false),
+                                ignore_if_exists: Some(true),
+                            }),
+                            annotation_id: None,
+                        },
+                    )));
                 }
                 ops.push(DocumentChangeOperation::Edit(TextDocumentEdit {
                     text_document: OptionalVersionedTextDocumentIdentifier {
@@ -1086,9 +1132,10 @@ impl Server {
 /// Writes a file through a temporary file in the same folder and a rename.
 fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map_or_else(|| "vblint.toml".into(), |n| n.to_string_lossy().into_owned());
+    let name = path.file_name().map_or_else(
+        || "vblint.toml".into(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let tmp = dir.join(format!(".{name}.vblint-{}.tmp", std::process::id()));
     std::fs::write(&tmp, text)?;
     std::fs::rename(&tmp, path).inspect_err(|_| {
@@ -1210,6 +1257,27 @@ pub mod bench {
                     range: Some(Range { start: at, end: at }),
                     range_length: None,
                     text: text.into(),
+                }],
+                Encoding::Utf16,
+            );
+        }
+
+        /// Deletes the UTF-16 columns `from..to` of a line.
+        pub fn delete(&mut self, line: u32, from: u32, to: u32) {
+            self.doc.apply(
+                vec![TextDocumentContentChangeEvent {
+                    range: Some(Range {
+                        start: Position {
+                            line,
+                            character: from,
+                        },
+                        end: Position {
+                            line,
+                            character: to,
+                        },
+                    }),
+                    range_length: None,
+                    text: String::new(),
                 }],
                 Encoding::Utf16,
             );

@@ -54,7 +54,9 @@ impl ClientSettings {
                     "the setting `quotes` is `{other}`; use \"skip\", \"info\" or \"flag\""
                 )),
             },
-            Some(_) => problems.push("the setting `quotes` must be \"skip\", \"info\" or \"flag\"".into()),
+            Some(_) => {
+                problems.push("the setting `quotes` must be \"skip\", \"info\" or \"flag\"".into())
+            }
         }
         out.lexicon = strings(map.get("lexicon"), "lexicon", problems);
         out.disable = strings(map.get("disable"), "disable", problems);
@@ -169,8 +171,21 @@ impl Engine {
         }
     }
 
-    /// The built-in lexicon with default settings: what runs before any
-    /// configuration is read, and if the first configuration is broken.
+    /// A scanner that finds nothing, held until `initialize` builds the
+    /// real one (so that only one automaton is ever being built).
+    pub(crate) fn empty() -> Engine {
+        match crate::lexicon::LexiconBuilder::new()
+            .build()
+            .ok()
+            .and_then(|l| Scanner::new(Arc::new(l), crate::scan::Settings::default()).ok())
+        {
+            Some(scanner) => Engine::new(scanner, None, Vec::new()),
+            None => Engine::fallback(),
+        }
+    }
+
+    /// The built-in lexicon with default settings: what runs if the first
+    /// configuration is broken.
     pub(crate) fn fallback() -> Engine {
         let lexicon = crate::lexicon::Lexicon::builtin();
         let scanner = Scanner::new(Arc::new(lexicon), crate::scan::Settings::default())
@@ -197,21 +212,30 @@ mod tests {
     #[test]
     fn reads_nested_or_top_level() {
         let mut p = Vec::new();
-        let a = ClientSettings::from_json(&json!({"vblint": {"quotes": "skip", "disable": ["x"], "server": {"path": "v"}}}), &mut p).unwrap();
+        let a = ClientSettings::from_json(
+            &json!({"vblint": {"quotes": "skip", "disable": ["x"], "server": {"path": "v"}}}),
+            &mut p,
+        )
+        .unwrap();
         assert_eq!(a.quotes, Some(QuotePolicy::Skip));
         assert_eq!(a.disable, ["x"]);
-        let b = ClientSettings::from_json(&json!({"quotes": "flag", "lexicon": "local"}), &mut p).unwrap();
+        let b = ClientSettings::from_json(&json!({"quotes": "flag", "lexicon": "local"}), &mut p)
+            .unwrap();
         assert_eq!(b.quotes, Some(QuotePolicy::Flag));
         assert_eq!(b.lexicon, ["local"]);
         assert!(p.is_empty());
         assert_eq!(ClientSettings::from_json(&Value::Null, &mut p), None);
-        assert_eq!(ClientSettings::from_json(&json!({"other": 1}), &mut p), None);
+        assert_eq!(
+            ClientSettings::from_json(&json!({"other": 1}), &mut p),
+            None
+        );
     }
 
     #[test]
     fn bad_values_are_reported_and_skipped() {
         let mut p = Vec::new();
-        let s = ClientSettings::from_json(&json!({"quotes": 3, "disable": ["a", 4]}), &mut p).unwrap();
+        let s =
+            ClientSettings::from_json(&json!({"quotes": 3, "disable": ["a", 4]}), &mut p).unwrap();
         assert_eq!(s.quotes, None);
         assert_eq!(s.disable, ["a"]);
         assert_eq!(p.len(), 2);

@@ -164,8 +164,10 @@ fn read_frame<R: BufRead>(input: &mut R) -> io::Result<Option<Frame>> {
                 match value.trim().parse::<usize>() {
                     Ok(n) => length = Some(n),
                     Err(_) => {
-                        problem =
-                            Some(format!("bad Content-Length `{}`", value.trim().escape_debug()))
+                        problem = Some(format!(
+                            "bad Content-Length `{}`",
+                            value.trim().escape_debug()
+                        ))
                     }
                 }
             }
@@ -244,8 +246,8 @@ fn decode(body: &[u8]) -> Result<Message, String> {
     };
     let has_method = map.get("method").is_some_and(Value::is_string);
     let has_result = map.contains_key("result") || map.contains_key("error");
-    let valid_id = matches!(&id, Value::String(_))
-        || id.as_i64().is_some_and(|n| i32::try_from(n).is_ok());
+    let valid_id =
+        matches!(&id, Value::String(_)) || id.as_i64().is_some_and(|n| i32::try_from(n).is_ok());
     let shape_ok = if has_method {
         id.is_null() && !map.contains_key("id") || valid_id
     } else {
