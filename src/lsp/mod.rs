@@ -1,10 +1,87 @@
-//! The language server (`vblint lsp`).
+//! The language server (`vblint lsp`): diagnostics, quick fixes and hovers in
+//! any editor with an LSP client.
+//!
+//! Built on `lsp-server` (messages and channels) and `lsp-types`, with its
+//! own stdio framing ([`transport`]) so that a malformed message gets an
+//! error reply instead of closing the connection. All protocol knowledge
+//! lives in this module; the linting itself is [`crate::scan`].
+//!
+//! | module | owns |
+//! |---|---|
+//! | `server` | the main loop, lifecycle, dispatch, push/pull diagnostics |
+//! | `position` | byte offsets <-> LSP positions (the only UTF-16 code) |
+//! | `document` | open documents and incremental edits |
+//! | `settings` | editor settings, `vblint.toml`, building the scanner |
+//! | `actions` | quick-fix text: case matching, ignore markers, `vblint.toml` edits, explanations |
+//! | `files` | diagnostics for open lexicon files and `vblint.toml` |
+//! | `transport` | `Content-Length` framing over stdio |
+//! | `uri` | `file:` URIs <-> paths |
+//!
+//! Logs go to stderr, prefixed `vblint lsp:`.
 
-/// Runs the language server on standard input and output.
+mod actions;
+mod document;
+mod files;
+mod position;
+mod server;
+mod settings;
+mod transport;
+mod uri;
+
+use std::io::{BufRead, Write};
+
+use lsp_server::{Connection, Message};
+
+pub use server::bench;
+
+/// Runs the language server over stdin and stdout until the client sends
+/// `exit`.
 ///
 /// # Errors
 ///
-/// When standard input or output fail.
+/// If the client exits without `shutdown` first, or closes the connection
+/// without `exit`: the process should then exit with code 1.
 pub fn run() -> anyhow::Result<()> {
-    anyhow::bail!("the language server is being merged in; build the `lsp` branch")
+    run_with(std::io::BufReader::new(std::io::stdin()), std::io::stdout())
+}
+
+/// Runs the language server over any byte streams (used by [`run`] and by
+/// tests of the framing).
+///
+/// # Errors
+///
+/// As [`run`].
+pub fn run_with<R, W>(input: R, output: W) -> anyhow::Result<()>
+where
+    R: BufRead + Send + 'static,
+    W: Write + Send + 'static,
+{
+    let (out_tx, out_rx) = crossbeam_channel::unbounded();
+    let (in_tx, in_rx) = crossbeam_channel::unbounded::<Message>();
+    let writer = transport::spawn_writer(output, out_rx);
+    // The reader stops after forwarding `exit` or at the end of the input,
+    // which is also when the main loop returns; it is not joined, so a
+    // client that keeps stdin open after `exit` cannot hang us.
+    let _reader = transport::spawn_reader(input, in_tx, out_tx.clone());
+    let result = server::main_loop(&in_rx, server::Outbox::Stdio(out_tx));
+    // Every sender is gone once the main loop's outbox and the reader are
+    // dropped, which lets the writer drain and finish.
+    drop(in_rx);
+    match writer.join() {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => eprintln!("vblint lsp: cannot write to the client: {e}"),
+        Err(_) => eprintln!("vblint lsp: the writer thread panicked"),
+    }
+    result
+}
+
+/// Runs the server on an existing connection, such as one half of
+/// [`Connection::memory`], until `exit`.
+///
+/// # Errors
+///
+/// As [`run`].
+pub fn serve(connection: Connection) -> anyhow::Result<()> {
+    let Connection { sender, receiver } = connection;
+    server::main_loop(&receiver, server::Outbox::Channel(sender))
 }

@@ -1,0 +1,169 @@
+//! An open document: its text, line index, and the findings of its last scan.
+
+use std::path::{Path, PathBuf};
+
+use lsp_types::{TextDocumentContentChangeEvent, Uri};
+
+use crate::scan::Finding;
+use crate::text::Normalized;
+
+use super::position::{Encoding, LineIndex};
+use super::uri;
+
+/// What kind of file a document is, which decides how it is checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// Writing to lint for victim-blaming language.
+    Prose,
+    /// A lexicon file: checked by loading it.
+    Lexicon,
+    /// A `vblint.toml`: checked by parsing it.
+    Config,
+}
+
+/// An open document.
+pub(crate) struct Document {
+    pub(crate) uri: Uri,
+    pub(crate) path: Option<PathBuf>,
+    pub(crate) language_id: String,
+    pub(crate) version: i32,
+    pub(crate) text: String,
+    pub(crate) index: LineIndex,
+    pub(crate) kind: Kind,
+    /// The findings of the last scan (prose documents only).
+    pub(crate) findings: Vec<Finding>,
+    /// Whether the text changed since the last check.
+    pub(crate) dirty: bool,
+    /// A buffer reused by every scan of this document.
+    pub(crate) norm: Normalized,
+}
+
+impl Document {
+    pub(crate) fn new(uri: Uri, language_id: String, version: i32, text: String) -> Document {
+        let path = uri::to_path(&uri);
+        let kind = kind_of(path.as_deref(), &language_id, &text);
+        Document {
+            index: LineIndex::new(&text),
+            uri,
+            path,
+            language_id,
+            version,
+            text,
+            kind,
+            findings: Vec::new(),
+            dirty: true,
+            norm: Normalized::default(),
+        }
+    }
+
+    /// Applies the changes of one `didChange`, in order. Ranges past the end
+    /// are clamped; reversed ranges are put in order.
+    pub(crate) fn apply(&mut self, changes: Vec<TextDocumentContentChangeEvent>, enc: Encoding) {
+        for change in changes {
+            match change.range {
+                None => {
+                    self.text = change.text;
+                    self.index = LineIndex::new(&self.text);
+                }
+                Some(range) => {
+                    let a = self.index.offset(&self.text, range.start, enc);
+                    let b = self.index.offset(&self.text, range.end, enc);
+                    let (start, end) = (a.min(b), a.max(b));
+                    self.text.replace_range(start..end, &change.text);
+                    self.index.update(&self.text, start..end, change.text.len());
+                }
+            }
+        }
+        self.dirty = true;
+        // Re-judge the kind only when it might change: a new buffer holding
+        // a lexicon table.
+        if self.kind == Kind::Prose && self.language_id == "toml" {
+            self.kind = kind_of(self.path.as_deref(), &self.language_id, &self.text);
+        }
+    }
+
+    /// The folder holding this document, if it is a file.
+    pub(crate) fn folder(&self) -> Option<&Path> {
+        self.path.as_deref().and_then(Path::parent)
+    }
+}
+
+/// Decides what a document is from its path, language and text.
+fn kind_of(path: Option<&Path>, language_id: &str, text: &str) -> Kind {
+    let name = path.and_then(|p| p.file_name()).and_then(|n| n.to_str());
+    if matches!(name, Some("vblint.toml" | ".vblint.toml")) {
+        return Kind::Config;
+    }
+    let toml = language_id == "toml" || name.is_some_and(|n| n.ends_with(".toml"));
+    if !toml || name == Some("Cargo.toml") {
+        return Kind::Prose;
+    }
+    let in_lexicon_folder = path.is_some_and(|p| {
+        p.parent()
+            .is_some_and(|d| d.components().any(|c| c.as_os_str() == "lexicon"))
+    });
+    if in_lexicon_folder || text.contains("[[entry]]") {
+        Kind::Lexicon
+    } else {
+        Kind::Prose
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lsp_types::{Position, Range};
+
+    fn change(sl: u32, sc: u32, el: u32, ec: u32, text: &str) -> TextDocumentContentChangeEvent {
+        TextDocumentContentChangeEvent {
+            range: Some(Range {
+                start: Position {
+                    line: sl,
+                    character: sc,
+                },
+                end: Position {
+                    line: el,
+                    character: ec,
+                },
+            }),
+            range_length: None,
+            text: text.into(),
+        }
+    }
+
+    fn doc(text: &str) -> Document {
+        Document::new(
+            "file:///t/a.txt".parse().unwrap(),
+            "plaintext".into(),
+            1,
+            text.into(),
+        )
+    }
+
+    #[test]
+    fn incremental_edits_in_utf16() {
+        let mut d = doc("a 😢 b\r\nc\n");
+        d.apply(vec![change(0, 5, 0, 5, "“x” ")], Encoding::Utf16);
+        assert_eq!(d.text, "a 😢 “x” b\r\nc\n");
+        d.apply(vec![change(0, 9, 1, 0, "")], Encoding::Utf16);
+        assert_eq!(d.text, "a 😢 “x” c\n");
+        // Past the end clamps; reversed ranges are ordered.
+        d.apply(vec![change(0, 500, 0, 500, "!")], Encoding::Utf16);
+        assert_eq!(d.text, "a 😢 “x” c!\n");
+        d.apply(vec![change(90, 0, 99, 3, "tail")], Encoding::Utf16);
+        assert_eq!(d.text, "a 😢 “x” c!\ntail");
+        d.apply(vec![change(0, 2, 0, 0, "")], Encoding::Utf16);
+        assert_eq!(d.text, "😢 “x” c!\ntail");
+        assert_eq!(d.index, LineIndex::new(&d.text));
+    }
+
+    #[test]
+    fn kinds() {
+        let k = |p: &str, l: &str, t: &str| kind_of(Some(Path::new(p)), l, t);
+        assert_eq!(k("/w/vblint.toml", "toml", ""), Kind::Config);
+        assert_eq!(k("/w/lexicon/x.toml", "toml", ""), Kind::Lexicon);
+        assert_eq!(k("/w/local.toml", "toml", "[[entry]]\n"), Kind::Lexicon);
+        assert_eq!(k("/w/other.toml", "toml", "[a]\n"), Kind::Prose);
+        assert_eq!(k("/w/notes.md", "markdown", "[[entry]]"), Kind::Prose);
+    }
+}

@@ -1,0 +1,1051 @@
+//! The language server, driven in-process over `Connection::memory()`, and
+//! its stdio framing driven with raw bytes.
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use lsp_server::{Connection, Message, Notification, Request, RequestId, Response};
+use serde_json::{Value, json};
+
+const TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The client side of an in-process server.
+struct Client {
+    conn: Connection,
+    server: Option<JoinHandle<anyhow::Result<()>>>,
+    next_id: i32,
+    /// Notifications not yet looked at.
+    inbox: Vec<Notification>,
+    /// Requests the server sent us, in order.
+    server_requests: Vec<Request>,
+    /// What `workspace/configuration` answers.
+    configuration: Value,
+}
+
+fn caps_utf16() -> Value {
+    json!({
+        "general": { "positionEncodings": ["utf-16"] },
+        "workspace": { "applyEdit": true, "configuration": false,
+                       "workspaceEdit": { "documentChanges": true, "resourceOperations": ["create"] } },
+        "textDocument": { "hover": { "contentFormat": ["markdown", "plaintext"] } },
+    })
+}
+
+impl Client {
+    fn start(params: Value) -> (Client, Value) {
+        let (server_side, client_side) = Connection::memory();
+        let server = std::thread::spawn(move || vblint::lsp::serve(server_side));
+        let mut client = Client {
+            conn: client_side,
+            server: Some(server),
+            next_id: 0,
+            inbox: Vec::new(),
+            server_requests: Vec::new(),
+            configuration: json!([null]),
+        };
+        let init = client.request("initialize", params);
+        let result = init.response_result.expect("initialize succeeds");
+        client.notify("initialized", json!({}));
+        (client, result)
+    }
+
+    /// A server in `root` (or none) with these client capabilities.
+    fn with(root: Option<&Path>, capabilities: Value, options: Value) -> (Client, Value) {
+        let mut params = json!({ "processId": null, "capabilities": capabilities });
+        if let Some(root) = root {
+            params["rootUri"] = json!(format!("file://{}", root.display()));
+        }
+        if !options.is_null() {
+            params["initializationOptions"] = options;
+        }
+        Client::start(params)
+    }
+
+    fn plain() -> Client {
+        Client::with(None, caps_utf16(), Value::Null).0
+    }
+
+    fn notify(&self, method: &str, params: Value) {
+        self.conn
+            .sender
+            .send(Notification::new(method.into(), params).into())
+            .unwrap();
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Response {
+        self.next_id += 1;
+        let id = RequestId::from(self.next_id);
+        self.conn
+            .sender
+            .send(Request::new(id.clone(), method.into(), params).into())
+            .unwrap();
+        self.pump(|msg| match msg {
+            Message::Response(r) if r.id == id => Some(r.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no reply to {method}"))
+    }
+
+    fn ok(&mut self, method: &str, params: Value) -> Value {
+        match self.request(method, params).response_result {
+            Ok(v) => v,
+            Err(e) => panic!("{method} failed: {e:?}"),
+        }
+    }
+
+    /// Reads messages until `want` picks one (or the timeout); answers the
+    /// server's requests and keeps notifications in the inbox.
+    fn pump<T>(&mut self, mut want: impl FnMut(&Message) -> Option<T>) -> Option<T> {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let msg = self.conn.receiver.recv_deadline(deadline).ok()?;
+            if let Some(t) = want(&msg) {
+                return Some(t);
+            }
+            match msg {
+                Message::Request(req) => {
+                    let result = match req.method.as_str() {
+                        "workspace/configuration" => self.configuration.clone(),
+                        "workspace/applyEdit" => json!({ "applied": true }),
+                        _ => Value::Null,
+                    };
+                    self.conn
+                        .sender
+                        .send(Response::new_ok(req.id.clone(), result).into())
+                        .unwrap();
+                    self.server_requests.push(req);
+                }
+                Message::Notification(n) => self.inbox.push(n),
+                Message::Response(_) => {}
+            }
+        }
+    }
+
+    /// The next notification `method` (already received or arriving).
+    fn notification(&mut self, method: &str) -> Notification {
+        if let Some(i) = self.inbox.iter().position(|n| n.method == method) {
+            return self.inbox.remove(i);
+        }
+        self.pump(|msg| match msg {
+            Message::Notification(n) if n.method == method => Some(n.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no {method}"))
+    }
+
+    /// The next published diagnostics for `uri`.
+    fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
+        loop {
+            let n = self.notification("textDocument/publishDiagnostics");
+            if n.params["uri"] == uri {
+                return n.params["diagnostics"].as_array().unwrap().clone();
+            }
+        }
+    }
+
+    /// Waits until the server has handled everything sent so far.
+    fn sync(&mut self) {
+        let r = self.request("vblint/sync", json!({}));
+        assert_eq!(r.response_result.unwrap_err().code, -32601);
+    }
+
+    fn open(&mut self, uri: &str, language: &str, text: &str) -> Vec<Value> {
+        self.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": uri, "languageId": language, "version": 1, "text": text } }),
+        );
+        self.diagnostics(uri)
+    }
+
+    fn shutdown(mut self) {
+        assert_eq!(self.ok("shutdown", Value::Null), Value::Null);
+        self.notify("exit", Value::Null);
+        let result = self.server.take().unwrap().join().unwrap();
+        assert!(result.is_ok(), "{result:?}");
+    }
+}
+
+/// The text a range covers, with columns in UTF-16 units or UTF-8 bytes.
+fn text_at(text: &str, range: &Value, utf16: bool) -> String {
+    let offset = |pos: &Value| {
+        let line = pos["line"].as_u64().unwrap() as usize;
+        let col = pos["character"].as_u64().unwrap() as usize;
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        let mut units = 0;
+        for (i, c) in text[start..].char_indices() {
+            if units == col {
+                return start + i;
+            }
+            units += if utf16 { c.len_utf16() } else { c.len_utf8() };
+        }
+        text.len()
+    };
+    text[offset(&range["start"])..offset(&range["end"])].to_string()
+}
+
+fn covered(text: &str, diags: &[Value], utf16: bool) -> Vec<String> {
+    diags
+        .iter()
+        .map(|d| text_at(text, &d["range"], utf16))
+        .collect()
+}
+
+const NOTE: &str = "Amy is putting herself at risk by going to the address.\n";
+const URI: &str = "file:///case/note.txt";
+
+// ==== lifecycle and encodings ==================================================
+
+#[test]
+fn initialize_negotiates_utf8_only_when_offered() {
+    let mut caps = caps_utf16();
+    let (c, init) = Client::with(None, caps.clone(), Value::Null);
+    assert_eq!(init["capabilities"]["positionEncoding"], "utf-16");
+    assert_eq!(init["capabilities"]["textDocumentSync"]["change"], 2);
+    assert_eq!(init["capabilities"]["hoverProvider"], true);
+    assert!(
+        init["capabilities"]["codeActionProvider"]
+            .as_bool()
+            .unwrap()
+    );
+    assert!(init["capabilities"].get("diagnosticProvider").is_none());
+    assert_eq!(init["serverInfo"]["name"], "vblint");
+    c.shutdown();
+
+    caps["general"]["positionEncodings"] = json!(["utf-8", "utf-16"]);
+    let (c, init) = Client::with(None, caps, Value::Null);
+    assert_eq!(init["capabilities"]["positionEncoding"], "utf-8");
+    c.shutdown();
+
+    // No positionEncodings at all (Neovim 0.7, Eglot): UTF-16.
+    let (c, init) = Client::with(None, json!({}), Value::Null);
+    assert_eq!(init["capabilities"]["positionEncoding"], "utf-16");
+    c.shutdown();
+}
+
+#[test]
+fn requests_before_initialize_and_after_shutdown_get_errors() {
+    let (server_side, client) = Connection::memory();
+    let server = std::thread::spawn(move || vblint::lsp::serve(server_side));
+    let send = |m: Message| client.sender.send(m).unwrap();
+    let recv = || match client.receiver.recv_timeout(TIMEOUT).unwrap() {
+        Message::Response(r) => r,
+        other => panic!("{other:?}"),
+    };
+    send(Request::new(1.into(), "textDocument/hover".into(), json!({})).into());
+    assert_eq!(recv().response_result.unwrap_err().code, -32002);
+    send(Request::new(2.into(), "initialize".into(), json!({ "capabilities": {} })).into());
+    assert!(recv().response_result.is_ok());
+    send(Request::new(3.into(), "shutdown".into(), Value::Null).into());
+    assert_eq!(recv().response_result.unwrap(), Value::Null);
+    send(Request::new(4.into(), "textDocument/hover".into(), json!({})).into());
+    assert_eq!(recv().response_result.unwrap_err().code, -32600);
+    send(Notification::new("exit".into(), Value::Null).into());
+    assert!(server.join().unwrap().is_ok());
+}
+
+#[test]
+fn exit_without_shutdown_is_an_error() {
+    let (server_side, client) = Connection::memory();
+    let server = std::thread::spawn(move || vblint::lsp::serve(server_side));
+    client
+        .sender
+        .send(Notification::new("exit".into(), Value::Null).into())
+        .unwrap();
+    assert!(server.join().unwrap().is_err());
+}
+
+// ==== diagnostics ==============================================================
+
+#[test]
+fn did_open_publishes_diagnostics_with_code_source_severity_and_data() {
+    let mut c = Client::plain();
+    let diags = c.open(URI, "plaintext", NOTE);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    let d = &diags[0];
+    assert_eq!(covered(NOTE, &diags, true), ["putting herself at risk"]);
+    assert_eq!(d["code"], "put-self-at-risk");
+    assert_eq!(d["source"], "vblint");
+    assert_eq!(d["severity"], 2);
+    assert!(d.get("codeDescription").is_none());
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("The phrase inspectors found most often")
+    );
+    assert_eq!(
+        d["data"]["alternatives"][0],
+        "is being placed at risk by [name the adult]"
+    );
+    assert_eq!(d["data"]["quoted"], false);
+    c.shutdown();
+}
+
+#[test]
+fn incremental_changes_move_and_clear_diagnostics() {
+    let mut c = Client::plain();
+    let text = "21:40 Amy texted “ok” 😢 and is putting herself at risk.\r\nNext line.\r\n";
+    let diags = c.open(URI, "plaintext", text);
+    let start = diags[0]["range"]["start"].clone();
+    assert_eq!(start["line"], 0);
+    // Insert curly quotes and an emoji (8 UTF-16 units) just before it.
+    let insert = "“ok” 🙂 ";
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": URI, "version": 2 },
+                "contentChanges": [{ "range": { "start": start, "end": start }, "text": insert }] }),
+    );
+    let moved = c.diagnostics(URI);
+    assert_eq!(
+        moved[0]["range"]["start"]["character"].as_u64().unwrap(),
+        start["character"].as_u64().unwrap() + 8
+    );
+    let edited = text.replacen("putting", &format!("{insert}putting"), 1);
+    assert_eq!(covered(&edited, &moved, true), ["putting herself at risk"]);
+    // Replace the flagged words: the diagnostic goes away.
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": URI, "version": 3 },
+                "contentChanges": [{ "range": moved[0]["range"], "text": "at risk from the adults" }] }),
+    );
+    assert!(c.diagnostics(URI).is_empty());
+    // A full-text change brings it back; several changes in one message apply in order.
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": URI, "version": 4 },
+                "contentChanges": [{ "text": "x\n" },
+                                   { "range": { "start": { "line": 1, "character": 0 }, "end": { "line": 1, "character": 0 } },
+                                     "text": "She is putting herself at risk." }] }),
+    );
+    let back = c.diagnostics(URI);
+    assert_eq!(
+        back[0]["range"]["start"],
+        json!({ "line": 1, "character": 7 })
+    );
+    c.shutdown();
+}
+
+#[test]
+fn positions_on_lines_with_emoji_combining_marks_and_crlf() {
+    let text = "Foster carer’s call: “leave me alone” 😢\r\n\
+                👩\u{200d}👧 at the cafe\u{301}; Amy is putting herself at risk.\r\n\
+                Since then her risk-taking behaviour has increased.\r\n";
+    for (offered, utf16) in [(json!(["utf-16"]), true), (json!(["utf-8"]), false)] {
+        let mut caps = caps_utf16();
+        caps["general"]["positionEncodings"] = offered;
+        let (mut c, _) = Client::with(None, caps, Value::Null);
+        let diags = c.open(URI, "plaintext", text);
+        assert_eq!(
+            covered(text, &diags, utf16),
+            ["putting herself at risk", "risk-taking behaviour"]
+        );
+        let expected = if utf16 { 27 } else { 34 };
+        assert_eq!(
+            diags[0]["range"]["start"],
+            json!({ "line": 1, "character": expected })
+        );
+        c.shutdown();
+    }
+}
+
+#[test]
+fn pull_diagnostics_when_the_client_can_pull() {
+    let mut caps = caps_utf16();
+    caps["textDocument"]["diagnostic"] = json!({ "dynamicRegistration": false });
+    let (mut c, init) = Client::with(None, caps, Value::Null);
+    assert_eq!(
+        init["capabilities"]["diagnosticProvider"]["identifier"],
+        "vblint"
+    );
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": URI, "languageId": "plaintext", "version": 1, "text": NOTE } }),
+    );
+    let report = c.ok(
+        "textDocument/diagnostic",
+        json!({ "textDocument": { "uri": URI } }),
+    );
+    assert_eq!(report["kind"], "full");
+    assert_eq!(report["items"][0]["code"], "put-self-at-risk");
+    // Pulled, so nothing is pushed, even after the grace period.
+    std::thread::sleep(Duration::from_millis(1300));
+    c.sync();
+    assert!(
+        c.inbox
+            .iter()
+            .all(|n| n.method != "textDocument/publishDiagnostics")
+    );
+    // An unknown document gets an empty report, not an error.
+    let empty = c.ok(
+        "textDocument/diagnostic",
+        json!({ "textDocument": { "uri": "file:///nope.txt" } }),
+    );
+    assert_eq!(empty["items"], json!([]));
+    c.shutdown();
+}
+
+#[test]
+fn a_client_that_can_pull_but_does_not_gets_pushed_diagnostics() {
+    let mut caps = caps_utf16();
+    caps["textDocument"]["diagnostic"] = json!({ "dynamicRegistration": true });
+    let (mut c, _) = Client::with(None, caps, Value::Null);
+    let diags = c.open(URI, "plaintext", NOTE);
+    assert_eq!(diags[0]["code"], "put-self-at-risk");
+    c.shutdown();
+}
+
+// ==== code actions and hover ===================================================
+
+fn actions(c: &mut Client, uri: &str, diag: &Value) -> Vec<Value> {
+    let r = c.ok(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": uri }, "range": diag["range"],
+                "context": { "diagnostics": [diag] } }),
+    );
+    r.as_array().unwrap().clone()
+}
+
+fn titles(actions: &[Value]) -> Vec<&str> {
+    actions
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect()
+}
+
+fn first_edit(action: &Value, uri: &str) -> Value {
+    action["edit"]["changes"][uri][0].clone()
+}
+
+#[test]
+fn code_actions_offer_alternatives_in_the_original_case() {
+    let mut c = Client::plain();
+    let text = "14:05 CALL FROM CARER: YP IS PUTTING HERSELF AT RISK BY GOING TO THE ADDRESS.\n\
+                Putting herself at risk again, Amy left at 21:00.\n\
+                Amy is putting herself at risk.\n";
+    let diags = c.open(URI, "plaintext", text);
+    assert_eq!(diags.len(), 3);
+    let expect = [
+        "IS BEING PLACED AT RISK BY [NAME THE ADULT]",
+        "Is being placed at risk by [name the adult]",
+        "is being placed at risk by [name the adult]",
+    ];
+    for (d, want) in diags.iter().zip(expect) {
+        let acts = actions(&mut c, URI, d);
+        let fix = &acts[0];
+        assert_eq!(fix["kind"], "quickfix");
+        assert_eq!(fix["isPreferred"], true);
+        assert_eq!(fix["diagnostics"][0]["code"], "put-self-at-risk");
+        let edit = first_edit(fix, URI);
+        assert_eq!(edit["newText"], want);
+        assert_eq!(edit["range"], d["range"]);
+        // Every alternative is offered, placeholders included; only the first is preferred.
+        assert_eq!(acts.iter().filter(|a| a["isPreferred"] == true).count(), 1);
+        assert!(
+            acts[1]["title"]
+                .as_str()
+                .unwrap()
+                .starts_with("Replace with")
+        );
+    }
+    let acts = actions(&mut c, URI, &diags[2]);
+    let t = titles(&acts);
+    assert!(
+        t.contains(&"Ignore this occurrence of `put-self-at-risk`"),
+        "{t:?}"
+    );
+    assert!(t.contains(&"Explain `put-self-at-risk`"), "{t:?}");
+    c.shutdown();
+}
+
+#[test]
+fn ignore_markers_follow_the_language() {
+    let mut c = Client::plain();
+    for (uri, lang, marker) in [
+        (
+            "file:///c/a.txt",
+            "plaintext",
+            " [vblint: ignore put-self-at-risk]",
+        ),
+        (
+            "file:///c/a.md",
+            "markdown",
+            " <!-- vblint: ignore put-self-at-risk -->",
+        ),
+    ] {
+        let text = "Amy is putting herself at risk.\r\nNext.\r\n";
+        let diags = c.open(uri, lang, text);
+        let acts = actions(&mut c, uri, &diags[0]);
+        let ignore = acts
+            .iter()
+            .find(|a| a["title"].as_str().unwrap().starts_with("Ignore"))
+            .unwrap();
+        let edit = first_edit(ignore, uri);
+        assert_eq!(edit["newText"], marker);
+        // At the end of the line, before its CRLF.
+        assert_eq!(
+            edit["range"]["start"],
+            json!({ "line": 0, "character": 31 })
+        );
+        // Applying it silences the finding.
+        c.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": uri, "version": 2 },
+                    "contentChanges": [{ "range": edit["range"], "text": marker }] }),
+        );
+        assert!(c.diagnostics(uri).is_empty());
+    }
+    c.shutdown();
+}
+
+#[test]
+fn quoted_findings_get_no_fix_and_say_so() {
+    let mut c = Client::plain();
+    let text = "Her carer wrote “she is putting herself at risk” in the log.\n";
+    let diags = c.open(URI, "plaintext", text);
+    assert_eq!(diags.len(), 1);
+    assert_eq!(diags[0]["severity"], 3);
+    assert_eq!(diags[0]["data"]["quoted"], true);
+    assert!(
+        diags[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("inside a quotation")
+    );
+    let acts = actions(&mut c, URI, &diags[0]);
+    assert!(
+        titles(&acts).iter().all(|t| !t.starts_with("Replace")),
+        "{:?}",
+        titles(&acts)
+    );
+    assert!(titles(&acts).iter().any(|t| t.starts_with("Ignore")));
+    assert!(titles(&acts).iter().any(|t| t.starts_with("Explain")));
+    c.shutdown();
+}
+
+#[test]
+fn explain_shows_the_whole_entry() {
+    let mut c = Client::plain();
+    let diags = c.open(URI, "plaintext", NOTE);
+    let acts = actions(&mut c, URI, &diags[0]);
+    let explain = acts
+        .iter()
+        .find(|a| a["title"] == "Explain `put-self-at-risk`")
+        .unwrap();
+    let cmd = &explain["command"];
+    let text = c.ok(
+        "workspace/executeCommand",
+        json!({ "command": cmd["command"], "arguments": cmd["arguments"] }),
+    );
+    let text = text.as_str().unwrap();
+    assert!(text.contains("inspectors found most often"), "{text}");
+    assert!(
+        text.contains("is being placed at risk by [name the adult]"),
+        "{text}"
+    );
+    assert!(text.contains("HMICFRS"), "{text}");
+    let shown = c.notification("window/showMessage");
+    assert!(
+        shown.params["message"]
+            .as_str()
+            .unwrap()
+            .contains("**Sources:**")
+    );
+    // An unknown rule is an invalid-params error.
+    let r = c.request(
+        "workspace/executeCommand",
+        json!({ "command": "vblint.explain", "arguments": ["no-such-rule"] }),
+    );
+    assert_eq!(r.response_result.unwrap_err().code, -32602);
+    c.shutdown();
+}
+
+#[test]
+fn hover_shows_why_alternatives_and_sources() {
+    let mut c = Client::plain();
+    let diags = c.open(URI, "plaintext", NOTE);
+    let h = c.ok(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": URI }, "position": diags[0]["range"]["start"] }),
+    );
+    assert_eq!(h["contents"]["kind"], "markdown");
+    let md = h["contents"]["value"].as_str().unwrap();
+    assert!(md.contains("`put-self-at-risk`"), "{md}");
+    assert!(md.contains("removes the adult"), "{md}");
+    assert!(
+        md.contains("- is being placed at risk by [name the adult]"),
+        "{md}"
+    );
+    assert!(md.contains("**Sources:**"), "{md}");
+    assert_eq!(h["range"], diags[0]["range"]);
+    let none = c.ok(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": URI }, "position": { "line": 0, "character": 1 } }),
+    );
+    assert_eq!(none, Value::Null);
+    c.shutdown();
+}
+
+// ==== workspace configuration ==================================================
+
+fn workspace(config: Option<&str>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    if let Some(config) = config {
+        std::fs::write(dir.path().join("vblint.toml"), config).unwrap();
+    }
+    dir
+}
+
+fn doc_uri(dir: &Path, name: &str) -> String {
+    format!("file://{}/{name}", dir.display())
+}
+
+#[test]
+fn disable_in_workspace_edits_vblint_toml_keeping_comments() {
+    let config = "# Our force's settings\nquotes = \"info\" # quoted words stay info\n\n[severity]\nconsent = \"error\"\n";
+    let dir = workspace(Some(config));
+    let (mut c, _) = Client::with(Some(dir.path()), caps_utf16(), Value::Null);
+    let uri = doc_uri(dir.path(), "note.txt");
+    let diags = c.open(&uri, "plaintext", NOTE);
+    let acts = actions(&mut c, &uri, &diags[0]);
+    let disable = acts
+        .iter()
+        .find(|a| {
+            a["title"]
+                .as_str()
+                .unwrap()
+                .starts_with("Disable `put-self-at-risk` in this workspace")
+        })
+        .unwrap();
+    assert_eq!(disable["kind"], "quickfix");
+    let cmd = &disable["command"];
+    c.ok(
+        "workspace/executeCommand",
+        json!({ "command": cmd["command"], "arguments": cmd["arguments"] }),
+    );
+    // The rule is off at once.
+    assert!(c.diagnostics(&uri).is_empty());
+    c.sync();
+    let apply = c
+        .server_requests
+        .iter()
+        .find(|r| r.method == "workspace/applyEdit")
+        .expect("an applyEdit request");
+    let edit = &apply.params["edit"]["documentChanges"][0];
+    let new_text = edit["edits"][0]["newText"].as_str().unwrap();
+    assert!(new_text.contains("# Our force's settings"), "{new_text}");
+    assert!(new_text.contains("# quoted words stay info"), "{new_text}");
+    let parsed: toml::Table = new_text.parse().unwrap();
+    assert_eq!(parsed["disable"][0].as_str(), Some("put-self-at-risk"));
+    assert_eq!(parsed["severity"]["consent"].as_str(), Some("error"));
+    assert_eq!(
+        edit["edits"][0]["range"]["start"],
+        json!({ "line": 0, "character": 0 })
+    );
+    assert_eq!(
+        edit["edits"][0]["range"]["end"],
+        json!({ "line": 5, "character": 0 })
+    );
+    c.shutdown();
+}
+
+#[test]
+fn disable_without_apply_edit_writes_the_file() {
+    let dir = workspace(None);
+    let caps = json!({ "general": { "positionEncodings": ["utf-16"] } });
+    let (mut c, _) = Client::with(Some(dir.path()), caps, Value::Null);
+    let uri = doc_uri(dir.path(), "note.txt");
+    let diags = c.open(&uri, "plaintext", NOTE);
+    c.ok(
+        "workspace/executeCommand",
+        json!({ "command": "vblint.disableRule", "arguments": [diags[0]["code"]] }),
+    );
+    assert!(c.diagnostics(&uri).is_empty());
+    let written = std::fs::read_to_string(dir.path().join("vblint.toml")).unwrap();
+    assert_eq!(written, "disable = [\"put-self-at-risk\"]\n");
+    c.shutdown();
+}
+
+#[test]
+fn creating_vblint_toml_through_the_editor() {
+    let dir = workspace(None);
+    let (mut c, _) = Client::with(Some(dir.path()), caps_utf16(), Value::Null);
+    let uri = doc_uri(dir.path(), "note.txt");
+    c.open(&uri, "plaintext", NOTE);
+    c.ok(
+        "workspace/executeCommand",
+        json!({ "command": "vblint.disableRule", "arguments": ["put-self-at-risk"] }),
+    );
+    c.sync();
+    let apply = c
+        .server_requests
+        .iter()
+        .find(|r| r.method == "workspace/applyEdit")
+        .unwrap();
+    let ops = apply.params["edit"]["documentChanges"].as_array().unwrap();
+    assert_eq!(ops[0]["kind"], "create");
+    assert!(ops[0]["uri"].as_str().unwrap().ends_with("/vblint.toml"));
+    assert_eq!(
+        ops[1]["edits"][0]["newText"],
+        "disable = [\"put-self-at-risk\"]\n"
+    );
+    c.shutdown();
+}
+
+#[test]
+fn settings_from_initialization_options_and_did_change_configuration() {
+    let text = "Amy is putting herself at risk. Carer wrote “her risk-taking behaviour” down.\n";
+    let (mut c, _) = Client::with(
+        None,
+        caps_utf16(),
+        json!({ "quotes": "skip", "lexicon": [], "disable": [] }),
+    );
+    let diags = c.open(URI, "plaintext", text);
+    assert_eq!(covered(text, &diags, true), ["putting herself at risk"]);
+    // Nested under `vblint`, as VS Code sends it.
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": { "vblint": { "quotes": "flag", "disable": ["put-self-at-risk"], "server": { "path": "vblint" } } } }),
+    );
+    let diags = c.diagnostics(URI);
+    assert_eq!(covered(text, &diags, true), ["risk-taking behaviour"]);
+    assert_eq!(diags[0]["severity"], 2);
+    // Top level, as Neovim and Eglot may send it.
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": { "quotes": "info" } }),
+    );
+    let diags = c.diagnostics(URI);
+    assert_eq!(diags.len(), 2);
+    assert_eq!(diags[1]["severity"], 3);
+    // A bad value is reported and skipped.
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": { "vblint": { "quotes": "loud" } } }),
+    );
+    let shown = c.notification("window/showMessage");
+    assert!(shown.params["message"].as_str().unwrap().contains("quotes"));
+    c.shutdown();
+}
+
+#[test]
+fn settings_through_workspace_configuration() {
+    let mut caps = caps_utf16();
+    caps["workspace"]["configuration"] = json!(true);
+    let (mut c, _) = Client::with(None, caps, Value::Null);
+    c.configuration = json!([{ "disable": ["put-self-at-risk"] }]);
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": null }),
+    );
+    c.sync();
+    c.sync();
+    let diags = c.open(URI, "plaintext", NOTE);
+    assert!(diags.is_empty(), "{diags:?}");
+    c.shutdown();
+}
+
+#[test]
+fn vblint_toml_changes_apply_without_restart_and_bad_ones_keep_the_last_good() {
+    let dir = workspace(Some("# ours\ndisable = [\"put-self-at-risk\"]\n"));
+    let mut caps = caps_utf16();
+    caps["workspace"]["didChangeWatchedFiles"] =
+        json!({ "dynamicRegistration": true, "relativePatternSupport": true });
+    let (mut c, _) = Client::with(Some(dir.path()), caps, Value::Null);
+    c.sync();
+    let reg = c
+        .server_requests
+        .iter()
+        .find(|r| r.method == "client/registerCapability")
+        .expect("file watchers registered");
+    let watchers = reg.params["registrations"][0]["registerOptions"]["watchers"].to_string();
+    assert!(watchers.contains("**/vblint.toml"), "{watchers}");
+    assert!(watchers.contains("**/.vblint.toml"), "{watchers}");
+
+    let uri = doc_uri(dir.path(), "note.txt");
+    let text = "Amy is putting herself at risk; her risk-taking behaviour worries staff.\n";
+    let diags = c.open(&uri, "plaintext", text);
+    assert_eq!(covered(text, &diags, true), ["risk-taking behaviour"]);
+
+    let config = dir.path().join("vblint.toml");
+    let changed = |c: &Client| {
+        c.notify(
+            "workspace/didChangeWatchedFiles",
+            json!({ "changes": [{ "uri": format!("file://{}", config.display()), "type": 2 }] }),
+        );
+    };
+    std::fs::write(&config, "disable = [\"risk-taking-behaviour\"]\n").unwrap();
+    changed(&c);
+    assert_eq!(
+        covered(text, &c.diagnostics(&uri), true),
+        ["putting herself at risk"]
+    );
+
+    // A broken file: the server says so and keeps the last good scanner.
+    std::fs::write(&config, "disabel = [\"x\"]\n").unwrap();
+    changed(&c);
+    let shown = c.notification("window/showMessage");
+    assert_eq!(shown.params["type"], 1);
+    assert!(
+        shown.params["message"]
+            .as_str()
+            .unwrap()
+            .contains("disabel"),
+        "{shown:?}"
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri, "version": 2 },
+                "contentChanges": [{ "text": text }] }),
+    );
+    assert_eq!(
+        covered(text, &c.diagnostics(&uri), true),
+        ["putting herself at risk"]
+    );
+    c.shutdown();
+}
+
+#[test]
+fn local_lexicon_folders_are_loaded_and_watched() {
+    let dir = workspace(None);
+    let lex = dir.path().join("force-lexicon");
+    std::fs::create_dir(&lex).unwrap();
+    let entry = |term: &str| {
+        format!(
+            "[[entry]]\nid = \"local-term\"\ncategory = \"minimising\"\nterms = [\"{term}\"]\n\
+             alternatives = [\"abuse\"]\nwhy = \"Local guidance.\"\nsources = [\"Force policy\"]\n\
+             examples = [\"It was a {term}.\"]\n"
+        )
+    };
+    std::fs::write(lex.join("local.toml"), entry("sexual encounter")).unwrap();
+    let mut caps = caps_utf16();
+    caps["workspace"]["didChangeWatchedFiles"] = json!({ "dynamicRegistration": true });
+    let (mut c, _) = Client::with(
+        Some(dir.path()),
+        caps,
+        json!({ "vblint": { "lexicon": ["force-lexicon"] } }),
+    );
+    let uri = doc_uri(dir.path(), "note.txt");
+    let text = "It was described as a sexual encounter and a fling.\n";
+    let diags = c.open(&uri, "plaintext", text);
+    assert_eq!(covered(text, &diags, true), ["sexual encounter"]);
+    c.sync();
+    let watchers = c
+        .server_requests
+        .iter()
+        .find(|r| r.method == "client/registerCapability")
+        .unwrap()
+        .params
+        .to_string();
+    assert!(watchers.contains("force-lexicon/*.toml"), "{watchers}");
+    std::fs::write(lex.join("local.toml"), entry("fling")).unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": format!("file://{}/local.toml", lex.display()), "type": 2 }] }),
+    );
+    assert_eq!(covered(text, &c.diagnostics(&uri), true), ["fling"]);
+    c.shutdown();
+}
+
+// ==== vblint's own files =======================================================
+
+#[test]
+fn lexicon_files_get_their_own_diagnostics() {
+    let dir = workspace(None);
+    let lex = dir.path().join("lexicon");
+    std::fs::create_dir(&lex).unwrap();
+    let mut c = Client::plain();
+    let uri = format!("file://{}/local.toml", lex.display());
+    let text = "[[entry]]\nid = \"local-term\"\ncategory = \"minimising\"\nsevrity = \"info\"\n\
+                terms = [\"fling\"]\nalternatives = [\"abuse\"]\nwhy = \"Local.\"\nsources = [\"x\"]\n\
+                examples = [\"It was a fling.\"]\n";
+    let diags = c.open(&uri, "toml", text);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert!(diags[0]["message"].as_str().unwrap().contains("sevrity"));
+    assert!(diags[0]["message"].as_str().unwrap().contains("severity"));
+    assert_eq!(covered(text, &diags, true), ["sevrity"]);
+    assert_eq!(diags[0]["severity"], 1);
+
+    // Fix the key; now an example that is not flagged and a counterexample that is.
+    let text = "[[entry]]\nid = \"local-term\"\ncategory = \"minimising\"\n\
+                terms = [\"fling\"]\nalternatives = [\"abuse\"]\nwhy = \"Local.\"\nsources = [\"x\"]\n\
+                examples = [\"It was a fling.\", \"It was a romance.\"]\n\
+                counterexamples = [\"A fling of stones.\"]\n";
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [{ "text": text }] }),
+    );
+    let diags = c.diagnostics(&uri);
+    let texts = covered(text, &diags, true);
+    assert_eq!(
+        texts,
+        ["\"It was a romance.\"", "\"A fling of stones.\""],
+        "{diags:?}"
+    );
+    assert!(
+        diags[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not flagged")
+    );
+    assert!(
+        diags[1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("counterexample")
+    );
+    c.shutdown();
+}
+
+#[test]
+fn vblint_toml_buffers_get_their_own_diagnostics() {
+    let mut c = Client::plain();
+    let text = "quotes = \"info\"\nqoutes = \"skip\"\n";
+    let diags = c.open("file:///ws/vblint.toml", "toml", text);
+    assert_eq!(covered(text, &diags, true), ["qoutes"]);
+    assert!(
+        diags[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `quotes`")
+    );
+    c.shutdown();
+}
+
+// ==== robustness ===============================================================
+
+#[test]
+fn bad_requests_get_errors_and_the_server_carries_on() {
+    let mut c = Client::plain();
+    c.open(URI, "plaintext", NOTE);
+    let r = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": 42, "position": "start" }),
+    );
+    assert_eq!(r.response_result.unwrap_err().code, -32602);
+    let r = c.request("vblint/doesNotExist", json!({}));
+    assert_eq!(r.response_result.unwrap_err().code, -32601);
+    c.notify("vblint/unknownNotification", json!({ "x": 1 }));
+    c.notify("$/cancelRequest", json!({ "id": 12345 }));
+    c.notify("textDocument/didChange", json!({ "garbage": true }));
+    // A document that was never opened.
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": "file:///never.txt", "version": 2 },
+                "contentChanges": [{ "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } }, "text": "x" }] }),
+    );
+    let h = c.ok(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": "file:///never.txt" }, "position": { "line": 0, "character": 0 } }),
+    );
+    assert_eq!(h, Value::Null);
+    // Positions past the end clamp.
+    let h = c.ok(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": URI }, "position": { "line": 9999, "character": 9999 } }),
+    );
+    assert_eq!(h, Value::Null);
+    let acts = c.ok(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": URI },
+                "range": { "start": { "line": 0, "character": 500 }, "end": { "line": 9999, "character": 0 } },
+                "context": { "diagnostics": [] } }),
+    );
+    assert!(acts.is_array());
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": URI, "version": 2 },
+                "contentChanges": [{ "range": { "start": { "line": 70, "character": 0 }, "end": { "line": 80, "character": 3 } }, "text": "She is putting herself at risk." }] }),
+    );
+    let diags = c.diagnostics(URI);
+    assert_eq!(diags.len(), 2);
+    assert_eq!(diags[1]["range"]["start"]["line"], 1);
+    c.shutdown();
+}
+
+// ==== stdio framing ============================================================
+
+/// A writer the test can read back.
+#[derive(Clone, Default)]
+struct Shared(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn frame(body: &str) -> String {
+    format!("Content-Length: {}\r\n\r\n{body}", body.len())
+}
+
+fn replies(out: &[u8]) -> Vec<Value> {
+    let mut text = std::str::from_utf8(out).unwrap();
+    let mut msgs = Vec::new();
+    while let Some(rest) = text.strip_prefix("Content-Length: ") {
+        let (n, rest) = rest.split_once("\r\n\r\n").unwrap();
+        let n: usize = n.parse().unwrap();
+        msgs.push(serde_json::from_str(&rest[..n]).unwrap());
+        text = &rest[n..];
+    }
+    assert!(text.is_empty(), "trailing output: {text:?}");
+    msgs
+}
+
+#[test]
+fn framing_answers_broken_messages_and_keeps_serving() {
+    let input = [
+        frame(r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#),
+        // A truncated JSON body.
+        frame(r#"{"jsonrpc": "2.0", "method": "textDocument/hover", "id": 999, "params": {"#),
+        // A garbage header block.
+        "Hello there\r\nnot a header\r\n\r\n".to_string(),
+        // JSON that is not a message.
+        frame(r#"{"jsonrpc":"2.0","params":{}}"#),
+        frame(r#"{"jsonrpc":"2.0","id":2,"method":"vblint/unknown"}"#),
+        frame(r#"{"jsonrpc":"2.0","id":3,"method":"shutdown"}"#),
+        frame(r#"{"jsonrpc":"2.0","method":"exit"}"#),
+    ]
+    .concat();
+    let out = Shared::default();
+    let result = vblint::lsp::run_with(std::io::Cursor::new(input.into_bytes()), out.clone());
+    assert!(result.is_ok(), "{result:?}");
+    let msgs = replies(&out.0.lock().unwrap());
+    // The reader answers broken messages itself, so they may overtake the
+    // main loop's replies: compare without order.
+    let mut codes: Vec<String> = msgs
+        .iter()
+        .filter(|m| m.get("method").is_none())
+        .map(|m| format!("{} {}", m["id"], m["error"]["code"]))
+        .collect();
+    codes.sort();
+    assert_eq!(
+        codes,
+        [
+            "1 null",
+            "2 -32601",
+            "3 null",
+            "null -32600",
+            "null -32700",
+            "null -32700"
+        ]
+    );
+    assert_eq!(msgs.last().unwrap()["id"], 3);
+    assert_eq!(msgs.last().unwrap()["result"], Value::Null);
+}
+
+#[test]
+fn framing_end_of_input_without_exit_is_an_error() {
+    let input =
+        frame(r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#);
+    let out = Shared::default();
+    let result = vblint::lsp::run_with(std::io::Cursor::new(input.into_bytes()), out.clone());
+    assert!(result.is_err());
+    assert_eq!(replies(&out.0.lock().unwrap()).len(), 1);
+}
