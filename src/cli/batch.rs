@@ -50,7 +50,12 @@ pub(super) struct BatchArgs {
     #[arg(long, value_name = "N", help_heading = "Sampling and baselines")]
     pub(super) sample: Option<usize>,
     /// The seed for --sample: the same seed picks the same records.
-    #[arg(long, value_name = "S", default_value_t = 0, help_heading = "Sampling and baselines")]
+    #[arg(
+        long,
+        value_name = "S",
+        default_value_t = 0,
+        help_heading = "Sampling and baselines"
+    )]
     pub(super) seed: u64,
     /// Report only findings that are not in this baseline file.
     #[arg(long, value_name = "FILE", help_heading = "Sampling and baselines")]
@@ -193,7 +198,10 @@ pub(super) fn for_each_record<T: Send>(
         out.into_iter().all(|t| sink(Item::Done(t)))
     };
     let notes = |records: &mut dyn Records, sink: &mut dyn FnMut(Item<T>) -> bool| -> bool {
-        records.take_notes().into_iter().all(|n| sink(Item::Note(n)))
+        records
+            .take_notes()
+            .into_iter()
+            .all(|n| sink(Item::Note(n)))
     };
     if let Some((n, seed)) = sample {
         let mut reservoir = Reservoir::new(n, seed);

@@ -14,9 +14,9 @@ use rayon::prelude::*;
 
 use super::batch::{self, Item};
 use super::{CheckArgs, ExitCode, load_config, load_scanner, print_diagnostics};
-use crate::input::{self, Kind, Record};
 use crate::config::{Config, FailOn};
 use crate::diagnostic::Diagnostic;
+use crate::input::{self, Kind, Record};
 use crate::lexicon::{Severity, io_reason};
 use crate::report::{self, Format, HumanStyle, Source};
 use crate::scan::{Finding, Scanner};
@@ -433,9 +433,8 @@ pub(super) fn read_text(shown: &str, path: &Path) -> Result<Option<String>, Diag
     if let Some(text) = batch::extract_text(path, Kind::of(path)) {
         return text.map(Some).map_err(Diagnostic::error);
     }
-    let bytes = std::fs::read(path).map_err(|e| {
-        Diagnostic::error(format!("cannot read `{shown}`: {}", io_reason(&e)))
-    })?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::error(format!("cannot read `{shown}`: {}", io_reason(&e))))?;
     match text_of(shown, bytes) {
         Ok(t) => Ok(Some(t)),
         Err(out) => match out.error {
@@ -647,7 +646,11 @@ impl Writer {
         for chunk in output.chunks {
             match self.format {
                 Format::Sarif => {
-                    let sep = if self.first_json { "\n        " } else { ",\n        " };
+                    let sep = if self.first_json {
+                        "\n        "
+                    } else {
+                        ",\n        "
+                    };
                     self.first_json = false;
                     self.out.write_all(sep.as_bytes())?;
                     self.out.write_all(chunk.as_bytes())?;
@@ -710,7 +713,10 @@ impl Writer {
         if result.is_err() {
             return ExitCode::Clean;
         }
-        if matches!(self.format, Format::Human | Format::Concise | Format::Github) {
+        if matches!(
+            self.format,
+            Format::Human | Format::Concise | Format::Github
+        ) {
             eprintln!("{}", self.summary_line(total));
         }
         if self.errors > 0 {

@@ -121,7 +121,13 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
                         Err(d) => return Err(d),
                     };
                     let findings = check::findings_in(&job, Some(f), &text);
-                    Ok(Some(unit(&job, shown, false, &findings, input::Meta::default())))
+                    Ok(Some(unit(
+                        &job,
+                        shown,
+                        false,
+                        &findings,
+                        input::Meta::default(),
+                    )))
                 })
                 .collect();
             for u in units {

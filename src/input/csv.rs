@@ -80,12 +80,8 @@ impl CsvRecords {
     /// The file cannot be read, or a named column does not exist.
     pub fn open(path: &Path, options: &Options) -> Result<CsvRecords, String> {
         let shown = path.display().to_string();
-        let file = File::open(path).map_err(|e| {
-            format!(
-                "cannot read `{shown}`: {}",
-                crate::lexicon::io_reason(&e)
-            )
-        })?;
+        let file = File::open(path)
+            .map_err(|e| format!("cannot read `{shown}`: {}", crate::lexicon::io_reason(&e)))?;
         let mut buf = BufReader::with_capacity(256 * 1024, file);
         let head = buf
             .fill_buf()
@@ -161,8 +157,14 @@ impl CsvRecords {
     /// The line where the record just read starts, and moves past it.
     fn record_line(&mut self, reported: usize) -> usize {
         let line = reported.max(self.next_line);
-        self.next_line =
-            line + 1 + self.record.as_slice().iter().filter(|&&b| b == b'\n').count();
+        self.next_line = line
+            + 1
+            + self
+                .record
+                .as_slice()
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
         line
     }
 
@@ -205,7 +207,8 @@ impl CsvRecords {
                 line += newlines;
                 let after = &bytes[bytes.iter().rposition(|&b| b == b'\n').unwrap_or(0) + 1..];
                 // The closing quote, then the delimiter.
-                column = 1 + String::from_utf8_lossy(after).chars().count()
+                column = 1
+                    + String::from_utf8_lossy(after).chars().count()
                     + after.iter().filter(|&&b| b == b'"').count()
                     + 2;
             } else {
@@ -287,10 +290,7 @@ impl Records for CsvRecords {
                         Some(Err(BadRecord {
                             line,
                             number: self.number,
-                            reason: format!(
-                                "reading stopped: {}",
-                                crate::lexicon::io_reason(io)
-                            ),
+                            reason: format!("reading stopped: {}", crate::lexicon::io_reason(io)),
                             fatal: true,
                         }))
                     }

@@ -32,8 +32,22 @@ pub fn entity(name: &str) -> Option<String> {
 }
 
 const BLOCKS: [&str; 16] = [
-    "p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table",
-    "blockquote", "hr",
+    "p",
+    "br",
+    "div",
+    "li",
+    "tr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "table",
+    "blockquote",
+    "hr",
 ];
 
 /// The visible text of an HTML document.

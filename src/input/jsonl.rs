@@ -117,7 +117,11 @@ impl Records for JsonlRecords {
                 let key = format!("\"{name}\"");
                 let column = raw
                     .find(&key)
-                    .and_then(|k| raw[k + key.len()..].find('"').map(|q| k + key.len() + q + 1))
+                    .and_then(|k| {
+                        raw[k + key.len()..]
+                            .find('"')
+                            .map(|q| k + key.len() + q + 1)
+                    })
                     .map_or(1, |b| raw[..b].chars().count() + 1);
                 fields.push(Field {
                     name: name.clone(),
@@ -126,11 +130,8 @@ impl Records for JsonlRecords {
                     column,
                 });
             }
-            let get = |f: &Option<String>| {
-                f.as_ref()
-                    .and_then(|f| object.get(f))
-                    .and_then(value_text)
-            };
+            let get =
+                |f: &Option<String>| f.as_ref().and_then(|f| object.get(f)).and_then(value_text);
             let id = get(&self.options.json_id_field).unwrap_or_else(|| self.number.to_string());
             return Some(Ok(Record {
                 number: self.number,

@@ -136,7 +136,11 @@ pub trait Records: Send {
 ///
 /// A plain-English problem: the file cannot be read, or the options do not
 /// fit it (such as a missing text column).
-pub fn open_records(path: &Path, kind: Kind, options: &Options) -> Result<Box<dyn Records>, String> {
+pub fn open_records(
+    path: &Path,
+    kind: Kind,
+    options: &Options,
+) -> Result<Box<dyn Records>, String> {
     match kind {
         Kind::Csv => Ok(Box::new(csv::CsvRecords::open(path, options)?)),
         Kind::Jsonl => Ok(Box::new(jsonl::JsonlRecords::open(path, options)?)),

@@ -7,8 +7,7 @@
 use super::{JsonFinding, Located, Source};
 
 /// The header row.
-pub const HEADER: &str =
-    "type,path,record,rule,category,severity,line,column,start,end,text,message,alternatives,quoted\n";
+pub const HEADER: &str = "type,path,record,rule,category,severity,line,column,start,end,text,message,alternatives,quoted\n";
 
 /// Quotes a cell when needed.
 pub fn cell(s: &str) -> String {

@@ -90,7 +90,9 @@ fn trend(rows: &[(String, Cell)], sup: Suppress) -> String {
     let rates: Vec<Option<f64>> = rows
         .iter()
         .map(|(_, c)| {
-            (!sup.hides_group(c.records) && c.records > 0 && !(c.findings > 0 && c.findings < sup.min))
+            (!sup.hides_group(c.records)
+                && c.records > 0
+                && !(c.findings > 0 && c.findings < sup.min))
                 .then(|| c.findings as f64 * 1000.0 / c.records as f64)
         })
         .collect();
@@ -173,7 +175,11 @@ pub fn render(s: &Summary, sup: Suppress, title: &str) -> String {
         );
         for (k, c) in &rows {
             let hide = group && sup.hides_group(c.records);
-            let records = if hide { sup.count(c.records) } else { c.records.to_string() };
+            let records = if hide {
+                sup.count(c.records)
+            } else {
+                c.records.to_string()
+            };
             let last = if !group {
                 String::new()
             } else if hide {

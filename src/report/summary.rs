@@ -190,7 +190,10 @@ impl Suppress {
 }
 
 /// The sections of a report: title, key heading, rows sorted for reading.
-pub fn sections(s: &Summary, top_units: usize) -> Vec<(&'static str, &'static str, Vec<(String, Cell)>)> {
+pub fn sections(
+    s: &Summary,
+    top_units: usize,
+) -> Vec<(&'static str, &'static str, Vec<(String, Cell)>)> {
     let by_findings = |m: &BTreeMap<String, Cell>| {
         let mut v: Vec<(String, Cell)> = m.iter().map(|(k, c)| (k.clone(), *c)).collect();
         v.sort_by(|a, b| b.1.findings.cmp(&a.1.findings).then(a.0.cmp(&b.0)));
@@ -256,7 +259,12 @@ pub fn table(s: &Summary, sup: Suppress) -> String {
         let headers = if group {
             [key, word, "findings", "per 1,000"]
         } else {
-            [key, if s.records > 0 { "records" } else { "files" }, "findings", "% of all"]
+            [
+                key,
+                if s.records > 0 { "records" } else { "files" },
+                "findings",
+                "% of all",
+            ]
         };
         let mut lines: Vec<[String; 4]> = vec![headers.map(str::to_string)];
         for (k, c) in rows {
@@ -279,7 +287,13 @@ pub fn table(s: &Summary, sup: Suppress) -> String {
             lines.push([name, records, sup.count(c.findings), last]);
         }
         let widths: Vec<usize> = (0..4)
-            .map(|i| lines.iter().map(|l| l[i].chars().count()).max().unwrap_or(0))
+            .map(|i| {
+                lines
+                    .iter()
+                    .map(|l| l[i].chars().count())
+                    .max()
+                    .unwrap_or(0)
+            })
             .collect();
         for l in &lines {
             let _ = writeln!(
@@ -306,7 +320,11 @@ pub fn csv(s: &Summary, sup: Suppress) -> String {
         "total,all,{},{},{}\n",
         s.units(),
         s.findings,
-        if s.units() == 0 { "–".into() } else { format!("{:.1}", s.findings as f64 * 1000.0 / s.units() as f64) }
+        if s.units() == 0 {
+            "–".into()
+        } else {
+            format!("{:.1}", s.findings as f64 * 1000.0 / s.units() as f64)
+        }
     ));
     for (_, key, rows) in sections(s, usize::MAX) {
         for (k, c) in rows {
@@ -316,7 +334,11 @@ pub fn csv(s: &Summary, sup: Suppress) -> String {
             } else {
                 sup.rate(c.findings, c.records)
             };
-            let records = if hide { sup.count(c.records) } else { c.records.to_string() };
+            let records = if hide {
+                sup.count(c.records)
+            } else {
+                c.records.to_string()
+            };
             out.push_str(&format!(
                 "{key},{},{records},{},{rate}\n",
                 super::csv::cell(&k),
@@ -332,7 +354,11 @@ pub fn json(s: &Summary, sup: Suppress) -> String {
     use serde_json::{Value, json};
     let cell = |key: &str, c: &Cell| -> Value {
         let n = |x: usize| -> Value {
-            if x > 0 && x < sup.min { json!(format!("<{}", sup.min)) } else { json!(x) }
+            if x > 0 && x < sup.min {
+                json!(format!("<{}", sup.min))
+            } else {
+                json!(x)
+            }
         };
         let hide = is_group(key) && sup.hides_group(c.records);
         let mut v = json!({
@@ -350,8 +376,10 @@ pub fn json(s: &Summary, sup: Suppress) -> String {
     };
     let mut sectionsj = serde_json::Map::new();
     for (_, key, rows) in sections(s, usize::MAX) {
-        let obj: serde_json::Map<String, Value> =
-            rows.iter().map(|(k, c)| (k.clone(), cell(key, c))).collect();
+        let obj: serde_json::Map<String, Value> = rows
+            .iter()
+            .map(|(k, c)| (k.clone(), cell(key, c)))
+            .collect();
         sectionsj.insert(key.to_string(), Value::Object(obj));
     }
     let v = json!({
