@@ -206,8 +206,10 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
             }
         }
     }
-    if let Some(path) = &args.batch.write_baseline {
-        if let Err(e) = writer.write_baseline(path) {
+    if let Some(path) = &args.batch.write_baseline
+        && let Err(e) = writer.write_baseline(path)
+    {
+        {
             writer.error(Diagnostic::error(format!(
                 "cannot write the baseline `{}`: {}",
                 path.display(),
@@ -429,6 +431,7 @@ fn scan_file(job: &Job<'_>, path: &Path) -> FileOutput {
 }
 
 /// The text of a file for `report`: `Ok(None)` for a skipped binary file.
+#[allow(clippy::result_large_err)]
 pub(super) fn read_text(shown: &str, path: &Path) -> Result<Option<String>, Diagnostic> {
     if let Some(text) = batch::extract_text(path, Kind::of(path)) {
         return text.map(Some).map_err(Diagnostic::error);
@@ -473,6 +476,7 @@ fn scan_bytes(job: &Job<'_>, shown: &str, path: Option<&Path>, bytes: Vec<u8>) -
 }
 
 /// Checks that bytes are text and UTF-8.
+#[allow(clippy::result_large_err)]
 fn text_of(shown: &str, bytes: Vec<u8>) -> Result<String, FileOutput> {
     if memchr::memchr(0, &bytes[..bytes.len().min(BINARY_PROBE)]).is_some() {
         return Err(FileOutput {
@@ -517,10 +521,10 @@ fn render_into(
         let fingerprint = job
             .fingerprints
             .then(|| fingerprinter.fingerprint(source, &l.entry.id, l.finding));
-        if let (Some(base), Some(fp)) = (&job.baseline, &fingerprint) {
-            if base.contains(fp) {
-                continue;
-            }
+        if let (Some(base), Some(fp)) = (&job.baseline, &fingerprint)
+            && base.contains(fp)
+        {
+            continue;
         }
         out.counts[severity_index(l.finding.severity)] += 1;
         out.failed |= job.fail_on.fails(l.finding.severity);

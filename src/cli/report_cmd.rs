@@ -5,6 +5,8 @@
 //! category, file or record, author, team and month. Summaries never contain
 //! case text; small counts are shown as `<N`.
 
+#![allow(clippy::result_large_err)] // `Diagnostic` is large; boxing it is a crate-wide change.
+
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};

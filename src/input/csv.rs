@@ -62,10 +62,11 @@ fn delimiter_name(d: u8) -> String {
 /// Finds a column by name (case and surrounding spaces ignored) or 1-based number.
 fn find_column(headers: &[String], wanted: &str) -> Option<usize> {
     let w = wanted.trim();
-    if let Ok(n) = w.parse::<usize>() {
-        if n >= 1 && n <= headers.len() {
-            return Some(n - 1);
-        }
+    if let Ok(n) = w.parse::<usize>()
+        && n >= 1
+        && n <= headers.len()
+    {
+        return Some(n - 1);
     }
     headers
         .iter()

@@ -109,6 +109,6 @@ mod tests {
     #[test]
     fn strips_markup_and_decodes() {
         let html = "<html><head><style>p{}</style><script>x<y</script></head>\n<body><p>She &amp; he</p><p>Jo&#39;s <b>risk</b></p>\n</body></html>";
-        assert_eq!(super::text(html), "\nShe & he\nJo's risk\n\n");
+        assert_eq!(super::text(html), "\nShe & he\nJo's risk\n");
     }
 }

@@ -192,7 +192,11 @@ pub fn render(s: &Summary, sup: Suppress, title: &str) -> String {
                 "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
                 escape(k),
                 escape(&records),
-                escape(&sup.count(c.findings)),
+                escape(&if hide {
+                    "–".to_string()
+                } else {
+                    sup.count(c.findings)
+                }),
                 escape(&last)
             );
         }

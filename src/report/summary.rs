@@ -189,11 +189,11 @@ impl Suppress {
     }
 }
 
-/// The sections of a report: title, key heading, rows sorted for reading.
-pub fn sections(
-    s: &Summary,
-    top_units: usize,
-) -> Vec<(&'static str, &'static str, Vec<(String, Cell)>)> {
+/// One section: title, key heading and rows.
+pub type Section = (&'static str, &'static str, Vec<(String, Cell)>);
+
+/// The sections of a report, rows sorted for reading.
+pub fn sections(s: &Summary, top_units: usize) -> Vec<Section> {
     let by_findings = |m: &BTreeMap<String, Cell>| {
         let mut v: Vec<(String, Cell)> = m.iter().map(|(k, c)| (k.clone(), *c)).collect();
         v.sort_by(|a, b| b.1.findings.cmp(&a.1.findings).then(a.0.cmp(&b.0)));
@@ -284,7 +284,13 @@ pub fn table(s: &Summary, sup: Suppress) -> String {
             } else {
                 format!("{:.1}", c.findings as f64 * 100.0 / s.findings as f64)
             };
-            lines.push([name, records, sup.count(c.findings), last]);
+            // A group too small to show hides its findings too.
+            let findings = if group && sup.hides_group(c.records) {
+                "–".to_string()
+            } else {
+                sup.count(c.findings)
+            };
+            lines.push([name, records, findings, last]);
         }
         let widths: Vec<usize> = (0..4)
             .map(|i| {
@@ -339,10 +345,14 @@ pub fn csv(s: &Summary, sup: Suppress) -> String {
             } else {
                 c.records.to_string()
             };
-            out.push_str(&format!(
-                "{key},{},{records},{},{rate}\n",
-                super::csv::cell(&k),
+            let findings = if hide {
+                "–".to_string()
+            } else {
                 sup.count(c.findings)
+            };
+            out.push_str(&format!(
+                "{key},{},{records},{findings},{rate}\n",
+                super::csv::cell(&k)
             ));
         }
     }
@@ -363,7 +373,7 @@ pub fn json(s: &Summary, sup: Suppress) -> String {
         let hide = is_group(key) && sup.hides_group(c.records);
         let mut v = json!({
             "records": if hide { n(c.records) } else { json!(c.records) },
-            "findings": n(c.findings),
+            "findings": if hide { Value::Null } else { n(c.findings) },
         });
         if is_group(key) {
             v["rate_per_1000"] = if hide || (c.findings > 0 && c.findings < sup.min) {
