@@ -5,15 +5,18 @@
 //! thread writes batches in order, so output is deterministic and memory is
 //! bounded by one batch of files.
 
+use std::collections::HashSet;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 
+use super::batch::{self, Item};
 use super::{CheckArgs, ExitCode, load_config, load_scanner, print_diagnostics};
 use crate::config::{Config, FailOn};
 use crate::diagnostic::Diagnostic;
+use crate::input::{self, Kind, Record};
 use crate::lexicon::{Severity, io_reason};
 use crate::report::{self, Format, HumanStyle, Source};
 use crate::scan::{Finding, Scanner};
@@ -38,40 +41,82 @@ struct FileOutput {
     error: Option<Diagnostic>,
     /// A note, such as a skipped binary file.
     note: Option<String>,
+    /// Whether this is a record of an export rather than a file.
+    record: bool,
+    /// Fingerprints of the findings (for --write-baseline).
+    fingerprints: Vec<String>,
 }
 
 /// The `[[files]]` rules of the configuration: the globs, the entries each
 /// disables, and the folder the globs are relative to.
 type PerFile = (GlobSet, Vec<Vec<String>>, PathBuf);
 
-struct Job<'a> {
-    scanner: &'a Scanner,
+pub(super) struct Job<'a> {
+    pub(super) scanner: &'a Scanner,
     format: Format,
     style: HumanStyle,
     fail_on: FailOn,
     per_file: Option<PerFile>,
+    /// How to read exports.
+    pub(super) options: input::Options,
+    /// Findings to leave out (`--baseline`).
+    baseline: Option<HashSet<String>>,
+    /// Whether findings need fingerprints (SARIF, baselines).
+    fingerprints: bool,
 }
 
-pub(super) fn run(args: CheckArgs) -> ExitCode {
+/// Everything a run needs, built from the arguments and configuration.
+pub(super) struct Prepared {
+    pub(super) scanner: Scanner,
+    pub(super) exclude: Option<GlobSet>,
+    format: Format,
+    style: HumanStyle,
+    fail_on: FailOn,
+    per_file: Option<(GlobSet, Vec<Vec<String>>, PathBuf)>,
+    options: input::Options,
+    baseline: Option<HashSet<String>>,
+    fingerprints: bool,
+}
+
+impl Prepared {
+    /// The job for worker threads.
+    pub(super) fn job(&self) -> Job<'_> {
+        Job {
+            scanner: &self.scanner,
+            format: self.format,
+            style: self.style,
+            fail_on: self.fail_on,
+            per_file: self.per_file.clone(),
+            options: self.options.clone(),
+            baseline: self.baseline.clone(),
+            fingerprints: self.fingerprints,
+        }
+    }
+}
+
+/// Loads configuration, lexicon and options; prints problems and returns
+/// `None` on error.
+pub(super) fn prepare(args: &CheckArgs) -> Option<Prepared> {
     let start = args
         .paths
         .iter()
         .find(|p| p.as_os_str() != "-")
         .cloned()
         .unwrap_or_else(|| PathBuf::from("."));
+    let fail = |d: Diagnostic| {
+        print_diagnostics(&[d]);
+    };
     let mut config = match load_config(&args.lexicon, &start) {
         Ok(c) => c,
         Err(d) => {
-            print_diagnostics(&[d]);
-            return ExitCode::Error;
+            fail(d);
+            return None;
         }
     };
     if let Some(q) = args.quotes {
         config.quotes = Some(q.into());
     }
-    let Some(scanner) = load_scanner(&config) else {
-        return ExitCode::Error;
-    };
+    let scanner = load_scanner(&config)?;
     if let Some(n) = args.threads {
         // Only fails if a pool already exists, which it cannot here.
         let _ = rayon::ThreadPoolBuilder::new()
@@ -84,15 +129,20 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
     } else {
         Format::Concise
     });
-    let per_file = match per_file_rules(&config) {
-        Ok(p) => p,
-        Err(d) => {
-            print_diagnostics(&[d]);
-            return ExitCode::Error;
-        }
-    };
-    let job = Job {
-        scanner: &scanner,
+    let per_file = per_file_rules(&config).map_err(fail).ok()?;
+    let exclude = exclude_set(&config).map_err(fail).ok()?;
+    let options = args
+        .batch
+        .options()
+        .map_err(|e| fail(Diagnostic::error(e)))
+        .ok()?;
+    let baseline = args
+        .batch
+        .load_baseline()
+        .map_err(|e| fail(Diagnostic::error(e)))
+        .ok()?;
+    Some(Prepared {
+        exclude,
         format,
         style: HumanStyle {
             color: args.color.stdout(),
@@ -100,20 +150,29 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
         },
         fail_on: args.fail_on.or(config.fail_on).unwrap_or_default(),
         per_file,
-    };
+        options,
+        baseline,
+        fingerprints: format == Format::Sarif
+            || args.batch.baseline.is_some()
+            || args.batch.write_baseline.is_some(),
+        scanner,
+    })
+}
 
+pub(super) fn run(args: CheckArgs) -> ExitCode {
+    let Some(prepared) = prepare(&args) else {
+        return ExitCode::Error;
+    };
+    let job = prepared.job();
+    let format = prepared.format;
+    let scanner = &prepared.scanner;
+    let exclude = &prepared.exclude;
     let mut writer = Writer::new(format);
+    writer.keep_fingerprints = args.batch.write_baseline.is_some();
     let mut paths = args.paths.clone();
     if paths.is_empty() {
         paths.push(PathBuf::from("."));
     }
-    let exclude = match exclude_set(&config) {
-        Ok(e) => e,
-        Err(d) => {
-            print_diagnostics(&[d]);
-            return ExitCode::Error;
-        }
-    };
     for path in &paths {
         if path.as_os_str() == "-" {
             let out = scan_stdin(&job, &args.stdin_name);
@@ -129,7 +188,14 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
                 continue;
             }
         };
-        for batch in files.chunks(BATCH) {
+        let sample = args.batch.sample.map(|n| (n, args.batch.seed));
+        let (records, plain): (Vec<PathBuf>, Vec<PathBuf>) =
+            files.into_iter().partition(|f| Kind::of(f).has_records());
+        let plain = match sample {
+            Some((n, seed)) if records.is_empty() => batch::sample_files(plain, n, seed),
+            _ => plain,
+        };
+        for batch in plain.chunks(BATCH) {
             let outputs: Vec<FileOutput> = batch.par_iter().map(|f| scan_file(&job, f)).collect();
             for out in outputs {
                 if writer.write(out).is_err() {
@@ -138,8 +204,102 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
                 }
             }
         }
+        for file in &records {
+            if scan_records(&job, file, sample, &mut writer).is_err() {
+                return ExitCode::Clean;
+            }
+        }
     }
-    writer.finish(args.exit_zero)
+    if let Some(path) = &args.batch.write_baseline
+        && let Err(e) = writer.write_baseline(path)
+    {
+        {
+            writer.error(Diagnostic::error(format!(
+                "cannot write the baseline `{}`: {}",
+                path.display(),
+                io_reason(&e)
+            )));
+        }
+    }
+    let trailer = (format == Format::Sarif).then(|| report::sarif::trailer(scanner.lexicon()));
+    writer.finish(args.exit_zero, trailer.as_deref())
+}
+
+/// Scans the records of a CSV or JSON Lines export, in parallel batches.
+fn scan_records(
+    job: &Job<'_>,
+    path: &Path,
+    sample: Option<(usize, u64)>,
+    writer: &mut Writer,
+) -> io::Result<()> {
+    let shown = path.display().to_string();
+    let mut records = match input::open_records(path, Kind::of(path), &job.options) {
+        Ok(r) => r,
+        Err(e) => {
+            writer.error(Diagnostic::error(e));
+            return Ok(());
+        }
+    };
+    let mut result = Ok(());
+    batch::for_each_record(
+        records.as_mut(),
+        sample,
+        |record| scan_record(job, &shown, path, record),
+        |item| match item {
+            Item::Done(out) => {
+                result = writer.write(out);
+                result.is_ok()
+            }
+            Item::Bad(bad) => {
+                writer.error(Diagnostic::error(format!(
+                    "{shown}:{}: record {}: {}",
+                    bad.line, bad.number, bad.reason
+                )));
+                true
+            }
+            Item::Note(note) => {
+                writer.note(&note);
+                true
+            }
+        },
+    );
+    result
+}
+
+fn scan_record(job: &Job<'_>, shown: &str, path: &Path, record: &Record) -> FileOutput {
+    let mut out = FileOutput {
+        record: true,
+        ..FileOutput::default()
+    };
+    let mut norm = Normalized::default();
+    let mut findings = Vec::new();
+    for field in &record.fields {
+        findings.clear();
+        job.scanner.scan_into(&field.text, &mut norm, &mut findings);
+        apply_per_file(job, Some(path), &mut findings);
+        let source = Source {
+            path: shown,
+            record: Some(&record.id),
+            text: &field.text,
+            first_line: field.line,
+        };
+        render_into(job, &source, field.column, &findings, &mut out);
+    }
+    out
+}
+
+fn apply_per_file(job: &Job<'_>, path: Option<&Path>, findings: &mut Vec<Finding>) {
+    if let (Some((set, disables, base)), Some(path)) = (&job.per_file, path) {
+        let relative = path.strip_prefix(base).unwrap_or(path);
+        for i in set.matches(relative) {
+            let ids = &disables[i];
+            let lexicon = job.scanner.lexicon();
+            findings.retain(|f| {
+                !ids.iter()
+                    .any(|id| id == "*" || *id == lexicon.get(f.entry).id)
+            });
+        }
+    }
 }
 
 /// Compiles the `[[files]]` globs of the configuration.
@@ -189,7 +349,7 @@ fn exclude_set(config: &Config) -> Result<Option<GlobSet>, Diagnostic> {
 }
 
 /// Every file under `path`, sorted; a file given by name is always included.
-fn list_files(
+pub(super) fn list_files(
     path: &Path,
     args: &CheckArgs,
     exclude: Option<&GlobSet>,
@@ -251,6 +411,15 @@ fn scan_stdin(job: &Job<'_>, name: &str) -> FileOutput {
 
 fn scan_file(job: &Job<'_>, path: &Path) -> FileOutput {
     let shown = path.display().to_string();
+    if let Some(text) = batch::extract_text(path, Kind::of(path)) {
+        return match text {
+            Ok(text) => scan_bytes(job, &shown, Some(path), text.into_bytes()),
+            Err(e) => FileOutput {
+                error: Some(Diagnostic::error(e)),
+                ..FileOutput::default()
+            },
+        };
+    }
     match std::fs::read(path) {
         Ok(bytes) => scan_bytes(job, &shown, Some(path), bytes),
         Err(e) => FileOutput {
@@ -263,20 +432,65 @@ fn scan_file(job: &Job<'_>, path: &Path) -> FileOutput {
     }
 }
 
+/// The text of a file for `report`: `Ok(None)` for a skipped binary file.
+pub(super) fn read_text(shown: &str, path: &Path) -> Result<Option<String>, Diagnostic> {
+    if let Some(text) = batch::extract_text(path, Kind::of(path)) {
+        return text.map(Some).map_err(Diagnostic::error);
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::error(format!("cannot read `{shown}`: {}", io_reason(&e))))?;
+    match text_of(shown, bytes) {
+        Ok(t) => Ok(Some(t)),
+        Err(out) => match out.error {
+            Some(d) => Err(d),
+            None => Ok(None),
+        },
+    }
+}
+
+/// The findings of a text, after per-file configuration.
+pub(super) fn findings_in(job: &Job<'_>, path: Option<&Path>, text: &str) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    job.scanner
+        .scan_into(text, &mut Normalized::default(), &mut findings);
+    apply_per_file(job, path, &mut findings);
+    findings
+}
+
 fn scan_bytes(job: &Job<'_>, shown: &str, path: Option<&Path>, bytes: Vec<u8>) -> FileOutput {
+    let text = match text_of(shown, bytes) {
+        Ok(t) => t,
+        Err(out) => return out,
+    };
+    // A byte-order mark stays in the text, so offsets are those of the file;
+    // normalisation drops it before matching.
+    let findings = findings_in(job, path, &text);
+    let mut out = FileOutput::default();
+    let source = Source {
+        path: shown,
+        record: None,
+        text: &text,
+        first_line: 1,
+    };
+    render_into(job, &source, 1, &findings, &mut out);
+    out
+}
+
+/// Checks that bytes are text and UTF-8.
+fn text_of(shown: &str, bytes: Vec<u8>) -> Result<String, FileOutput> {
     if memchr::memchr(0, &bytes[..bytes.len().min(BINARY_PROBE)]).is_some() {
-        return FileOutput {
+        return Err(FileOutput {
             note: Some(format!(
                 "skipped `{shown}`: it looks like a binary file, not text"
             )),
             ..FileOutput::default()
-        };
+        });
     }
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
+    match String::from_utf8(bytes) {
+        Ok(t) => Ok(t),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
-            return FileOutput {
+            Err(FileOutput {
                 error: Some(
                     Diagnostic::error(format!(
                         "`{shown}` is not UTF-8 text (first bad byte at offset {at}); it was not scanned"
@@ -284,44 +498,44 @@ fn scan_bytes(job: &Job<'_>, shown: &str, path: Option<&Path>, bytes: Vec<u8>) -
                     .help("save or export the file as UTF-8"),
                 ),
                 ..FileOutput::default()
-            };
-        }
-    };
-    // A byte-order mark stays in the text, so offsets are those of the file;
-    // normalisation drops it before matching.
-    let mut findings = Vec::new();
-    job.scanner
-        .scan_into(&text, &mut Normalized::default(), &mut findings);
-    if let (Some((set, disables, base)), Some(path)) = (&job.per_file, path) {
-        let relative = path.strip_prefix(base).unwrap_or(path);
-        for i in set.matches(relative) {
-            let ids = &disables[i];
-            let lexicon = job.scanner.lexicon();
-            findings.retain(|f| {
-                !ids.iter()
-                    .any(|id| id == "*" || *id == lexicon.get(f.entry).id)
-            });
+            })
         }
     }
-    render_findings(job, shown, &text, &findings)
 }
 
-fn render_findings(job: &Job<'_>, shown: &str, text: &str, findings: &[Finding]) -> FileOutput {
-    let mut out = FileOutput::default();
-    let source = Source {
-        path: shown,
-        record: None,
-        text,
-        first_line: 1,
-    };
+/// Renders findings into `out`; `first_column` is the column in the file of
+/// the text's first character (for fields of an export).
+fn render_into(
+    job: &Job<'_>,
+    source: &Source<'_>,
+    first_column: usize,
+    findings: &[Finding],
+    out: &mut FileOutput,
+) {
     let lexicon = job.scanner.lexicon();
-    for l in report::locate(lexicon, &source, findings) {
+    let mut fingerprinter = report::baseline::Fingerprinter::default();
+    for mut l in report::locate(lexicon, source, findings) {
+        if l.line == source.first_line {
+            l.column += first_column - 1;
+        }
+        let fingerprint = job
+            .fingerprints
+            .then(|| fingerprinter.fingerprint(source, &l.entry.id, l.finding));
+        if let (Some(base), Some(fp)) = (&job.baseline, &fingerprint)
+            && base.contains(fp)
+        {
+            continue;
+        }
         out.counts[severity_index(l.finding.severity)] += 1;
         out.failed |= job.fail_on.fails(l.finding.severity);
-        out.chunks
-            .push(report::render(job.format, &source, &l, job.style));
+        out.chunks.push(match job.format {
+            Format::Sarif => report::sarif::result(source, &l, fingerprint.as_deref()),
+            format => report::render(format, source, &l, job.style),
+        });
+        if let Some(fp) = fingerprint {
+            out.fingerprints.push(fp);
+        }
     }
-    out
 }
 
 fn severity_index(s: Severity) -> usize {
@@ -343,9 +557,43 @@ struct Writer {
     counts: [usize; 4],
     failed: bool,
     errors: usize,
+    records: usize,
+    records_with_findings: usize,
+    started: bool,
+    keep_fingerprints: bool,
+    fingerprints: Vec<String>,
 }
 
 impl Writer {
+    fn start(&mut self) -> io::Result<()> {
+        if !self.started {
+            self.started = true;
+            match self.format {
+                Format::Sarif => self.out.write_all(report::sarif::HEADER.as_bytes())?,
+                Format::Csv => self.out.write_all(report::csv::HEADER.as_bytes())?,
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn note(&mut self, note: &str) {
+        let _ = self.out.flush();
+        eprintln!("vblint: note: {note}");
+    }
+
+    fn write_baseline(&mut self, path: &Path) -> io::Result<()> {
+        let mut text = String::from(
+            "# vblint baseline: one fingerprint per finding; findings listed here are not reported with --baseline\n",
+        );
+        self.fingerprints.sort();
+        for fp in &self.fingerprints {
+            text.push_str(fp);
+            text.push('\n');
+        }
+        std::fs::write(path, text)
+    }
+
     fn new(format: Format) -> Writer {
         Writer {
             format,
@@ -356,6 +604,11 @@ impl Writer {
             counts: [0; 4],
             failed: false,
             errors: 0,
+            records: 0,
+            records_with_findings: 0,
+            started: false,
+            keep_fingerprints: false,
+            fingerprints: Vec::new(),
         }
     }
 
@@ -375,9 +628,20 @@ impl Writer {
             eprintln!("vblint: {note}");
             return Ok(());
         }
-        self.files += 1;
-        if !output.chunks.is_empty() {
-            self.files_with_findings += 1;
+        self.start()?;
+        if output.record {
+            self.records += 1;
+            if !output.chunks.is_empty() {
+                self.records_with_findings += 1;
+            }
+        } else {
+            self.files += 1;
+            if !output.chunks.is_empty() {
+                self.files_with_findings += 1;
+            }
+        }
+        if self.keep_fingerprints {
+            self.fingerprints.extend(output.fingerprints);
         }
         for (total, n) in self.counts.iter_mut().zip(output.counts) {
             *total += n;
@@ -385,6 +649,16 @@ impl Writer {
         self.failed |= output.failed;
         for chunk in output.chunks {
             match self.format {
+                Format::Sarif => {
+                    let sep = if self.first_json {
+                        "\n        "
+                    } else {
+                        ",\n        "
+                    };
+                    self.first_json = false;
+                    self.out.write_all(sep.as_bytes())?;
+                    self.out.write_all(chunk.as_bytes())?;
+                }
                 Format::Json => {
                     let sep = if self.first_json { "[\n  " } else { ",\n  " };
                     self.first_json = false;
@@ -395,16 +669,24 @@ impl Writer {
                     self.out.write_all(chunk.as_bytes())?;
                     self.out.write_all(b"\n")?;
                 }
-                Format::Human | Format::Concise => self.out.write_all(chunk.as_bytes())?,
+                Format::Human | Format::Concise | Format::Github | Format::Csv => {
+                    self.out.write_all(chunk.as_bytes())?;
+                }
             }
         }
         Ok(())
     }
 
-    fn finish(mut self, exit_zero: bool) -> ExitCode {
+    fn finish(mut self, exit_zero: bool, trailer: Option<&str>) -> ExitCode {
         let total: usize = self.counts.iter().sum();
         let result = (|| -> io::Result<()> {
+            self.start()?;
             match self.format {
+                Format::Sarif => {
+                    let end = if self.first_json { "" } else { "\n" };
+                    self.out.write_all(end.as_bytes())?;
+                    self.out.write_all(trailer.unwrap_or_default().as_bytes())?;
+                }
                 Format::Json => {
                     let end = if self.first_json { "[]\n" } else { "\n]\n" };
                     self.out.write_all(end.as_bytes())?;
@@ -414,6 +696,8 @@ impl Writer {
                         kind: "summary",
                         files: self.files,
                         files_with_findings: self.files_with_findings,
+                        records: self.records,
+                        records_with_findings: self.records_with_findings,
                         findings: total,
                         errors: self.errors,
                         by_severity: BySeverity {
@@ -426,14 +710,17 @@ impl Writer {
                     let summary = serde_json::to_string(&summary).expect("summary serialises");
                     writeln!(self.out, "{summary}")?;
                 }
-                Format::Human | Format::Concise => {}
+                Format::Human | Format::Concise | Format::Github | Format::Csv => {}
             }
             self.out.flush()
         })();
         if result.is_err() {
             return ExitCode::Clean;
         }
-        if matches!(self.format, Format::Human | Format::Concise) {
+        if matches!(
+            self.format,
+            Format::Human | Format::Concise | Format::Github
+        ) {
             eprintln!("{}", self.summary_line(total));
         }
         if self.errors > 0 {
@@ -462,12 +749,28 @@ impl Writer {
         } else {
             format!(" ({})", parts.join(", "))
         };
-        let mut line = format!(
-            "vblint: {}{detail} in {} of {} scanned",
-            plural(total, "finding"),
-            self.files_with_findings,
-            plural(self.files, "file"),
-        );
+        let mut line = if self.records > 0 && self.files == 0 {
+            format!(
+                "vblint: {}{detail} in {} of {} scanned",
+                plural(total, "finding"),
+                self.records_with_findings,
+                plural(self.records, "record"),
+            )
+        } else {
+            format!(
+                "vblint: {}{detail} in {} of {} scanned",
+                plural(total, "finding"),
+                self.files_with_findings,
+                plural(self.files, "file"),
+            )
+        };
+        if self.records > 0 && self.files > 0 {
+            line.push_str(&format!(
+                " and {} of {}",
+                self.records_with_findings,
+                plural(self.records, "record")
+            ));
+        }
         if self.errors > 0 {
             line.push_str(&format!(
                 "; {} could not be scanned",
@@ -485,6 +788,10 @@ struct Summary {
     kind: &'static str,
     files: usize,
     files_with_findings: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    records: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    records_with_findings: usize,
     findings: usize,
     errors: usize,
     by_severity: BySeverity,
@@ -496,4 +803,8 @@ struct BySeverity {
     warning: usize,
     info: usize,
     hint: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }

@@ -4,10 +4,12 @@
 //! 2 an error (unreadable file, bad lexicon, bad configuration). A bad file
 //! does not stop a batch; it is reported and the exit code becomes 2.
 
+mod batch;
 mod check;
 mod explain;
 mod lexicon_cmd;
 mod lexicon_tools;
+mod report_cmd;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -46,6 +48,8 @@ enum Command {
     Lexicon(LexiconCommand),
     /// Run the language server over standard input and output (for editors).
     Lsp,
+    /// Count findings per rule, category, record, author, team and month (no case text).
+    Report(report_cmd::ReportArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -143,6 +147,8 @@ struct CheckArgs {
     stdin_name: String,
     #[command(flatten)]
     lexicon: LexiconArgs,
+    #[command(flatten)]
+    batch: batch::BatchArgs,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -196,6 +202,7 @@ pub enum ExitCode {
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Report(args) => report_cmd::run(args),
         Command::Explain { rule, lexicon } => explain::run(&rule, &lexicon),
         Command::Lexicon(cmd) => lexicon_cmd::run(cmd),
         Command::Lsp => match crate::lsp::run() {

@@ -6,7 +6,13 @@
 //! `category`, `severity`, `line`, `column`, `start`, `end`, `text`,
 //! `message`, `alternatives`, `quoted`.
 
+pub mod baseline;
+pub mod csv;
 mod explain;
+pub mod github;
+pub mod html;
+pub mod sarif;
+pub mod summary;
 
 use std::ops::Range;
 
@@ -30,6 +36,12 @@ pub enum Format {
     Json,
     /// One JSON object per line, streaming, then a summary object.
     Jsonl,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// A CSV table of findings, for spreadsheets.
+    Csv,
 }
 
 /// A document being reported: where it came from and its text.
@@ -214,6 +226,9 @@ pub fn render(format: Format, source: &Source<'_>, l: &Located<'_>, style: Human
             )
         }
         Format::Human => human(source, l, style),
+        Format::Sarif => sarif::result(source, l, None),
+        Format::Github => github::line(source, l),
+        Format::Csv => csv::row(source, l),
     }
 }
 

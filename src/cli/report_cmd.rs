@@ -1,0 +1,238 @@
+//! `vblint report`: counts instead of findings, for managers and auditors.
+//!
+//! Reads the same inputs as `check` (files, folders, CSV and JSON Lines
+//! exports, DOCX, HTML) with the same options, and prints counts per rule,
+//! category, file or record, author, team and month. Summaries never contain
+//! case text; small counts are shown as `<N`.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use rayon::prelude::*;
+
+use super::batch::{self, BatchArgs, Item};
+use super::check::{self, Job};
+use super::{CheckArgs, ColorChoice, ExitCode, LexiconArgs, QuotePolicyArg, print_diagnostics};
+use crate::diagnostic::Diagnostic;
+use crate::input::{self, Kind};
+use crate::report::summary::{self, Summary, Suppress, Unit};
+use crate::report::{self, Format};
+
+/// Report formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(super) enum ReportFormat {
+    /// A plain-text table.
+    Table,
+    /// CSV: section,key,records,findings,rate_per_1000.
+    Csv,
+    /// One JSON object.
+    Json,
+    /// One self-contained HTML page with charts (printable).
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct ReportArgs {
+    /// Files or folders to count. Default: the current folder.
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    format: ReportFormat,
+    /// Counts below this are shown as `<N`, so individuals are not exposed.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    min_count: usize,
+    /// The report's title (HTML).
+    #[arg(long, default_value = "Victim-blaming language report")]
+    title: String,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// What to do with terms inside quotation marks.
+    #[arg(long, value_enum)]
+    quotes: Option<QuotePolicyArg>,
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j')]
+    threads: Option<usize>,
+    /// Also scan hidden files and folders.
+    #[arg(long)]
+    hidden: bool,
+    /// Do not skip files listed in .gitignore and .ignore files.
+    #[arg(long)]
+    no_ignore: bool,
+    #[command(flatten)]
+    lexicon: LexiconArgs,
+    #[command(flatten)]
+    batch: BatchArgs,
+}
+
+pub(super) fn run(args: ReportArgs) -> ExitCode {
+    let check_args = CheckArgs {
+        paths: args.paths.clone(),
+        format: Some(Format::Jsonl),
+        fail_on: None,
+        exit_zero: true,
+        quotes: args.quotes,
+        context: None,
+        color: ColorChoice::Never,
+        threads: args.threads,
+        hidden: args.hidden,
+        no_ignore: args.no_ignore,
+        stdin_name: "-".into(),
+        lexicon: args.lexicon.clone(),
+        batch: args.batch.clone(),
+    };
+    let Some(prepared) = check::prepare(&check_args) else {
+        return ExitCode::Error;
+    };
+    let job = prepared.job();
+    let mut summary = Summary::default();
+    let mut errors = 0usize;
+    let mut error = |d: Diagnostic| {
+        errors += 1;
+        eprintln!("vblint: {d}");
+    };
+    let sample = args.batch.sample.map(|n| (n, args.batch.seed));
+    let mut paths = args.paths.clone();
+    if paths.is_empty() {
+        paths.push(PathBuf::from("."));
+    }
+    for path in &paths {
+        let files = match check::list_files(path, &check_args, prepared.exclude.as_ref()) {
+            Ok(f) => f,
+            Err(d) => {
+                error(d);
+                continue;
+            }
+        };
+        let (records, plain): (Vec<PathBuf>, Vec<PathBuf>) =
+            files.into_iter().partition(|f| Kind::of(f).has_records());
+        let plain = match sample {
+            Some((n, seed)) if records.is_empty() => batch::sample_files(plain, n, seed),
+            _ => plain,
+        };
+        for chunk in plain.chunks(256) {
+            let units: Vec<Result<Option<Unit>, Diagnostic>> = chunk
+                .par_iter()
+                .map(|f| {
+                    let shown = f.display().to_string();
+                    let text = match check::read_text(&shown, f) {
+                        Ok(Some(t)) => t,
+                        Ok(None) => return Ok(None),
+                        Err(d) => return Err(d),
+                    };
+                    let findings = check::findings_in(&job, Some(f), &text);
+                    Ok(Some(unit(
+                        &job,
+                        shown,
+                        false,
+                        &findings,
+                        input::Meta::default(),
+                    )))
+                })
+                .collect();
+            for u in units {
+                match u {
+                    Ok(Some(u)) => summary.add(&u),
+                    Ok(None) => {}
+                    Err(d) => error(d),
+                }
+            }
+        }
+        for file in &records {
+            let shown = file.display().to_string();
+            let mut reader = match input::open_records(file, Kind::of(file), &job_options(&job)) {
+                Ok(r) => r,
+                Err(e) => {
+                    error(Diagnostic::error(e));
+                    continue;
+                }
+            };
+            batch::for_each_record(
+                reader.as_mut(),
+                sample,
+                |record| {
+                    let mut all = Vec::new();
+                    for field in &record.fields {
+                        all.extend(check::findings_in(&job, Some(file), &field.text));
+                    }
+                    unit(
+                        &job,
+                        format!("{shown}#{}", record.id),
+                        true,
+                        &all,
+                        record.meta.clone(),
+                    )
+                },
+                |item| {
+                    match item {
+                        Item::Done(u) => summary.add(&u),
+                        Item::Bad(bad) => error(Diagnostic::error(format!(
+                            "{shown}:{}: record {}: {}",
+                            bad.line, bad.number, bad.reason
+                        ))),
+                        Item::Note(n) => eprintln!("vblint: note: {n}"),
+                    }
+                    true
+                },
+            );
+        }
+    }
+    let sup = Suppress {
+        min: args.min_count.max(1),
+    };
+    let text = match args.format {
+        ReportFormat::Table => summary::table(&summary, sup),
+        ReportFormat::Csv => summary::csv(&summary, sup),
+        ReportFormat::Json => summary::json(&summary, sup),
+        ReportFormat::Html => report::html::render(&summary, sup, &args.title),
+    };
+    let written = match &args.output {
+        Some(p) => std::fs::write(p, text).map_err(|e| (p.display().to_string(), e)),
+        None => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(text.as_bytes());
+            Ok(())
+        }
+    };
+    if let Err((p, e)) = written {
+        print_diagnostics(&[Diagnostic::error(format!(
+            "cannot write the report to `{p}`: {}",
+            crate::lexicon::io_reason(&e)
+        ))]);
+        return ExitCode::Error;
+    }
+    if errors > 0 {
+        ExitCode::Error
+    } else {
+        ExitCode::Clean
+    }
+}
+
+fn job_options(job: &Job<'_>) -> input::Options {
+    job.options.clone()
+}
+
+fn unit(
+    job: &Job<'_>,
+    name: String,
+    record: bool,
+    findings: &[crate::scan::Finding],
+    meta: input::Meta,
+) -> Unit {
+    let lexicon = job.scanner.lexicon();
+    Unit {
+        name,
+        record,
+        author: meta.author,
+        team: meta.team,
+        date: meta.date,
+        findings: findings
+            .iter()
+            .map(|f| {
+                let e = lexicon.get(f.entry);
+                (e.id.clone(), e.category.as_str())
+            })
+            .collect(),
+    }
+}

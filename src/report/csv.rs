@@ -1,0 +1,50 @@
+//! Findings as CSV: a header row, then one row per finding with the JSON
+//! fields; alternatives joined with ` | `.
+//!
+//! Text cells that a spreadsheet would run as a formula (starting with `=`,
+//! `+`, `-` or `@`) get a leading apostrophe.
+
+use super::{JsonFinding, Located, Source};
+
+/// The header row.
+pub const HEADER: &str = "type,path,record,rule,category,severity,line,column,start,end,text,message,alternatives,quoted\n";
+
+/// Quotes a cell when needed.
+pub fn cell(s: &str) -> String {
+    let guarded;
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        guarded = format!("'{s}");
+        guarded.as_str()
+    } else {
+        s
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// One row, ending with a newline.
+pub fn row(source: &Source<'_>, l: &Located<'_>) -> String {
+    let j = JsonFinding::new(source, l);
+    let cells = [
+        cell(j.kind),
+        cell(j.path),
+        cell(j.record.unwrap_or("")),
+        cell(j.rule),
+        cell(j.category),
+        cell(j.severity.as_str()),
+        j.line.to_string(),
+        j.column.to_string(),
+        j.start.to_string(),
+        j.end.to_string(),
+        cell(j.text),
+        cell(&j.message),
+        cell(&j.alternatives.join(" | ")),
+        j.quoted.to_string(),
+    ];
+    let mut out = cells.join(",");
+    out.push('\n');
+    out
+}

@@ -1,0 +1,293 @@
+//! CLI snapshot tests for batch inputs (CSV, JSON Lines, DOCX, HTML), the
+//! sarif/github/csv formats, `report`, sampling and baselines.
+
+use std::path::Path;
+use std::process::Command;
+
+/// Runs vblint in the fixtures folder and returns "exit: N", stdout, stderr.
+fn run(args: &[&str]) -> String {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/batch");
+    let out = Command::new(env!("CARGO_BIN_EXE_vblint"))
+        .args(args)
+        .current_dir(&dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("vblint runs");
+    format!(
+        "exit: {}\n--- stdout\n{}--- stderr\n{}",
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn csv_concise_with_id_and_two_columns() {
+    insta::assert_snapshot!(run(&[
+        "check",
+        "export.csv",
+        "--csv-text-column",
+        "notes",
+        "--csv-text-column",
+        "summary",
+        "--csv-id-column",
+        "ref",
+        "--format",
+        "concise",
+        "--no-config",
+    ]));
+}
+
+#[test]
+fn csv_jsonl_by_column_number() {
+    insta::assert_snapshot!(run(&[
+        "check",
+        "export.csv",
+        "--csv-text-column",
+        "5",
+        "--format",
+        "jsonl",
+        "--no-config",
+    ]));
+}
+
+#[test]
+fn csv_without_text_column_lists_columns() {
+    insta::assert_snapshot!(run(&["check", "export.csv", "--no-config"]));
+}
+
+#[test]
+fn csv_unknown_column() {
+    insta::assert_snapshot!(run(&[
+        "check",
+        "export.csv",
+        "--csv-text-column",
+        "nots",
+        "--no-config",
+    ]));
+}
+
+#[test]
+fn csv_broken_records_are_skipped_and_exit_2() {
+    insta::assert_snapshot!(run(&[
+        "check",
+        "broken.csv",
+        "--csv-text-column",
+        "notes",
+        "--format",
+        "concise",
+        "--no-config",
+    ]));
+}
+
+#[test]
+fn csv_windows_1252_note() {
+    insta::assert_snapshot!(run(&[
+        "check",
+        "cp1252.csv",
+        "--csv-text-column",
+        "notes",
+        "--format",
+        "jsonl",
+        "--no-config",
+    ]));
+}
+
+#[test]
+fn tsv_with_bom_detects_tab() {
+    insta::assert_snapshot!(run(&[
+        "check",
+        "bom-tab.tsv",
+        "--csv-text-column",
+        "notes",
+        "--format",
+        "concise",
+        "--no-config",
+    ]));
+}
+
+#[test]
+fn jsonl_input() {
+    insta::assert_snapshot!(run(&[
+        "check",
+        "notes.jsonl",
+        "--json-text-field",
+        "text",
+        "--json-id-field",
+        "id",
+        "--format",
+        "jsonl",
+        "--no-config",
+    ]));
+}
+
+#[test]
+fn docx_and_html_inputs() {
+    insta::assert_snapshot!(run(&[
+        "check",
+        "meeting.docx",
+        "export.html",
+        "--format",
+        "concise",
+        "--no-config",
+    ]));
+}
+
+#[test]
+fn sarif_format() {
+    insta::assert_snapshot!(run(&[
+        "check",
+        "export.html",
+        "bom-tab.tsv",
+        "--csv-text-column",
+        "notes",
+        "--format",
+        "sarif",
+        "--no-config",
+    ]));
+}
+
+#[test]
+fn github_format() {
+    insta::assert_snapshot!(run(&[
+        "check",
+        "export.csv",
+        "--csv-text-column",
+        "notes",
+        "--csv-id-column",
+        "ref",
+        "--format",
+        "github",
+        "--no-config",
+    ]));
+}
+
+#[test]
+fn csv_format() {
+    insta::assert_snapshot!(run(&[
+        "check",
+        "export.csv",
+        "--csv-text-column",
+        "notes",
+        "--csv-id-column",
+        "ref",
+        "--format",
+        "csv",
+        "--no-config",
+    ]));
+}
+
+#[test]
+fn report_table_with_authors_teams_months() {
+    insta::assert_snapshot!(run(&[
+        "report",
+        "export.csv",
+        "--csv-text-column",
+        "notes",
+        "--csv-text-column",
+        "summary",
+        "--csv-id-column",
+        "ref",
+        "--csv-author-column",
+        "author",
+        "--csv-team-column",
+        "team",
+        "--csv-date-column",
+        "date",
+        "--min-count",
+        "2",
+        "--no-config",
+    ]));
+}
+
+#[test]
+fn report_json_and_csv() {
+    let args = [
+        "export.csv",
+        "--csv-text-column",
+        "notes",
+        "--csv-date-column",
+        "date",
+        "--no-config",
+    ];
+    let mut json = vec!["report", "--format", "json"];
+    json.extend(args);
+    let mut csv = vec!["report", "--format", "csv"];
+    csv.extend(args);
+    insta::assert_snapshot!(format!("{}\n{}", run(&json), run(&csv)));
+}
+
+#[test]
+fn report_html_has_no_case_text() {
+    let out = run(&[
+        "report",
+        "export.csv",
+        "--csv-text-column",
+        "notes",
+        "--csv-date-column",
+        "date",
+        "--format",
+        "html",
+        "--no-config",
+    ]);
+    assert!(out.contains("<svg"), "{out}");
+    assert!(!out.contains("Amy"), "case text leaked: {out}");
+    assert!(!out.contains("<script"), "{out}");
+}
+
+#[test]
+fn sample_is_stable_for_a_seed() {
+    let args = [
+        "check",
+        "export.csv",
+        "--csv-text-column",
+        "notes",
+        "--csv-id-column",
+        "ref",
+        "--sample",
+        "1",
+        "--seed",
+        "3",
+        "--format",
+        "concise",
+        "--no-config",
+    ];
+    let a = run(&args);
+    assert_eq!(a, run(&args));
+    insta::assert_snapshot!(a);
+}
+
+#[test]
+fn baseline_reports_only_new_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base.txt");
+    let base = base.to_str().unwrap();
+    let first = run(&[
+        "check",
+        "export.csv",
+        "--csv-text-column",
+        "notes",
+        "--csv-id-column",
+        "ref",
+        "--write-baseline",
+        base,
+        "--format",
+        "concise",
+        "--no-config",
+    ]);
+    assert!(first.contains("exit: 1"), "{first}");
+    let again = run(&[
+        "check",
+        "export.csv",
+        "--csv-text-column",
+        "notes",
+        "--csv-id-column",
+        "ref",
+        "--baseline",
+        base,
+        "--format",
+        "concise",
+        "--no-config",
+    ]);
+    insta::assert_snapshot!(again);
+}
