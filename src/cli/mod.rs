@@ -248,7 +248,7 @@ fn load_config(args: &LexiconArgs, start: &Path) -> Result<Config, Diagnostic> {
 }
 
 /// Loads the lexicon and scanner for a configuration, printing problems.
-fn load_scanner(config: &Config) -> Option<Scanner> {
+fn load_scanner(config: &Config, engine: crate::scan::Engine) -> Option<Scanner> {
     let lexicon = match config.lexicon() {
         Ok(l) => l,
         Err(errors) => {
@@ -280,7 +280,11 @@ fn load_scanner(config: &Config) -> Option<Scanner> {
         print_diagnostics(&[d]);
         return None;
     }
-    match Scanner::new(Arc::new(lexicon), config.settings()) {
+    let settings = crate::scan::Settings {
+        engine,
+        ..config.settings()
+    };
+    match Scanner::new(Arc::new(lexicon), settings) {
         Ok(s) => Some(s),
         Err(d) => {
             print_diagnostics(&[d]);

@@ -46,6 +46,19 @@ impl QuotePolicy {
     }
 }
 
+/// How the automaton is built: a trade between start-up time and memory on
+/// one side and scanning speed on the other.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Engine {
+    /// A compact automaton that builds in a fraction of the time and memory
+    /// (for the editor, single files and standard input).
+    #[default]
+    Compact,
+    /// A DFA: slower to build and larger, fastest to scan (for batches of
+    /// many megabytes).
+    Fast,
+}
+
 /// How the scanner applies the lexicon.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Settings {
@@ -55,6 +68,8 @@ pub struct Settings {
     pub disabled: BTreeSet<String>,
     /// Severity overrides by entry id.
     pub severity: BTreeMap<String, Severity>,
+    /// How to build the automaton.
+    pub engine: Engine,
 }
 
 /// One place where the text uses a lexicon term.
@@ -132,16 +147,15 @@ impl Scanner {
         let automaton = if strings.is_empty() {
             None
         } else {
-            let kind = if strings.len() <= 5_000 {
-                Some(AhoCorasickKind::DFA)
-            } else {
-                None
+            let kind = match settings.engine {
+                Engine::Compact => AhoCorasickKind::ContiguousNFA,
+                Engine::Fast => AhoCorasickKind::DFA,
             };
             Some(
                 AhoCorasick::builder()
                     .match_kind(MatchKind::Standard)
                     .ascii_case_insensitive(true)
-                    .kind(kind)
+                    .kind(Some(kind))
                     .build(&strings)
                     .map_err(|e| {
                         Diagnostic::error(format!("the lexicon is too large to compile: {e}"))
@@ -185,10 +199,54 @@ impl Scanner {
     /// Scans a text, reusing `norm` as a buffer, and appends the findings in
     /// order to `out`.
     pub fn scan_into(&self, text: &str, norm: &mut Normalized, out: &mut Vec<Finding>) {
+        let ctx = context::DocContext::new(text);
+        self.scan_region(&ctx, text, 0..text.len(), norm, out);
+    }
+
+    /// Scans a large text on every core: the text is cut into pieces at
+    /// blank lines (where no phrase can continue), each piece is matched on
+    /// its own, and the context rules still see the whole document. The
+    /// findings are the same as [`Scanner::scan_into`]'s, in order.
+    pub fn scan_parallel(&self, text: &str, out: &mut Vec<Finding>) {
+        self.scan_in_pieces(text, CHUNK_BYTES, out);
+    }
+
+    fn scan_in_pieces(&self, text: &str, size: usize, out: &mut Vec<Finding>) {
+        use rayon::prelude::*;
+        if text.len() < 2 * size {
+            self.scan_into(text, &mut Normalized::default(), out);
+            return;
+        }
+        let pieces = chunks(text, size);
+        let results: Vec<Vec<Finding>> = pieces
+            .into_par_iter()
+            .map_init(Normalized::default, |norm, range| {
+                let ctx = context::DocContext::new(text);
+                let mut found = Vec::new();
+                self.scan_region(&ctx, text, range, norm, &mut found);
+                found
+            })
+            .collect();
+        for r in results {
+            out.extend(r);
+        }
+    }
+
+    /// Matches `text[region]` and judges each match in the context of the
+    /// whole `text`.
+    fn scan_region(
+        &self,
+        ctx: &context::DocContext<'_>,
+        text: &str,
+        region: Range<usize>,
+        norm: &mut Normalized,
+        out: &mut Vec<Finding>,
+    ) {
         let Some(automaton) = &self.inner.automaton else {
             return;
         };
-        norm.reset(text);
+        let base = region.start;
+        norm.reset(&text[region]);
         let normalized = norm.as_str();
         let mut terms: Vec<(Range<usize>, EntryId)> = Vec::new();
         let mut excepts: Vec<Range<usize>> = Vec::new();
@@ -206,21 +264,23 @@ impl Scanner {
         }
         // Leftmost-longest, without overlaps.
         terms.sort_by(|a, b| a.0.start.cmp(&b.0.start).then(b.0.end.cmp(&a.0.end)));
-        let ctx = context::DocContext::new(text);
+        excepts.sort_by_key(|e| e.start);
+        let longest_except = excepts.iter().map(|e| e.len()).max().unwrap_or(0);
         let mut last_end = 0;
         for (range, id) in terms {
             if range.start < last_end {
                 continue;
             }
             last_end = range.end;
-            if excepts
-                .iter()
-                .any(|e| e.start < range.end && range.start < e.end)
-            {
+            // Only except matches that start within the longest except
+            // phrase's length before the term can overlap it.
+            let from = excepts.partition_point(|e| e.start + longest_except <= range.start);
+            let to = excepts.partition_point(|e| e.start < range.end);
+            if excepts[from..to].iter().any(|e| range.start < e.end) {
                 continue;
             }
-            let span = norm.to_original(range.start)..norm.to_original(range.end);
-            if let Some(finding) = self.judge(&ctx, text, id, span) {
+            let span = base + norm.to_original(range.start)..base + norm.to_original(range.end);
+            if let Some(finding) = self.judge(ctx, text, id, span) {
                 out.push(finding);
             }
         }
@@ -282,6 +342,36 @@ impl Scanner {
             quoted,
         })
     }
+}
+
+/// The size of the pieces [`Scanner::scan_parallel`] aims for.
+const CHUNK_BYTES: usize = 4 << 20;
+
+/// Cuts `text` into ranges of about `size` bytes that end just after a blank
+/// line (or, failing that, a line break; or, for a text without line breaks,
+/// a character boundary).
+fn chunks(text: &str, size: usize) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    while text.len() - start > size {
+        let target = start + size;
+        let window = &bytes[target..(target + size / 2).min(text.len())];
+        let cut = memchr::memmem::find(window, b"\n\n")
+            .map(|i| target + i + 2)
+            .or_else(|| memchr::memchr(b'\n', window).map(|i| target + i + 1))
+            .unwrap_or_else(|| {
+                let mut i = target;
+                while !text.is_char_boundary(i) {
+                    i += 1;
+                }
+                i
+            });
+        out.push(start..cut);
+        start = cut;
+    }
+    out.push(start..text.len());
+    out
 }
 
 /// Whether a match sits on whole-word boundaries: the characters just
@@ -469,6 +559,32 @@ window = 2
     #[test]
     fn suppression_markers() {
         assert!(rules("Her boyfriend collected her. <!-- vblint: ignore boyfriend -->").is_empty());
+    }
+
+    #[test]
+    fn parallel_scan_equals_sequential_scan() {
+        let s = scanner();
+        let paragraph = "She consented.\nHer boyfriend (32) is putting herself at risk.\n\n";
+        let text = paragraph.repeat(3000);
+        let sequential = s.scan(&text);
+        let mut parallel = Vec::new();
+        s.scan_in_pieces(&text, 16 << 10, &mut parallel);
+        assert!(sequential.len() > 3000);
+        assert_eq!(sequential, parallel);
+    }
+
+    #[test]
+    fn chunks_cover_the_text_at_blank_lines() {
+        let text = "ab\n\ncd\nef\n\ngh";
+        let c = chunks(text, 3);
+        assert_eq!(c.first().unwrap().start, 0);
+        assert_eq!(c.last().unwrap().end, text.len());
+        for w in c.windows(2) {
+            assert_eq!(w[0].end, w[1].start);
+        }
+        for r in &c[..c.len() - 1] {
+            assert!(text[r.clone()].ends_with('\n'), "{:?}", &text[r.clone()]);
+        }
     }
 
     #[test]
