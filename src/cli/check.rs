@@ -5,7 +5,7 @@
 //! thread writes batches in order, so output is deterministic and memory is
 //! bounded by one batch of files.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -45,6 +45,7 @@ struct Job<'a> {
     format: Format,
     style: HumanStyle,
     fail_on: FailOn,
+    max_file_size: u64,
     per_file: Option<(GlobSet, Vec<Vec<String>>, PathBuf)>,
 }
 
@@ -95,6 +96,7 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
             context: args.context.or(config.context).unwrap_or_default(),
         },
         fail_on: args.fail_on.or(config.fail_on).unwrap_or_default(),
+        max_file_size: args.max_file_size,
         per_file,
     };
 
@@ -118,7 +120,7 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
             }
             continue;
         }
-        let files = match list_files(path, &args, exclude.as_ref()) {
+        let files = match list_files(path, &args, exclude.as_ref(), &mut writer) {
             Ok(files) => files,
             Err(d) => {
                 writer.error(d);
@@ -139,7 +141,7 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
 }
 
 /// Compiles the `[[files]]` globs of the configuration.
-fn per_file_rules(
+pub(super) fn per_file_rules(
     config: &Config,
 ) -> Result<Option<(GlobSet, Vec<Vec<String>>, PathBuf)>, Diagnostic> {
     if config.files.is_empty() {
@@ -169,7 +171,7 @@ fn per_file_rules(
     Ok(Some((set, disables, base)))
 }
 
-fn exclude_set(config: &Config) -> Result<Option<GlobSet>, Diagnostic> {
+pub(super) fn exclude_set(config: &Config) -> Result<Option<GlobSet>, Diagnostic> {
     if config.exclude.is_empty() {
         return Ok(None);
     }
@@ -191,6 +193,7 @@ fn list_files(
     path: &Path,
     args: &CheckArgs,
     exclude: Option<&GlobSet>,
+    writer: &mut Writer,
 ) -> Result<Vec<PathBuf>, Diagnostic> {
     let meta = std::fs::metadata(path).map_err(|e| {
         Diagnostic::error(format!(
@@ -217,7 +220,18 @@ fn list_files(
     for item in walker {
         match item {
             Ok(entry) => {
-                if !entry.file_type().is_some_and(|t| t.is_file()) {
+                let Some(kind) = entry.file_type() else {
+                    continue;
+                };
+                if !kind.is_file() {
+                    // Folders are walked and links are not followed; pipes,
+                    // sockets and devices are never opened.
+                    if !kind.is_dir() && !kind.is_symlink() {
+                        writer.note(format!(
+                            "skipped `{}`: it is a pipe, socket or device, not a file",
+                            entry.path().display()
+                        ));
+                    }
                     continue;
                 }
                 let p = entry.into_path();
@@ -227,37 +241,52 @@ fn list_files(
                 }
                 files.push(p);
             }
-            Err(e) => eprintln!("vblint: skipped: {e}"),
+            Err(e) => writer.error(walk_error(&e)),
         }
     }
     Ok(files)
 }
 
+/// A problem met while walking a folder, in plain words.
+fn walk_error(e: &ignore::Error) -> Diagnostic {
+    let io = e.io_error();
+    let reason = io.map_or_else(|| e.to_string(), io_reason);
+    let d = Diagnostic::error(format!("could not scan part of a folder: {reason}"));
+    let d = match io.map(io::Error::kind) {
+        Some(io::ErrorKind::PermissionDenied) => {
+            d.help("ask for read access to that folder, or exclude it in vblint.toml")
+        }
+        _ => d.help("check the folder, or exclude it in vblint.toml"),
+    };
+    // The message of the walker names the path.
+    d.note(e.to_string())
+}
+
 fn scan_stdin(job: &Job<'_>, name: &str) -> FileOutput {
-    let mut bytes = Vec::new();
-    if let Err(e) = io::stdin().lock().read_to_end(&mut bytes) {
-        return FileOutput {
-            error: Some(Diagnostic::error(format!(
-                "cannot read standard input: {}",
-                io_reason(&e)
-            ))),
-            ..FileOutput::default()
-        };
+    match super::read::read_stdin(job.max_file_size) {
+        Ok(bytes) => scan_bytes(job, name, None, bytes),
+        Err(not_read) => not_read_output(not_read),
     }
-    scan_bytes(job, name, None, bytes)
+}
+
+fn not_read_output(not_read: super::read::NotRead) -> FileOutput {
+    match not_read {
+        super::read::NotRead::Skipped(note) => FileOutput {
+            note: Some(note),
+            ..FileOutput::default()
+        },
+        super::read::NotRead::Error(d) => FileOutput {
+            error: Some(d),
+            ..FileOutput::default()
+        },
+    }
 }
 
 fn scan_file(job: &Job<'_>, path: &Path) -> FileOutput {
     let shown = path.display().to_string();
-    match std::fs::read(path) {
-        Ok(bytes) => scan_bytes(job, &shown, Some(path), bytes),
-        Err(e) => FileOutput {
-            error: Some(Diagnostic::error(format!(
-                "cannot read `{shown}`: {}",
-                io_reason(&e)
-            ))),
-            ..FileOutput::default()
-        },
+    match super::read::read_file(path, &shown, job.max_file_size) {
+        Ok(c) => scan_bytes(job, &shown, Some(path), c.bytes),
+        Err(not_read) => not_read_output(not_read),
     }
 }
 
@@ -355,6 +384,11 @@ impl Writer {
             failed: false,
             errors: 0,
         }
+    }
+
+    fn note(&mut self, note: String) {
+        let _ = self.out.flush();
+        eprintln!("vblint: {note}");
     }
 
     fn error(&mut self, d: Diagnostic) {
