@@ -151,13 +151,12 @@ pub fn plan_filtered(scanner: &Scanner, text: &str, allow: &dyn Fn(EntryId) -> b
         if !allow(f.entry) {
             continue;
         }
-        if let Some(e) = edit_for(scanner, text, &f) {
-            if edits
+        if let Some(e) = edit_for(scanner, text, &f)
+            && edits
                 .last()
                 .is_none_or(|last| last.span.end <= e.span.start)
-            {
-                edits.push(e);
-            }
+        {
+            edits.push(e);
         }
     }
     edits

@@ -141,9 +141,10 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
 }
 
 /// Compiles the `[[files]]` globs of the configuration.
-pub(super) fn per_file_rules(
-    config: &Config,
-) -> Result<Option<(GlobSet, Vec<Vec<String>>, PathBuf)>, Diagnostic> {
+/// The `[[files]]` globs, the rules each disables, and the folder they are relative to.
+pub(super) type PerFile = (GlobSet, Vec<Vec<String>>, PathBuf);
+
+pub(super) fn per_file_rules(config: &Config) -> Result<Option<PerFile>, Diagnostic> {
     if config.files.is_empty() {
         return Ok(None);
     }
