@@ -37,7 +37,10 @@ fn scanner() -> Scanner {
 
 fn check_text(scanner: &Scanner, text: &str) {
     for f in scanner.scan(text) {
-        assert!(f.span.start < f.span.end && f.span.end <= text.len(), "{text:?}");
+        assert!(
+            f.span.start < f.span.end && f.span.end <= text.len(),
+            "{text:?}"
+        );
         assert!(text.is_char_boundary(f.span.start) && text.is_char_boundary(f.span.end));
         let entry = scanner.lexicon().get(f.entry);
         let matched = normalize_phrase(&text[f.span.clone()]);
