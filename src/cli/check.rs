@@ -6,7 +6,7 @@
 //! bounded by one batch of files.
 
 use std::collections::HashSet;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -49,7 +49,7 @@ struct FileOutput {
 
 /// The `[[files]]` rules of the configuration: the globs, the entries each
 /// disables, and the folder the globs are relative to.
-type PerFile = (GlobSet, Vec<Vec<String>>, PathBuf);
+pub(super) type PerFile = (GlobSet, Vec<Vec<String>>, PathBuf);
 
 pub(super) struct Job<'a> {
     pub(super) scanner: &'a Scanner,
@@ -63,6 +63,8 @@ pub(super) struct Job<'a> {
     baseline: Option<HashSet<String>>,
     /// Whether findings need fingerprints (SARIF, baselines).
     fingerprints: bool,
+    /// Files larger than this are refused rather than read.
+    pub(super) max_file_size: u64,
 }
 
 /// Everything a run needs, built from the arguments and configuration.
@@ -72,7 +74,8 @@ pub(super) struct Prepared {
     format: Format,
     style: HumanStyle,
     fail_on: FailOn,
-    per_file: Option<(GlobSet, Vec<Vec<String>>, PathBuf)>,
+    max_file_size: u64,
+    per_file: Option<PerFile>,
     options: input::Options,
     baseline: Option<HashSet<String>>,
     fingerprints: bool,
@@ -90,6 +93,7 @@ impl Prepared {
             options: self.options.clone(),
             baseline: self.baseline.clone(),
             fingerprints: self.fingerprints,
+            max_file_size: self.max_file_size,
         }
     }
 }
@@ -100,7 +104,7 @@ const FAST_ENGINE_BYTES: u64 = 32 << 20;
 
 /// Picks the automaton for the inputs: the fast one for folders and large
 /// files, the compact one for small files and standard input.
-fn engine_for(paths: &[PathBuf]) -> Engine {
+pub(super) fn engine_for(paths: &[PathBuf]) -> Engine {
     let mut total = 0u64;
     for p in paths.iter().filter(|p| p.as_os_str() != "-") {
         match std::fs::metadata(p) {
@@ -171,6 +175,7 @@ pub(super) fn prepare(args: &CheckArgs) -> Option<Prepared> {
             context: args.context.or(config.context).unwrap_or_default(),
         },
         fail_on: args.fail_on.or(config.fail_on).unwrap_or_default(),
+        max_file_size: args.max_file_size,
         per_file,
         options,
         baseline,
@@ -203,7 +208,11 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
             }
             continue;
         }
-        let files = match list_files(path, &args, exclude.as_ref()) {
+        let mut on_problem = |p: WalkProblem| match p {
+            WalkProblem::Note(n) => writer.note(&n),
+            WalkProblem::Error(d) => writer.error(d),
+        };
+        let files = match list_files(path, &args, exclude.as_ref(), &mut on_problem) {
             Ok(files) => files,
             Err(d) => {
                 writer.error(d);
@@ -325,7 +334,7 @@ fn apply_per_file(job: &Job<'_>, path: Option<&Path>, findings: &mut Vec<Finding
 }
 
 /// Compiles the `[[files]]` globs of the configuration.
-fn per_file_rules(config: &Config) -> Result<Option<PerFile>, Diagnostic> {
+pub(super) fn per_file_rules(config: &Config) -> Result<Option<PerFile>, Diagnostic> {
     if config.files.is_empty() {
         return Ok(None);
     }
@@ -353,7 +362,7 @@ fn per_file_rules(config: &Config) -> Result<Option<PerFile>, Diagnostic> {
     Ok(Some((set, disables, base)))
 }
 
-fn exclude_set(config: &Config) -> Result<Option<GlobSet>, Diagnostic> {
+pub(super) fn exclude_set(config: &Config) -> Result<Option<GlobSet>, Diagnostic> {
     if config.exclude.is_empty() {
         return Ok(None);
     }
@@ -375,6 +384,7 @@ pub(super) fn list_files(
     path: &Path,
     args: &CheckArgs,
     exclude: Option<&GlobSet>,
+    on_problem: &mut dyn FnMut(WalkProblem),
 ) -> Result<Vec<PathBuf>, Diagnostic> {
     let meta = std::fs::metadata(path).map_err(|e| {
         Diagnostic::error(format!(
@@ -401,7 +411,18 @@ pub(super) fn list_files(
     for item in walker {
         match item {
             Ok(entry) => {
-                if !entry.file_type().is_some_and(|t| t.is_file()) {
+                let Some(kind) = entry.file_type() else {
+                    continue;
+                };
+                if !kind.is_file() {
+                    // Folders are walked and links are not followed; pipes,
+                    // sockets and devices are never opened.
+                    if !kind.is_dir() && !kind.is_symlink() {
+                        on_problem(WalkProblem::Note(format!(
+                            "skipped `{}`: it is a pipe, socket or device, not a file",
+                            entry.path().display()
+                        )));
+                    }
                     continue;
                 }
                 let p = entry.into_path();
@@ -411,24 +432,53 @@ pub(super) fn list_files(
                 }
                 files.push(p);
             }
-            Err(e) => eprintln!("vblint: skipped: {e}"),
+            Err(e) => on_problem(WalkProblem::Error(walk_error(&e))),
         }
     }
     Ok(files)
 }
 
+/// Something met while listing a folder that the user should hear about.
+pub(super) enum WalkProblem {
+    /// A file that was skipped on purpose.
+    Note(String),
+    /// A part of the folder that could not be read.
+    Error(Diagnostic),
+}
+
+/// A problem met while walking a folder, in plain words.
+fn walk_error(e: &ignore::Error) -> Diagnostic {
+    let io = e.io_error();
+    let reason = io.map_or_else(|| e.to_string(), io_reason);
+    let d = Diagnostic::error(format!("could not scan part of a folder: {reason}"));
+    let d = match io.map(io::Error::kind) {
+        Some(io::ErrorKind::PermissionDenied) => {
+            d.help("ask for read access to that folder, or exclude it in vblint.toml")
+        }
+        _ => d.help("check the folder, or exclude it in vblint.toml"),
+    };
+    // The message of the walker names the path.
+    d.note(e.to_string())
+}
+
 fn scan_stdin(job: &Job<'_>, name: &str) -> FileOutput {
-    let mut bytes = Vec::new();
-    if let Err(e) = io::stdin().lock().read_to_end(&mut bytes) {
-        return FileOutput {
-            error: Some(Diagnostic::error(format!(
-                "cannot read standard input: {}",
-                io_reason(&e)
-            ))),
-            ..FileOutput::default()
-        };
+    match super::read::read_stdin(job.max_file_size) {
+        Ok(bytes) => scan_bytes(job, name, None, bytes),
+        Err(not_read) => not_read_output(not_read),
     }
-    scan_bytes(job, name, None, bytes)
+}
+
+fn not_read_output(not_read: super::read::NotRead) -> FileOutput {
+    match not_read {
+        super::read::NotRead::Skipped(note) => FileOutput {
+            note: Some(note),
+            ..FileOutput::default()
+        },
+        super::read::NotRead::Error(d) => FileOutput {
+            error: Some(d),
+            ..FileOutput::default()
+        },
+    }
 }
 
 fn scan_file(job: &Job<'_>, path: &Path) -> FileOutput {
@@ -442,15 +492,9 @@ fn scan_file(job: &Job<'_>, path: &Path) -> FileOutput {
             },
         };
     }
-    match std::fs::read(path) {
-        Ok(bytes) => scan_bytes(job, &shown, Some(path), bytes),
-        Err(e) => FileOutput {
-            error: Some(Diagnostic::error(format!(
-                "cannot read `{shown}`: {}",
-                io_reason(&e)
-            ))),
-            ..FileOutput::default()
-        },
+    match super::read::read_file(path, &shown, job.max_file_size) {
+        Ok(c) => scan_bytes(job, &shown, Some(path), c.bytes),
+        Err(not_read) => not_read_output(not_read),
     }
 }
 

@@ -7,8 +7,10 @@
 mod batch;
 mod check;
 mod explain;
+mod fix;
 mod lexicon_cmd;
 mod lexicon_tools;
+mod read;
 mod report_cmd;
 
 use std::io::IsTerminal;
@@ -46,10 +48,53 @@ enum Command {
     /// Tools for the people who keep the lexicon.
     #[command(subcommand)]
     Lexicon(LexiconCommand),
+    /// Show (default) or make the safe, mechanical replacements.
+    ///
+    /// Only entries marked `fix = "safe"` in the lexicon are replaced, never
+    /// inside quotation marks, never with an alternative that has a
+    /// `[placeholder]`, and never across a line break. Replacements keep the
+    /// capitalisation of the words they replace. `--write` changes files
+    /// atomically (a temporary file in the same folder, then a rename),
+    /// keeps line endings, byte-order mark and permissions, and refuses a
+    /// file that changed since it was read.
+    ///
+    /// Exit codes: 0 nothing to fix, or everything fixed with --write;
+    /// 1 with --diff, when there are changes to make (like a --check);
+    /// 2 an error (a file that could not be read or written, a bad lexicon
+    /// or configuration); other files are still fixed.
+    Fix(FixArgs),
     /// Run the language server over standard input and output (for editors).
     Lsp,
     /// Count findings per rule, category, record, author, team and month (no case text).
     Report(report_cmd::ReportArgs),
+}
+
+#[derive(Debug, Args)]
+struct FixArgs {
+    /// Files or folders to fix. Default: the current folder.
+    paths: Vec<PathBuf>,
+    /// Print a unified diff of the changes and change nothing (the default).
+    #[arg(long, conflicts_with = "write")]
+    diff: bool,
+    /// Change the files.
+    #[arg(long)]
+    write: bool,
+    /// How much case text --diff may show: `full` prints a diff; `redacted`
+    /// and `none` list where each change is and what it writes, without the
+    /// file's text.
+    #[arg(long, value_enum)]
+    context: Option<ContextMode>,
+    /// Files larger than this are not read (K, M or G: 256M, 1G).
+    #[arg(long, value_name = "SIZE", default_value = read::DEFAULT_MAX_FILE_SIZE, value_parser = read::parse_size)]
+    max_file_size: u64,
+    /// Also fix hidden files and folders.
+    #[arg(long)]
+    hidden: bool,
+    /// Do not skip files listed in .gitignore and .ignore files.
+    #[arg(long)]
+    no_ignore: bool,
+    #[command(flatten)]
+    lexicon: LexiconArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -142,6 +187,9 @@ struct CheckArgs {
     /// Do not skip files listed in .gitignore and .ignore files.
     #[arg(long)]
     no_ignore: bool,
+    /// Files larger than this are not scanned and count as errors (K, M or G: 256M, 1G).
+    #[arg(long, value_name = "SIZE", default_value = read::DEFAULT_MAX_FILE_SIZE, value_parser = read::parse_size)]
+    max_file_size: u64,
     /// The name to show for standard input.
     #[arg(long, value_name = "NAME", default_value = "-")]
     stdin_name: String,
@@ -205,6 +253,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Report(args) => report_cmd::run(args),
         Command::Explain { rule, lexicon } => explain::run(&rule, &lexicon),
         Command::Lexicon(cmd) => lexicon_cmd::run(cmd),
+        Command::Fix(args) => fix::run(args),
         Command::Lsp => match crate::lsp::run() {
             Ok(()) => ExitCode::Clean,
             Err(e) => {

@@ -59,6 +59,9 @@ pub(super) struct ReportArgs {
     /// Do not skip files listed in .gitignore and .ignore files.
     #[arg(long)]
     no_ignore: bool,
+    /// Files larger than this are not scanned and count as errors (K, M or G: 256M, 1G).
+    #[arg(long, value_name = "SIZE", default_value = super::read::DEFAULT_MAX_FILE_SIZE, value_parser = super::read::parse_size)]
+    max_file_size: u64,
     #[command(flatten)]
     lexicon: LexiconArgs,
     #[command(flatten)]
@@ -78,6 +81,7 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
         hidden: args.hidden,
         no_ignore: args.no_ignore,
         stdin_name: "-".into(),
+        max_file_size: args.max_file_size,
         lexicon: args.lexicon.clone(),
         batch: args.batch.clone(),
     };
@@ -97,7 +101,17 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
         paths.push(PathBuf::from("."));
     }
     for path in &paths {
-        let files = match check::list_files(path, &check_args, prepared.exclude.as_ref()) {
+        let mut on_problem = |p: check::WalkProblem| match p {
+            check::WalkProblem::Note(n) => eprintln!("vblint: note: {n}"),
+            check::WalkProblem::Error(d) => error(d),
+        };
+        let listed = check::list_files(
+            path,
+            &check_args,
+            prepared.exclude.as_ref(),
+            &mut on_problem,
+        );
+        let files = match listed {
             Ok(f) => f,
             Err(d) => {
                 error(d);

@@ -1,0 +1,32 @@
+//! Arbitrary UTF-8: every finding's span is in bounds, non-empty, on char
+//! boundaries, in order, and its text normalises to a variant of its entry.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use vblint::text::normalize_phrase;
+
+#[path = "common.rs"]
+mod common;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let scanner = common::scanner();
+    let mut last_end = 0;
+    for f in scanner.scan(text) {
+        assert!(f.span.start < f.span.end, "empty span {:?}", f.span);
+        assert!(f.span.end <= text.len(), "span out of bounds");
+        assert!(text.is_char_boundary(f.span.start) && text.is_char_boundary(f.span.end));
+        assert!(f.span.start >= last_end, "findings overlap or are out of order");
+        last_end = f.span.end;
+        let entry = scanner.lexicon().get(f.entry);
+        let matched = normalize_phrase(&text[f.span.clone()]);
+        assert!(
+            entry.terms.iter().any(|t| t.variants.contains(&matched)),
+            "span text {:?} (normalised {matched:?}) is not a variant of {}",
+            &text[f.span.clone()],
+            entry.id
+        );
+    }
+});

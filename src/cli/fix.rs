@@ -1,0 +1,405 @@
+//! `vblint fix`: show (`--diff`, the default) or make (`--write`) the safe,
+//! mechanical replacements of [`crate::fix`].
+//!
+//! Writes are atomic: the new text goes to a temporary file in the same
+//! folder, is flushed to disk, gets the original's permissions, and replaces
+//! the original by a rename, only if the original has not changed since it
+//! was read (same length, modification time and bytes). Any failure leaves
+//! the original as it was.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use globset::GlobSet;
+
+use super::read::{self, Contents, NotRead};
+use super::{ExitCode, FixArgs, load_config, load_scanner, print_diagnostics};
+use crate::config::ContextMode;
+use crate::diagnostic::Diagnostic;
+use crate::lexicon::{EntryId, io_reason};
+use crate::scan::Scanner;
+
+/// How much of a file is looked at to decide that it is binary.
+const BINARY_PROBE: usize = 8 * 1024;
+
+/// The outcome for one file.
+enum Outcome {
+    Unchanged,
+    Changed(usize),
+    Skipped(String),
+    Error(Diagnostic),
+}
+
+pub(super) fn run(args: FixArgs) -> ExitCode {
+    let start = args
+        .paths
+        .first()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let config = match load_config(&args.lexicon, &start) {
+        Ok(c) => c,
+        Err(d) => {
+            print_diagnostics(&[d]);
+            return ExitCode::Error;
+        }
+    };
+    let Some(scanner) = load_scanner(&config, super::check::engine_for(&args.paths)) else {
+        return ExitCode::Error;
+    };
+    let context = args.context.or(config.context).unwrap_or_default();
+    let exclude = match super::check::exclude_set(&config) {
+        Ok(e) => e,
+        Err(d) => {
+            print_diagnostics(&[d]);
+            return ExitCode::Error;
+        }
+    };
+    let per_file = match super::check::per_file_rules(&config) {
+        Ok(p) => p,
+        Err(d) => {
+            print_diagnostics(&[d]);
+            return ExitCode::Error;
+        }
+    };
+    let mut paths = args.paths.clone();
+    if paths.is_empty() {
+        paths.push(PathBuf::from("."));
+    }
+    let mut out = io::BufWriter::new(io::stdout());
+    let (mut errors, mut files_changed, mut changes) = (0usize, 0usize, 0usize);
+    for path in &paths {
+        let files = match list_files(path, &args, exclude.as_ref()) {
+            Ok(f) => f,
+            Err(d) => {
+                errors += 1;
+                eprintln!("vblint: {d}");
+                continue;
+            }
+        };
+        for file in files {
+            let disabled: Vec<String> = match &per_file {
+                Some((set, disables, base)) => {
+                    let relative = file.strip_prefix(base).unwrap_or(&file);
+                    set.matches(relative)
+                        .into_iter()
+                        .flat_map(|i| disables[i].iter().cloned())
+                        .collect()
+                }
+                None => Vec::new(),
+            };
+            let outcome = fix_file(&scanner, &file, &args, context, &disabled, &mut out);
+            let _ = out.flush();
+            match outcome {
+                Outcome::Unchanged => {}
+                Outcome::Changed(n) => {
+                    files_changed += 1;
+                    changes += n;
+                }
+                Outcome::Skipped(note) => eprintln!("vblint: {note}"),
+                Outcome::Error(d) => {
+                    errors += 1;
+                    eprintln!("vblint: {d}");
+                }
+            }
+        }
+    }
+    let _ = out.flush();
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    let mut line = if args.write && changes > 0 {
+        format!(
+            "vblint: fixed {} in {}",
+            plural(changes, "term"),
+            plural(files_changed, "file")
+        )
+    } else if changes > 0 {
+        format!(
+            "vblint: {} can be fixed safely in {}; run `vblint fix --write` to make the changes",
+            plural(changes, "term"),
+            plural(files_changed, "file")
+        )
+    } else {
+        "vblint: nothing to fix safely".to_string()
+    };
+    if errors > 0 {
+        line.push_str(&format!("; {} could not be fixed", plural(errors, "input")));
+    }
+    eprintln!("{line}");
+    if errors > 0 {
+        ExitCode::Error
+    } else if changes > 0 && !args.write {
+        ExitCode::Findings
+    } else {
+        ExitCode::Clean
+    }
+}
+
+/// Every file under `path`, sorted; a file given by name is always included.
+fn list_files(
+    path: &Path,
+    args: &FixArgs,
+    exclude: Option<&GlobSet>,
+) -> Result<Vec<PathBuf>, Diagnostic> {
+    let meta = std::fs::metadata(path).map_err(|e| {
+        Diagnostic::error(format!(
+            "cannot read `{}`: {}",
+            path.display(),
+            io_reason(&e)
+        ))
+    })?;
+    if !meta.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files = Vec::new();
+    let walker = ignore::WalkBuilder::new(path)
+        .hidden(!args.hidden)
+        .git_ignore(!args.no_ignore)
+        .git_global(!args.no_ignore)
+        .git_exclude(!args.no_ignore)
+        .ignore(!args.no_ignore)
+        .parents(!args.no_ignore)
+        .require_git(false)
+        .follow_links(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build();
+    for entry in walker.flatten() {
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let p = entry.into_path();
+        let relative = p.strip_prefix(path).unwrap_or(&p);
+        if exclude.is_some_and(|set| set.is_match(relative) || set.is_match(&p)) {
+            continue;
+        }
+        files.push(p);
+    }
+    Ok(files)
+}
+
+fn fix_file(
+    scanner: &Scanner,
+    path: &Path,
+    args: &FixArgs,
+    context: ContextMode,
+    disabled: &[String],
+    out: &mut impl Write,
+) -> Outcome {
+    let shown = path.display().to_string();
+    let contents = match read::read_file(path, &shown, args.max_file_size) {
+        Ok(c) => c,
+        Err(NotRead::Skipped(note)) => return Outcome::Skipped(note),
+        Err(NotRead::Error(d)) => return Outcome::Error(d),
+    };
+    if memchr::memchr(0, &contents.bytes[..contents.bytes.len().min(BINARY_PROBE)]).is_some() {
+        return Outcome::Skipped(format!(
+            "skipped `{shown}`: it looks like a binary file, not text"
+        ));
+    }
+    let text = match std::str::from_utf8(&contents.bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            return Outcome::Error(
+                Diagnostic::error(format!(
+                    "`{shown}` is not UTF-8 text (first bad byte at offset {}); it was not changed",
+                    e.valid_up_to()
+                ))
+                .help("save or export the file as UTF-8"),
+            );
+        }
+    };
+    let lexicon = scanner.lexicon();
+    let allow = |id: EntryId| {
+        let entry_id = &lexicon.get(id).id;
+        !disabled.iter().any(|d| d == "*" || d == entry_id)
+    };
+    let fixed = match crate::fix::fix_text_filtered(scanner, text, &allow) {
+        Ok(f) => f,
+        Err(e) => {
+            let ids: Vec<&str> = e
+                .entries
+                .iter()
+                .map(|id| lexicon.get(*id).id.as_str())
+                .collect();
+            return Outcome::Error(
+                Diagnostic::error(format!(
+                    "the safe fixes for {} keep producing new fixes in `{shown}`; it was not changed",
+                    ids.join(", ")
+                ))
+                .help("an alternative contains another safe entry's term: mark one of these entries `fix = \"review\"`"),
+            );
+        }
+    };
+    if fixed.edits.is_empty() {
+        return Outcome::Unchanged;
+    }
+    let n = fixed.edits.len();
+    if args.write {
+        match write_atomically(path, &shown, &contents, fixed.text.as_bytes()) {
+            Ok(()) => {
+                let _ = writeln!(
+                    out,
+                    "fixed {shown} ({n} change{})",
+                    if n == 1 { "" } else { "s" }
+                );
+                Outcome::Changed(n)
+            }
+            Err(d) => Outcome::Error(d),
+        }
+    } else {
+        let result = if context == ContextMode::Full {
+            print_diff(out, &shown, text, &fixed.text)
+        } else {
+            print_list(out, scanner, &shown, text, &allow)
+        };
+        if result.is_err() {
+            // A closed pipe: stop quietly, as `check` does.
+            return Outcome::Changed(n);
+        }
+        Outcome::Changed(n)
+    }
+}
+
+/// A unified diff of the whole file (`--context full`).
+fn print_diff(out: &mut impl Write, shown: &str, old: &str, new: &str) -> io::Result<()> {
+    let diff = similar::TextDiff::from_lines(old, new);
+    let text = diff
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{shown}"), &format!("b/{shown}"))
+        .to_string();
+    out.write_all(text.as_bytes())
+}
+
+/// Where each change would be, and what it would write, without case text
+/// (`--context redacted` or `none`).
+fn print_list(
+    out: &mut impl Write,
+    scanner: &Scanner,
+    shown: &str,
+    text: &str,
+    allow: &dyn Fn(EntryId) -> bool,
+) -> io::Result<()> {
+    let lexicon = scanner.lexicon();
+    for e in crate::fix::plan_filtered(scanner, text, allow) {
+        let before = &text[..e.span.start];
+        let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+        let col = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+            .chars()
+            .count()
+            + 1;
+        writeln!(
+            out,
+            "{shown}:{line}:{col}: [{}] would be replaced by \"{}\"",
+            lexicon.get(e.entry).id,
+            e.replacement
+        )?;
+    }
+    Ok(())
+}
+
+/// Why a write failed, and what to do.
+fn write_error(shown: &str, e: &io::Error) -> Diagnostic {
+    let help = match e.kind() {
+        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
+            "check that you may change this file and its folder, then run again"
+        }
+        io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => {
+            "free some disk space, then run again"
+        }
+        _ => "run again; if it keeps failing, fix the file by hand",
+    };
+    Diagnostic::error(format!(
+        "could not write `{shown}`: {}; the file was left as it was",
+        io_reason(e)
+    ))
+    .help(help)
+}
+
+/// Replaces `path` with `new`, atomically, if it still holds what was read.
+fn write_atomically(
+    path: &Path,
+    shown: &str,
+    original: &Contents,
+    new: &[u8],
+) -> Result<(), Diagnostic> {
+    if original.meta.permissions().readonly() {
+        return Err(
+            Diagnostic::error(format!("`{shown}` is read-only; it was left as it was"))
+                .help("make the file writable if it should be fixed, then run again"),
+        );
+    }
+    // Through a symbolic link given by name, fix the file it points to.
+    let target = std::fs::canonicalize(path).map_err(|e| write_error(shown, &e))?;
+    let dir = target.parent().unwrap_or(Path::new("."));
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (temp, mut file) = create_temp(dir, &name).map_err(|e| write_error(shown, &e))?;
+    let cleanup = |e: Diagnostic| {
+        let _ = std::fs::remove_file(&temp);
+        e
+    };
+    let written = (|| -> io::Result<()> {
+        file.write_all(new)?;
+        file.set_permissions(original.meta.permissions())?;
+        file.sync_all()
+    })();
+    drop(file);
+    written.map_err(|e| cleanup(write_error(shown, &e)))?;
+    if changed_since_read(&target, original) {
+        return Err(cleanup(
+            Diagnostic::error(format!(
+                "`{shown}` changed while vblint was fixing it; it was left as it was"
+            ))
+            .help("save your work in the other program, then run `vblint fix` again"),
+        ));
+    }
+    std::fs::rename(&temp, &target).map_err(|e| cleanup(write_error(shown, &e)))?;
+    // Make the rename itself durable; not every platform can sync a folder.
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Whether the file differs from what was read: length, modification time
+/// or bytes.
+fn changed_since_read(path: &Path, original: &Contents) -> bool {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return true;
+    };
+    if meta.len() != original.meta.len() || meta.modified().ok() != original.meta.modified().ok() {
+        return true;
+    }
+    match std::fs::read(path) {
+        Ok(bytes) => bytes != original.bytes,
+        Err(_) => true,
+    }
+}
+
+/// Creates a new, empty temporary file next to the target.
+fn create_temp(dir: &Path, name: &str) -> io::Result<(PathBuf, File)> {
+    let pid = std::process::id();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let mut last = None;
+    for attempt in 0..16u32 {
+        let temp = dir.join(format!(".{name}.vblint-{pid}-{nanos:x}-{attempt}.tmp"));
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        match options.open(&temp) {
+            Ok(f) => return Ok((temp, f)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| io::Error::other("no temporary file name was free")))
+}
