@@ -870,6 +870,8 @@ impl Server {
         })
     }
 
+    // lsp-types keys WorkspaceEdit changes by Uri, which clippy thinks mutable.
+    #[allow(clippy::mutable_key_type)]
     fn code_action(&mut self, p: CodeActionParams) -> Result<Reply, ResponseError> {
         let enc = self.enc;
         let key = p.text_document.uri.as_str().to_string();
@@ -1043,6 +1045,8 @@ impl Server {
 
     /// Adds `id` to `disable` in `target`, through the editor when it can
     /// apply edits, else on disk; the rule is off at once either way.
+    // lsp-types keys WorkspaceEdit changes by Uri, which clippy thinks mutable.
+    #[allow(clippy::mutable_key_type)]
     fn disable_rule(&mut self, id: &str, target: &Path) -> Result<(), ResponseError> {
         let open = uri::from_path(target).and_then(|u| self.docs.get(u.as_str()));
         let exists = open.is_some() || target.is_file();
