@@ -181,6 +181,10 @@ pub(crate) fn main_loop(incoming: &Receiver<Message>, out: Outbox) -> anyhow::Re
         };
         match msg {
             Some(msg) => {
+                let request_id = match &msg {
+                    Message::Request(r) => Some(r.id.clone()),
+                    _ => None,
+                };
                 let flow = std::panic::catch_unwind(AssertUnwindSafe(|| server.handle(msg)));
                 match flow {
                     Ok(Flow::Continue) => {}
@@ -191,9 +195,21 @@ pub(crate) fn main_loop(incoming: &Receiver<Message>, out: Outbox) -> anyhow::Re
                             Err(anyhow::anyhow!("the client sent `exit` without `shutdown`"))
                         };
                     }
-                    Err(_) => eprintln!(
-                        "vblint lsp: internal error while handling a message; carrying on"
-                    ),
+                    Err(_) => {
+                        eprintln!(
+                            "vblint lsp: internal error while handling a message; carrying on"
+                        );
+                        // A request must still get an answer.
+                        if let Some(id) = request_id {
+                            server.respond(
+                                id,
+                                Err(error(
+                                    lsp_server::ErrorCode::InternalError,
+                                    "internal error in vblint; see its log",
+                                )),
+                            );
+                        }
+                    }
                 }
             }
             None => server.deadline_passed(),
