@@ -926,9 +926,16 @@ impl Server {
                 }
             };
             if !f.quoted {
-                let original = &doc.text[f.span.clone()];
+                let line_start = super::position::line_start(&doc.index, &doc.text, f.span.start);
+                let before = &doc.text[line_start..f.span.start];
                 for (i, alt) in entry.alternatives.iter().enumerate() {
+                    let start = f.span.start - actions::repeated_prefix(before, alt);
+                    let original = &doc.text[start..f.span.end];
                     let new_text = actions::match_case(original, alt);
+                    let range = lsp_types::Range {
+                        start: doc.index.position(&doc.text, start, enc),
+                        end: range.end,
+                    };
                     fixes.push(CodeAction {
                         title: format!("Replace with “{new_text}”"),
                         kind: Some(CodeActionKind::QUICKFIX),
