@@ -397,6 +397,24 @@ fn a_client_that_can_pull_but_does_not_gets_pushed_diagnostics() {
     c.shutdown();
 }
 
+#[test]
+fn did_close_clears_diagnostics() {
+    let mut c = Client::plain();
+    assert_eq!(c.open(URI, "plaintext", NOTE).len(), 1);
+    c.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": URI } }),
+    );
+    assert!(c.diagnostics(URI).is_empty());
+    // The document is gone: hover answers null.
+    let h = c.ok(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": URI }, "position": { "line": 0, "character": 8 } }),
+    );
+    assert_eq!(h, Value::Null);
+    c.shutdown();
+}
+
 // ==== code actions and hover ===================================================
 
 fn actions(c: &mut Client, uri: &str, diag: &Value) -> Vec<Value> {
@@ -529,6 +547,7 @@ fn quoted_findings_get_no_fix_and_say_so() {
     );
     assert!(titles(&acts).iter().any(|t| t.starts_with("Ignore")));
     assert!(titles(&acts).iter().any(|t| t.starts_with("Explain")));
+    assert!(titles(&acts).iter().all(|t| !t.starts_with("Disable")));
     c.shutdown();
 }
 

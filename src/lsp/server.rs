@@ -905,6 +905,7 @@ impl Server {
         let mut fixes = Vec::new();
         let mut others = Vec::new();
         let mut seen_rules = BTreeSet::new();
+        let mut disabled_rules = BTreeSet::new();
         let first = doc.findings.partition_point(|f| f.span.end < a);
         for f in doc.findings[first..]
             .iter()
@@ -958,10 +959,12 @@ impl Server {
                 )),
                 ..CodeAction::default()
             });
-            if !seen_rules.insert(entry.id.clone()) {
-                continue;
-            }
-            if let Some(target) = &config_target {
+            // A quotation is someone's own words: only ignore or explain.
+            if !f.quoted
+                && !disabled_rules.contains(&entry.id)
+                && let Some(target) = &config_target
+            {
+                disabled_rules.insert(entry.id.clone());
                 let title = format!(
                     "Disable `{}` in this workspace ({})",
                     entry.id,
@@ -978,6 +981,9 @@ impl Server {
                     }),
                     ..CodeAction::default()
                 });
+            }
+            if !seen_rules.insert(entry.id.clone()) {
+                continue;
             }
             let title = format!("Explain `{}`", entry.id);
             others.push(CodeAction {
@@ -1267,13 +1273,24 @@ pub mod bench {
         /// Scans the document and serialises its diagnostics; returns the
         /// number of findings and the JSON length.
         pub fn check(&mut self) -> (usize, usize) {
+            (self.scan(), self.diagnostics())
+        }
+
+        /// Scans the document (the library's part); returns the number of
+        /// findings.
+        pub fn scan(&mut self) -> usize {
             let doc = &mut self.doc;
             doc.findings.clear();
             self.engine
                 .scanner
                 .scan_into(&doc.text, &mut doc.norm, &mut doc.findings);
-            let json = prose_json(&self.engine, doc, Encoding::Utf16);
-            (doc.findings.len(), json.len())
+            doc.findings.len()
+        }
+
+        /// Converts the last scan's findings to UTF-16 diagnostics and
+        /// serialises them (the server's part); returns the JSON length.
+        pub fn diagnostics(&self) -> usize {
+            prose_json(&self.engine, &self.doc, Encoding::Utf16).len()
         }
 
         /// Inserts `text` at a UTF-16 position, as a keystroke would.
