@@ -926,6 +926,26 @@ fn lexicon_files_get_their_own_diagnostics() {
 }
 
 #[test]
+fn lexicon_buffers_see_the_sets_of_their_sibling_files() {
+    let dir = workspace(None);
+    let lex = dir.path().join("force-lexicon");
+    std::fs::create_dir(&lex).unwrap();
+    std::fs::write(
+        lex.join("common.toml"),
+        "[sets]\nthing = [\"fling\", \"romance\"]\n",
+    )
+    .unwrap();
+    let text = "[[entry]]\nid = \"local-term\"\ncategory = \"minimising\"\n\
+                terms = [\"a {thing}\"]\nalternatives = [\"abuse\"]\nwhy = \"Local.\"\nsources = [\"x\"]\n\
+                examples = [\"It was a fling.\", \"It was a romance.\"]\n";
+    let mut c = Client::plain();
+    let uri = format!("file://{}/local.toml", lex.display());
+    let diags = c.open(&uri, "toml", text);
+    assert!(diags.is_empty(), "{diags:?}");
+    c.shutdown();
+}
+
+#[test]
 fn vblint_toml_buffers_get_their_own_diagnostics() {
     let mut c = Client::plain();
     let text = "quotes = \"info\"\nqoutes = \"skip\"\n";
