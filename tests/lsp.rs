@@ -397,6 +397,24 @@ fn a_client_that_can_pull_but_does_not_gets_pushed_diagnostics() {
     c.shutdown();
 }
 
+#[test]
+fn did_close_clears_diagnostics() {
+    let mut c = Client::plain();
+    assert_eq!(c.open(URI, "plaintext", NOTE).len(), 1);
+    c.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": URI } }),
+    );
+    assert!(c.diagnostics(URI).is_empty());
+    // The document is gone: hover answers null.
+    let h = c.ok(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": URI }, "position": { "line": 0, "character": 8 } }),
+    );
+    assert_eq!(h, Value::Null);
+    c.shutdown();
+}
+
 // ==== code actions and hover ===================================================
 
 fn actions(c: &mut Client, uri: &str, diag: &Value) -> Vec<Value> {
@@ -432,7 +450,13 @@ fn code_actions_offer_alternatives_in_the_original_case() {
         "Is being placed at risk by [name the adult]",
         "is being placed at risk by [name the adult]",
     ];
-    for (d, want) in diags.iter().zip(expect) {
+    // The alternative starts with "is": a preceding "is" is replaced too.
+    let replaced = [
+        "IS PUTTING HERSELF AT RISK",
+        "Putting herself at risk",
+        "is putting herself at risk",
+    ];
+    for ((d, want), old) in diags.iter().zip(expect).zip(replaced) {
         let acts = actions(&mut c, URI, d);
         let fix = &acts[0];
         assert_eq!(fix["kind"], "quickfix");
@@ -440,7 +464,8 @@ fn code_actions_offer_alternatives_in_the_original_case() {
         assert_eq!(fix["diagnostics"][0]["code"], "put-self-at-risk");
         let edit = first_edit(fix, URI);
         assert_eq!(edit["newText"], want);
-        assert_eq!(edit["range"], d["range"]);
+        assert_eq!(text_at(text, &edit["range"], true), old);
+        assert_eq!(edit["range"]["end"], d["range"]["end"]);
         // Every alternative is offered, placeholders included; only the first is preferred.
         assert_eq!(acts.iter().filter(|a| a["isPreferred"] == true).count(), 1);
         assert!(
@@ -522,6 +547,7 @@ fn quoted_findings_get_no_fix_and_say_so() {
     );
     assert!(titles(&acts).iter().any(|t| t.starts_with("Ignore")));
     assert!(titles(&acts).iter().any(|t| t.starts_with("Explain")));
+    assert!(titles(&acts).iter().all(|t| !t.starts_with("Disable")));
     c.shutdown();
 }
 
@@ -896,6 +922,26 @@ fn lexicon_files_get_their_own_diagnostics() {
             .unwrap()
             .contains("counterexample")
     );
+    c.shutdown();
+}
+
+#[test]
+fn lexicon_buffers_see_the_sets_of_their_sibling_files() {
+    let dir = workspace(None);
+    let lex = dir.path().join("force-lexicon");
+    std::fs::create_dir(&lex).unwrap();
+    std::fs::write(
+        lex.join("common.toml"),
+        "[sets]\nthing = [\"fling\", \"romance\"]\n",
+    )
+    .unwrap();
+    let text = "[[entry]]\nid = \"local-term\"\ncategory = \"minimising\"\n\
+                terms = [\"a {thing}\"]\nalternatives = [\"abuse\"]\nwhy = \"Local.\"\nsources = [\"x\"]\n\
+                examples = [\"It was a fling.\", \"It was a romance.\"]\n";
+    let mut c = Client::plain();
+    let uri = format!("file://{}/local.toml", lex.display());
+    let diags = c.open(&uri, "toml", text);
+    assert!(diags.is_empty(), "{diags:?}");
     c.shutdown();
 }
 

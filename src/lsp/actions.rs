@@ -31,6 +31,33 @@ pub(crate) fn match_case(original: &str, replacement: &str) -> String {
     replacement.to_string()
 }
 
+/// How many bytes at the end of `before` (the text of the line before a
+/// finding) a replacement should also cover, because the alternative starts
+/// with the same words: "Amy is putting herself at risk" with the
+/// alternative "is being placed at risk by …" must not become "is is being".
+/// Up to three words, joined by spaces only, compared ignoring case.
+pub(crate) fn repeated_prefix(before: &str, alternative: &str) -> usize {
+    let alt: Vec<String> = crate::scan::words(alternative)
+        .take(3)
+        .map(|(_, w)| w.to_lowercase())
+        .collect();
+    if !before.ends_with(|c: char| c.is_whitespace()) {
+        return 0;
+    }
+    let tail: Vec<_> = crate::scan::words(before).collect();
+    for k in (1..=alt.len().min(tail.len())).rev() {
+        let start = tail[tail.len() - k].0.start;
+        let repeated: Vec<String> = before[start..]
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect();
+        if repeated == alt[..k] {
+            return before.len() - start;
+        }
+    }
+    0
+}
+
 /// How an inline suppression marker is written in a language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum MarkerStyle {
@@ -156,6 +183,21 @@ mod tests {
         assert_eq!(match_case("putting herself", "is at risk"), "is at risk");
         assert_eq!(match_case("putting herself", "Adults are"), "Adults are");
         assert_eq!(match_case("I", "x"), "X");
+    }
+
+    #[test]
+    fn repeated_words_are_replaced_once() {
+        let alt = "is being placed at risk by [name the adult]";
+        assert_eq!(repeated_prefix("Amy is ", alt), 3);
+        assert_eq!(repeated_prefix("YP IS  ", alt), 4);
+        assert_eq!(repeated_prefix("Amy was ", alt), 0);
+        assert_eq!(repeated_prefix("Amy is, ", alt), 0);
+        assert_eq!(repeated_prefix("Amy is", alt), 0);
+        assert_eq!(repeated_prefix("", alt), 0);
+        assert_eq!(
+            repeated_prefix("adults are ", "adults are exploiting her"),
+            11
+        );
     }
 
     #[test]

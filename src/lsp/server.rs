@@ -181,6 +181,10 @@ pub(crate) fn main_loop(incoming: &Receiver<Message>, out: Outbox) -> anyhow::Re
         };
         match msg {
             Some(msg) => {
+                let request_id = match &msg {
+                    Message::Request(r) => Some(r.id.clone()),
+                    _ => None,
+                };
                 let flow = std::panic::catch_unwind(AssertUnwindSafe(|| server.handle(msg)));
                 match flow {
                     Ok(Flow::Continue) => {}
@@ -191,9 +195,21 @@ pub(crate) fn main_loop(incoming: &Receiver<Message>, out: Outbox) -> anyhow::Re
                             Err(anyhow::anyhow!("the client sent `exit` without `shutdown`"))
                         };
                     }
-                    Err(_) => eprintln!(
-                        "vblint lsp: internal error while handling a message; carrying on"
-                    ),
+                    Err(_) => {
+                        eprintln!(
+                            "vblint lsp: internal error while handling a message; carrying on"
+                        );
+                        // A request must still get an answer.
+                        if let Some(id) = request_id {
+                            server.respond(
+                                id,
+                                Err(error(
+                                    lsp_server::ErrorCode::InternalError,
+                                    "internal error in vblint; see its log",
+                                )),
+                            );
+                        }
+                    }
                 }
             }
             None => server.deadline_passed(),
@@ -870,6 +886,8 @@ impl Server {
         })
     }
 
+    // lsp-types keys WorkspaceEdit changes by Uri, which clippy thinks mutable.
+    #[allow(clippy::mutable_key_type)]
     fn code_action(&mut self, p: CodeActionParams) -> Result<Reply, ResponseError> {
         let enc = self.enc;
         let key = p.text_document.uri.as_str().to_string();
@@ -887,6 +905,7 @@ impl Server {
         let mut fixes = Vec::new();
         let mut others = Vec::new();
         let mut seen_rules = BTreeSet::new();
+        let mut disabled_rules = BTreeSet::new();
         let first = doc.findings.partition_point(|f| f.span.end < a);
         for f in doc.findings[first..]
             .iter()
@@ -908,9 +927,16 @@ impl Server {
                 }
             };
             if !f.quoted {
-                let original = &doc.text[f.span.clone()];
+                let line_start = super::position::line_start(&doc.index, &doc.text, f.span.start);
+                let before = &doc.text[line_start..f.span.start];
                 for (i, alt) in entry.alternatives.iter().enumerate() {
+                    let start = f.span.start - actions::repeated_prefix(before, alt);
+                    let original = &doc.text[start..f.span.end];
                     let new_text = actions::match_case(original, alt);
+                    let range = lsp_types::Range {
+                        start: doc.index.position(&doc.text, start, enc),
+                        end: range.end,
+                    };
                     fixes.push(CodeAction {
                         title: format!("Replace with “{new_text}”"),
                         kind: Some(CodeActionKind::QUICKFIX),
@@ -933,10 +959,12 @@ impl Server {
                 )),
                 ..CodeAction::default()
             });
-            if !seen_rules.insert(entry.id.clone()) {
-                continue;
-            }
-            if let Some(target) = &config_target {
+            // A quotation is someone's own words: only ignore or explain.
+            if !f.quoted
+                && !disabled_rules.contains(&entry.id)
+                && let Some(target) = &config_target
+            {
+                disabled_rules.insert(entry.id.clone());
                 let title = format!(
                     "Disable `{}` in this workspace ({})",
                     entry.id,
@@ -953,6 +981,9 @@ impl Server {
                     }),
                     ..CodeAction::default()
                 });
+            }
+            if !seen_rules.insert(entry.id.clone()) {
+                continue;
             }
             let title = format!("Explain `{}`", entry.id);
             others.push(CodeAction {
@@ -1043,6 +1074,8 @@ impl Server {
 
     /// Adds `id` to `disable` in `target`, through the editor when it can
     /// apply edits, else on disk; the rule is off at once either way.
+    // lsp-types keys WorkspaceEdit changes by Uri, which clippy thinks mutable.
+    #[allow(clippy::mutable_key_type)]
     fn disable_rule(&mut self, id: &str, target: &Path) -> Result<(), ResponseError> {
         let open = uri::from_path(target).and_then(|u| self.docs.get(u.as_str()));
         let exists = open.is_some() || target.is_file();
@@ -1240,13 +1273,24 @@ pub mod bench {
         /// Scans the document and serialises its diagnostics; returns the
         /// number of findings and the JSON length.
         pub fn check(&mut self) -> (usize, usize) {
+            (self.scan(), self.diagnostics())
+        }
+
+        /// Scans the document (the library's part); returns the number of
+        /// findings.
+        pub fn scan(&mut self) -> usize {
             let doc = &mut self.doc;
             doc.findings.clear();
             self.engine
                 .scanner
                 .scan_into(&doc.text, &mut doc.norm, &mut doc.findings);
-            let json = prose_json(&self.engine, doc, Encoding::Utf16);
-            (doc.findings.len(), json.len())
+            doc.findings.len()
+        }
+
+        /// Converts the last scan's findings to UTF-16 diagnostics and
+        /// serialises them (the server's part); returns the JSON length.
+        pub fn diagnostics(&self) -> usize {
+            prose_json(&self.engine, &self.doc, Encoding::Utf16).len()
         }
 
         /// Inserts `text` at a UTF-16 position, as a keystroke would.

@@ -254,7 +254,7 @@ fn decode(body: &[u8]) -> Result<Message, String> {
         has_result && valid_id
     };
     if shape_ok {
-        match serde_json::from_value::<Message>(value.clone()) {
+        match serde_json::from_value::<Message>(value) {
             Ok(msg) => return Ok(msg),
             Err(e) => eprintln!("vblint lsp: not a message: {e}"),
         }

@@ -19,6 +19,11 @@ fn str_to_path(s: &str) -> Option<PathBuf> {
     let rest = rest.split(['?', '#']).next().unwrap_or(rest);
     let bytes = percent_decode(rest)?;
     let decoded = String::from_utf8(bytes).ok()?;
+    // `file:///C:/x` is `C:/x` on Windows.
+    let b = decoded.as_bytes();
+    if cfg!(windows) && b.len() >= 3 && b[0] == b'/' && b[1].is_ascii_alphabetic() && b[2] == b':' {
+        return Some(PathBuf::from(&decoded[1..]));
+    }
     Some(PathBuf::from(decoded))
 }
 
@@ -42,6 +47,11 @@ fn percent_decode(s: &str) -> Option<Vec<u8>> {
 /// The `file:` URI of an absolute path.
 pub(crate) fn from_path(path: &Path) -> Option<Uri> {
     let s = path.to_str()?;
+    let s = if cfg!(windows) {
+        s.replace('\\', "/")
+    } else {
+        s.to_string()
+    };
     let mut out = String::from("file://");
     if !s.starts_with('/') {
         out.push('/');
