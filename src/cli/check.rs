@@ -102,18 +102,29 @@ impl Prepared {
 /// build time (about half a second) pays off after some tens of megabytes.
 const FAST_ENGINE_BYTES: u64 = 32 << 20;
 
-/// Picks the automaton for the inputs: the fast one for folders and large
-/// files, the compact one for small files and standard input.
+/// Picks the automaton for the inputs: the fast one when the files add up
+/// to many megabytes, the compact one for small inputs and standard input.
 pub(super) fn engine_for(paths: &[PathBuf]) -> Engine {
     let mut total = 0u64;
+    let default = [PathBuf::from(".")];
+    let paths = if paths.is_empty() { &default[..] } else { paths };
     for p in paths.iter().filter(|p| p.as_os_str() != "-") {
         match std::fs::metadata(p) {
-            Ok(m) if m.is_dir() => return Engine::Fast,
+            Ok(m) if m.is_dir() => {
+                // Add up file sizes until the threshold is reached: cheap
+                // for small folders, and stops early for large ones.
+                for entry in ignore::WalkBuilder::new(p).build().flatten() {
+                    total += entry.metadata().map_or(0, |m| if m.is_file() { m.len() } else { 0 });
+                    if total >= FAST_ENGINE_BYTES {
+                        return Engine::Fast;
+                    }
+                }
+            }
             Ok(m) => total += m.len(),
             Err(_) => {}
         }
     }
-    if paths.is_empty() || total >= FAST_ENGINE_BYTES {
+    if total >= FAST_ENGINE_BYTES {
         Engine::Fast
     } else {
         Engine::Compact
