@@ -901,41 +901,61 @@ impl Server {
 
     /// Publishes a document's current diagnostics.
     fn publish_now(&mut self, key: &str) {
-        if let Some(json) = self.diagnostics_json(key) {
-            let version = self.docs.get(key).map(|d| d.version);
-            self.publish(key, version, &json);
+        let version = self.docs.get(key).map(|d| d.version);
+        let mut body = publish_prefix(key, version);
+        if self.diagnostics_json(key, &mut body) {
+            body.extend_from_slice(b"}}");
+            self.send_body(body);
         }
     }
 
-    /// The diagnostics of a document as a JSON array.
-    fn diagnostics_json(&mut self, key: &str) -> Option<String> {
+    /// Appends the diagnostics of a document, as a JSON array, to `out`;
+    /// false if it is not open. Written straight to JSON text: a 5 MB report
+    /// can have tens of thousands of diagnostics.
+    fn diagnostics_json(&mut self, key: &str, out: &mut Vec<u8>) -> bool {
         let enc = self.enc;
-        let kind = self.docs.get(key)?.kind;
-        let json = match kind {
+        let Some(kind) = self.docs.get(key).map(|d| d.kind) else {
+            return false;
+        };
+        match kind {
             Kind::Prose => {
                 self.check(key, true);
-                prose_json(&self.engine, self.docs.get(key)?, enc)
+                let Some(doc) = self.docs.get(key) else {
+                    return false;
+                };
+                write_prose_json(&self.engine, doc, enc, out);
             }
             Kind::Lexicon | Kind::Config => {
-                let doc = self.docs.get_mut(key)?;
+                let Some(doc) = self.docs.get_mut(key) else {
+                    return false;
+                };
                 doc.dirty = false;
                 let diags = if kind == Kind::Lexicon {
                     files::lexicon_diagnostics(doc, enc)
                 } else {
                     files::config_diagnostics(doc, enc)
                 };
-                serde_json::to_string(&diags).unwrap_or_else(|_| "[]".into())
+                if serde_json::to_writer(&mut *out, &diags).is_err() {
+                    out.extend_from_slice(b"[]");
+                }
             }
-        };
-        Some(json)
+        }
+        true
     }
 
+    /// Publishes `diagnostics` (a JSON array) for a document.
     fn publish(&self, key: &str, version: Option<i32>, diagnostics: &str) {
-        let uri = serde_json::to_string(key).unwrap_or_default();
-        let version = version.map_or_else(String::new, |v| format!(r#","version":{v}"#));
-        self.out.send_raw(format!(
-            r#"{{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{{"uri":{uri}{version},"diagnostics":{diagnostics}}}}}"#
-        ));
+        let mut body = publish_prefix(key, version);
+        body.extend_from_slice(diagnostics.as_bytes());
+        body.extend_from_slice(b"}}");
+        self.send_body(body);
+    }
+
+    fn send_body(&self, body: Vec<u8>) {
+        match String::from_utf8(body) {
+            Ok(body) => self.out.send_raw(body),
+            Err(e) => eprintln!("vblint lsp: internal error: a message is not UTF-8: {e}"),
+        }
     }
 
     /// Checks and publishes every changed document (in push mode).
@@ -986,13 +1006,15 @@ impl Server {
         }
         self.mode = Mode::Pull;
         let key = p.text_document.uri.as_str();
-        let items = self.diagnostics_json(key).unwrap_or_else(|| {
+        let mut result = br#"{"kind":"full","items":"#.to_vec();
+        if !self.diagnostics_json(key, &mut result) {
             eprintln!("vblint lsp: diagnostics asked for {key}, which is not open");
-            "[]".into()
-        });
-        Ok(Reply::RawResult(format!(
-            r#"{{"kind":"full","items":{items}}}"#
-        )))
+            result.extend_from_slice(b"[]");
+        }
+        result.push(b'}');
+        String::from_utf8(result)
+            .map(Reply::RawResult)
+            .map_err(|e| error(lsp_server::ErrorCode::InternalError, e.to_string()))
     }
 
     fn hover(&mut self, p: HoverParams) -> Result<Reply, ResponseError> {
@@ -1373,15 +1395,36 @@ fn diag<'a>(engine: &'a Engine, f: &Finding, range: lsp_types::Range) -> Diag<'a
     }
 }
 
-/// The diagnostics of a prose document as a JSON array.
-fn prose_json(engine: &Engine, doc: &Document, enc: Encoding) -> String {
+/// Appends the diagnostics of a prose document to `out` as a JSON array,
+/// serialised as they are converted (no intermediate list or JSON tree).
+fn write_prose_json(engine: &Engine, doc: &Document, enc: Encoding, out: &mut Vec<u8>) {
+    use serde::Serializer as _;
     let mut cursor = doc.index.cursor(&doc.text, enc);
-    let items: Vec<Diag<'_>> = doc
+    let items = doc
         .findings
         .iter()
-        .map(|f| diag(engine, f, cursor.range(f.span.clone())))
-        .collect();
-    serde_json::to_string(&items).unwrap_or_else(|_| "[]".into())
+        .map(|f| diag(engine, f, cursor.range(f.span.clone())));
+    let mut ser = serde_json::Serializer::new(&mut *out);
+    if let Err(e) = ser.collect_seq(items) {
+        eprintln!("vblint lsp: internal error: cannot serialise diagnostics: {e}");
+    }
+}
+
+/// The diagnostics of a prose document as a JSON array.
+fn prose_json(engine: &Engine, doc: &Document, enc: Encoding) -> String {
+    let mut out = Vec::new();
+    write_prose_json(engine, doc, enc, &mut out);
+    String::from_utf8(out).unwrap_or_else(|_| "[]".into())
+}
+
+/// The start of a `publishDiagnostics` body, up to its `diagnostics` value.
+fn publish_prefix(key: &str, version: Option<i32>) -> Vec<u8> {
+    let uri = serde_json::to_string(key).unwrap_or_default();
+    let version = version.map_or_else(String::new, |v| format!(r#","version":{v}"#));
+    format!(
+        r#"{{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{{"uri":{uri}{version},"diagnostics":"#
+    )
+    .into_bytes()
 }
 
 fn lsp_diagnostic(engine: &Engine, f: &Finding, range: lsp_types::Range) -> lsp_types::Diagnostic {
