@@ -415,6 +415,35 @@ fn did_close_clears_diagnostics() {
     c.shutdown();
 }
 
+#[test]
+fn large_documents_are_scanned_in_the_background_and_stay_current() {
+    let mut c = Client::plain();
+    let unit = "21:40 Amy “ok” 😢 is putting herself at risk by going to the address.\n";
+    let text = unit.repeat((300 << 10) / unit.len());
+    let lines = text.lines().count();
+    let diags = c.open(URI, "plaintext", &text);
+    assert_eq!(diags.len(), lines);
+    // Requests are answered while a scan runs; an edit is reflected once
+    // the background scan of the new text is in.
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": URI, "version": 2 },
+                "contentChanges": [{ "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 1, "character": 0 } }, "text": "" }] }),
+    );
+    let h = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": URI }, "position": { "line": 5, "character": 20 } }),
+    );
+    assert!(h.response_result.is_ok());
+    let diags = c.diagnostics(URI);
+    assert_eq!(diags.len(), lines - 1);
+    assert_eq!(
+        diags.last().unwrap()["range"]["start"]["line"],
+        lines as u64 - 2
+    );
+    c.shutdown();
+}
+
 // ==== code actions and hover ===================================================
 
 fn actions(c: &mut Client, uri: &str, diag: &Value) -> Vec<Value> {

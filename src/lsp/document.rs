@@ -21,6 +21,9 @@ pub(crate) enum Kind {
     Config,
 }
 
+/// Documents from this size (in bytes) are scanned in the background.
+pub(crate) const LARGE: usize = 256 << 10;
+
 /// An open document.
 pub(crate) struct Document {
     pub(crate) uri: Uri,
@@ -34,6 +37,10 @@ pub(crate) struct Document {
     pub(crate) findings: Vec<Finding>,
     /// Whether the text changed since the last check.
     pub(crate) dirty: bool,
+    /// Counts changes, to match background scans with the text they saw.
+    pub(crate) revision: u64,
+    /// The (revision, scanner generation) being scanned in the background.
+    pub(crate) in_flight: Option<(u64, u64)>,
     /// A buffer reused by every scan of this document.
     pub(crate) norm: Normalized,
 }
@@ -52,6 +59,8 @@ impl Document {
             kind,
             findings: Vec::new(),
             dirty: true,
+            revision: 0,
+            in_flight: None,
             norm: Normalized::default(),
         }
     }
@@ -75,11 +84,18 @@ impl Document {
             }
         }
         self.dirty = true;
+        self.revision += 1;
         // Re-judge the kind only when it might change: a new buffer holding
         // a lexicon table.
         if self.kind == Kind::Prose && self.language_id == "toml" {
             self.kind = kind_of(self.path.as_deref(), &self.language_id, &self.text);
         }
+    }
+
+    /// Whether the document is large enough to be scanned in the
+    /// background, so that requests are not held up behind the scan.
+    pub(crate) fn is_large(&self) -> bool {
+        self.kind == Kind::Prose && self.text.len() >= LARGE
     }
 
     /// The folder holding this document, if it is a file.

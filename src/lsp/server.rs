@@ -21,7 +21,7 @@ use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
+use crossbeam_channel::{Receiver, Sender};
 use lsp_server::{Message, Notification, Request, RequestId, Response, ResponseError};
 use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, Command, CreateFile,
@@ -133,6 +133,67 @@ enum Pending {
     Refresh,
 }
 
+/// A background scan of a large document.
+struct Job {
+    key: String,
+    revision: u64,
+    generation: u64,
+    text: String,
+    scanner: crate::scan::Scanner,
+}
+
+/// The findings of a background scan.
+pub(crate) struct Done {
+    key: String,
+    revision: u64,
+    generation: u64,
+    findings: Vec<Finding>,
+}
+
+/// The thread that scans large documents.
+struct Worker {
+    jobs: Sender<Job>,
+    done: Receiver<Done>,
+}
+
+impl Worker {
+    fn spawn() -> Option<Worker> {
+        let (jobs, job_rx) = crossbeam_channel::unbounded::<Job>();
+        let (done_tx, done) = crossbeam_channel::unbounded();
+        let spawned = std::thread::Builder::new()
+            .name("vblint-lsp-scan".into())
+            .spawn(move || {
+                let mut norm = crate::text::Normalized::default();
+                for job in job_rx {
+                    let mut findings = Vec::new();
+                    let scanned = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                        job.scanner.scan_into(&job.text, &mut norm, &mut findings);
+                    }));
+                    if scanned.is_err() {
+                        eprintln!("vblint lsp: internal error while scanning {}", job.key);
+                        norm = crate::text::Normalized::default();
+                    }
+                    let done = Done {
+                        key: job.key,
+                        revision: job.revision,
+                        generation: job.generation,
+                        findings,
+                    };
+                    if done_tx.send(done).is_err() {
+                        return;
+                    }
+                }
+            });
+        match spawned {
+            Ok(_) => Some(Worker { jobs, done }),
+            Err(e) => {
+                eprintln!("vblint lsp: cannot start the scanning thread ({e}); scanning in line");
+                None
+            }
+        }
+    }
+}
+
 /// How the main loop should go on.
 enum Flow {
     Continue,
@@ -158,6 +219,10 @@ pub(crate) struct Server {
     next_id: i32,
     pending: HashMap<RequestId, Pending>,
     watching: Option<String>,
+    /// Scans large documents; started with the first one.
+    worker: Option<Worker>,
+    /// Counts scanner rebuilds, to drop background scans by an old scanner.
+    generation: u64,
 }
 
 /// Runs the server until `exit`.
@@ -168,19 +233,16 @@ pub(crate) struct Server {
 pub(crate) fn main_loop(incoming: &Receiver<Message>, out: Outbox) -> anyhow::Result<()> {
     let mut server = Server::new(out);
     loop {
-        let msg = match server.deadline() {
-            Some(at) => match incoming.recv_deadline(at) {
-                Ok(msg) => Some(msg),
-                Err(RecvTimeoutError::Timeout) => None,
-                Err(RecvTimeoutError::Disconnected) => break,
-            },
-            None => match incoming.recv() {
-                Ok(msg) => Some(msg),
-                Err(_) => break,
-            },
-        };
-        match msg {
-            Some(msg) => {
+        let timer = server
+            .deadline()
+            .map_or_else(crossbeam_channel::never, crossbeam_channel::at);
+        let done = server
+            .worker
+            .as_ref()
+            .map_or_else(crossbeam_channel::never, |w| w.done.clone());
+        crossbeam_channel::select! {
+            recv(incoming) -> msg => {
+                let Ok(msg) = msg else { break };
                 let request_id = match &msg {
                     Message::Request(r) => Some(r.id.clone()),
                     _ => None,
@@ -212,7 +274,12 @@ pub(crate) fn main_loop(incoming: &Receiver<Message>, out: Outbox) -> anyhow::Re
                     }
                 }
             }
-            None => server.deadline_passed(),
+            recv(done) -> scan => {
+                if let Ok(scan) = scan {
+                    server.scan_done(scan);
+                }
+            }
+            recv(timer) -> _ => server.deadline_passed(),
         }
         if incoming.is_empty() {
             let flushed = std::panic::catch_unwind(AssertUnwindSafe(|| server.flush()));
@@ -278,6 +345,8 @@ impl Server {
             next_id: 0,
             pending: HashMap::new(),
             watching: None,
+            worker: None,
+            generation: 0,
         }
     }
 
@@ -598,9 +667,11 @@ impl Server {
                     || engine.config_path != self.engine.config_path;
                 self.engine = engine;
                 self.engine_ready = true;
+                self.generation += 1;
                 for doc in self.docs.values_mut() {
                     doc.dirty = true;
                     doc.findings.clear();
+                    doc.in_flight = None;
                 }
                 if paths_changed && self.watching.is_some() {
                     self.register_watchers();
@@ -753,52 +824,138 @@ impl Server {
         }
     }
 
-    /// Re-scans a prose document if it changed; false if it is not open.
-    fn check(&mut self, key: &str) -> bool {
-        let Some(doc) = self.docs.get_mut(key) else {
-            return false;
-        };
-        if doc.dirty && doc.kind == Kind::Prose {
-            let mut findings = std::mem::take(&mut doc.findings);
-            findings.clear();
-            self.engine
-                .scanner
-                .scan_into(&doc.text, &mut doc.norm, &mut findings);
-            doc.findings = findings;
-            doc.dirty = false;
+    /// Brings a prose document's findings up to date and says whether they
+    /// are (`None` if it is not open). A large document is left to the
+    /// background scanner unless `wait` is set, so its findings may be stale.
+    fn check(&mut self, key: &str, wait: bool) -> Option<bool> {
+        let doc = self.docs.get_mut(key)?;
+        if !doc.dirty || doc.kind != Kind::Prose {
+            return Some(true);
         }
-        true
+        if doc.is_large() && !wait {
+            return Some(false);
+        }
+        let mut findings = std::mem::take(&mut doc.findings);
+        findings.clear();
+        self.engine
+            .scanner
+            .scan_into(&doc.text, &mut doc.norm, &mut findings);
+        doc.findings = findings;
+        doc.dirty = false;
+        Some(true)
     }
 
-    /// The diagnostics of a document as a JSON array.
-    fn diagnostics_json(&mut self, key: &str) -> Option<String> {
+    /// Hands a large document to the background scanner, unless it is
+    /// already being scanned.
+    fn submit(&mut self, key: &str) {
+        if self.worker.is_none() {
+            self.worker = Worker::spawn();
+        }
+        let generation = self.generation;
+        let scanner = self.engine.scanner.clone();
+        let Some(doc) = self.docs.get_mut(key) else {
+            return;
+        };
+        if doc.in_flight.is_some() {
+            return;
+        }
+        let job = Job {
+            key: key.to_string(),
+            revision: doc.revision,
+            generation,
+            text: doc.text.clone(),
+            scanner,
+        };
+        match &self.worker {
+            Some(worker) if worker.jobs.send(job).is_ok() => {
+                doc.in_flight = Some((doc.revision, generation));
+            }
+            _ => {
+                // No thread: scan here.
+                self.worker = None;
+                self.check(key, true);
+                self.publish_now(key);
+            }
+        }
+    }
+
+    /// Takes the findings of a background scan, if they still fit the text.
+    fn scan_done(&mut self, done: Done) {
+        let generation = self.generation;
+        let Some(doc) = self.docs.get_mut(&done.key) else {
+            return;
+        };
+        if doc.in_flight == Some((done.revision, done.generation)) {
+            doc.in_flight = None;
+        }
+        if done.revision != doc.revision || done.generation != generation || !doc.dirty {
+            // Stale: the next flush scans the current text.
+            return;
+        }
+        doc.findings = done.findings;
+        doc.dirty = false;
+        if self.mode == Mode::Push {
+            self.publish_now(&done.key);
+        }
+    }
+
+    /// Publishes a document's current diagnostics.
+    fn publish_now(&mut self, key: &str) {
+        let version = self.docs.get(key).map(|d| d.version);
+        let mut body = publish_prefix(key, version);
+        if self.diagnostics_json(key, &mut body) {
+            body.extend_from_slice(b"}}");
+            self.send_body(body);
+        }
+    }
+
+    /// Appends the diagnostics of a document, as a JSON array, to `out`;
+    /// false if it is not open. Written straight to JSON text: a 5 MB report
+    /// can have tens of thousands of diagnostics.
+    fn diagnostics_json(&mut self, key: &str, out: &mut Vec<u8>) -> bool {
         let enc = self.enc;
-        let kind = self.docs.get(key)?.kind;
-        let json = match kind {
+        let Some(kind) = self.docs.get(key).map(|d| d.kind) else {
+            return false;
+        };
+        match kind {
             Kind::Prose => {
-                self.check(key);
-                prose_json(&self.engine, self.docs.get(key)?, enc)
+                self.check(key, true);
+                let Some(doc) = self.docs.get(key) else {
+                    return false;
+                };
+                write_prose_json(&self.engine, doc, enc, out);
             }
             Kind::Lexicon | Kind::Config => {
-                let doc = self.docs.get_mut(key)?;
+                let Some(doc) = self.docs.get_mut(key) else {
+                    return false;
+                };
                 doc.dirty = false;
                 let diags = if kind == Kind::Lexicon {
                     files::lexicon_diagnostics(doc, enc)
                 } else {
                     files::config_diagnostics(doc, enc)
                 };
-                serde_json::to_string(&diags).unwrap_or_else(|_| "[]".into())
+                if serde_json::to_writer(&mut *out, &diags).is_err() {
+                    out.extend_from_slice(b"[]");
+                }
             }
-        };
-        Some(json)
+        }
+        true
     }
 
+    /// Publishes `diagnostics` (a JSON array) for a document.
     fn publish(&self, key: &str, version: Option<i32>, diagnostics: &str) {
-        let uri = serde_json::to_string(key).unwrap_or_default();
-        let version = version.map_or_else(String::new, |v| format!(r#","version":{v}"#));
-        self.out.send_raw(format!(
-            r#"{{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{{"uri":{uri}{version},"diagnostics":{diagnostics}}}}}"#
-        ));
+        let mut body = publish_prefix(key, version);
+        body.extend_from_slice(diagnostics.as_bytes());
+        body.extend_from_slice(b"}}");
+        self.send_body(body);
+    }
+
+    fn send_body(&self, body: Vec<u8>) {
+        match String::from_utf8(body) {
+            Ok(body) => self.out.send_raw(body),
+            Err(e) => eprintln!("vblint lsp: internal error: a message is not UTF-8: {e}"),
+        }
     }
 
     /// Checks and publishes every changed document (in push mode).
@@ -806,16 +963,17 @@ impl Server {
         if self.mode != Mode::Push {
             return;
         }
-        let dirty: Vec<String> = self
+        let dirty: Vec<(String, bool)> = self
             .docs
             .iter()
             .filter(|(_, d)| d.dirty)
-            .map(|(k, _)| k.clone())
+            .map(|(k, d)| (k.clone(), d.is_large()))
             .collect();
-        for key in dirty {
-            if let Some(json) = self.diagnostics_json(&key) {
-                let version = self.docs.get(&key).map(|d| d.version);
-                self.publish(&key, version, &json);
+        for (key, large) in dirty {
+            if large {
+                self.submit(&key);
+            } else {
+                self.publish_now(&key);
             }
         }
     }
@@ -848,13 +1006,15 @@ impl Server {
         }
         self.mode = Mode::Pull;
         let key = p.text_document.uri.as_str();
-        let items = self.diagnostics_json(key).unwrap_or_else(|| {
+        let mut result = br#"{"kind":"full","items":"#.to_vec();
+        if !self.diagnostics_json(key, &mut result) {
             eprintln!("vblint lsp: diagnostics asked for {key}, which is not open");
-            "[]".into()
-        });
-        Ok(Reply::RawResult(format!(
-            r#"{{"kind":"full","items":{items}}}"#
-        )))
+            result.extend_from_slice(b"[]");
+        }
+        result.push(b'}');
+        String::from_utf8(result)
+            .map(Reply::RawResult)
+            .map_err(|e| error(lsp_server::ErrorCode::InternalError, e.to_string()))
     }
 
     fn hover(&mut self, p: HoverParams) -> Result<Reply, ResponseError> {
@@ -862,8 +1022,16 @@ impl Server {
         let markdown = self.caps.markdown;
         let pos = p.text_document_position_params;
         let key = pos.text_document.uri.as_str();
-        let Some(doc) = self.check(key).then(|| self.docs.get(key)).flatten() else {
-            eprintln!("vblint lsp: hover in {key}, which is not open");
+        match self.check(key, false) {
+            None => {
+                eprintln!("vblint lsp: hover in {key}, which is not open");
+                return reply(Value::Null);
+            }
+            // Still being scanned: nothing to say yet.
+            Some(false) => return reply(Value::Null),
+            Some(true) => {}
+        }
+        let Some(doc) = self.docs.get(key) else {
             return reply(Value::Null);
         };
         let offset = doc.index.offset(&doc.text, pos.position, enc);
@@ -892,8 +1060,15 @@ impl Server {
         let enc = self.enc;
         let key = p.text_document.uri.as_str().to_string();
         let config_target = self.config_target(&key);
-        let Some(doc) = self.check(&key).then(|| self.docs.get(&key)).flatten() else {
-            eprintln!("vblint lsp: code actions asked for {key}, which is not open");
+        match self.check(&key, false) {
+            None => {
+                eprintln!("vblint lsp: code actions asked for {key}, which is not open");
+                return reply(Value::Null);
+            }
+            Some(false) => return reply(Vec::<CodeActionOrCommand>::new()),
+            Some(true) => {}
+        }
+        let Some(doc) = self.docs.get(&key) else {
             return reply(Value::Null);
         };
         let a = doc.index.offset(&doc.text, p.range.start, enc);
@@ -1220,15 +1395,36 @@ fn diag<'a>(engine: &'a Engine, f: &Finding, range: lsp_types::Range) -> Diag<'a
     }
 }
 
-/// The diagnostics of a prose document as a JSON array.
-fn prose_json(engine: &Engine, doc: &Document, enc: Encoding) -> String {
+/// Appends the diagnostics of a prose document to `out` as a JSON array,
+/// serialised as they are converted (no intermediate list or JSON tree).
+fn write_prose_json(engine: &Engine, doc: &Document, enc: Encoding, out: &mut Vec<u8>) {
+    use serde::Serializer as _;
     let mut cursor = doc.index.cursor(&doc.text, enc);
-    let items: Vec<Diag<'_>> = doc
+    let items = doc
         .findings
         .iter()
-        .map(|f| diag(engine, f, cursor.range(f.span.clone())))
-        .collect();
-    serde_json::to_string(&items).unwrap_or_else(|_| "[]".into())
+        .map(|f| diag(engine, f, cursor.range(f.span.clone())));
+    let mut ser = serde_json::Serializer::new(&mut *out);
+    if let Err(e) = ser.collect_seq(items) {
+        eprintln!("vblint lsp: internal error: cannot serialise diagnostics: {e}");
+    }
+}
+
+/// The diagnostics of a prose document as a JSON array.
+fn prose_json(engine: &Engine, doc: &Document, enc: Encoding) -> String {
+    let mut out = Vec::new();
+    write_prose_json(engine, doc, enc, &mut out);
+    String::from_utf8(out).unwrap_or_else(|_| "[]".into())
+}
+
+/// The start of a `publishDiagnostics` body, up to its `diagnostics` value.
+fn publish_prefix(key: &str, version: Option<i32>) -> Vec<u8> {
+    let uri = serde_json::to_string(key).unwrap_or_default();
+    let version = version.map_or_else(String::new, |v| format!(r#","version":{v}"#));
+    format!(
+        r#"{{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{{"uri":{uri}{version},"diagnostics":"#
+    )
+    .into_bytes()
 }
 
 fn lsp_diagnostic(engine: &Engine, f: &Finding, range: lsp_types::Range) -> lsp_types::Diagnostic {
