@@ -107,14 +107,20 @@ const FAST_ENGINE_BYTES: u64 = 32 << 20;
 pub(super) fn engine_for(paths: &[PathBuf]) -> Engine {
     let mut total = 0u64;
     let default = [PathBuf::from(".")];
-    let paths = if paths.is_empty() { &default[..] } else { paths };
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
     for p in paths.iter().filter(|p| p.as_os_str() != "-") {
         match std::fs::metadata(p) {
             Ok(m) if m.is_dir() => {
                 // Add up file sizes until the threshold is reached: cheap
                 // for small folders, and stops early for large ones.
                 for entry in ignore::WalkBuilder::new(p).build().flatten() {
-                    total += entry.metadata().map_or(0, |m| if m.is_file() { m.len() } else { 0 });
+                    total += entry
+                        .metadata()
+                        .map_or(0, |m| if m.is_file() { m.len() } else { 0 });
                     if total >= FAST_ENGINE_BYTES {
                         return Engine::Fast;
                     }

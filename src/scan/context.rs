@@ -18,12 +18,12 @@ const REACH: usize = 2000;
 /// Per-document facts computed on first use.
 pub(crate) struct DocContext<'t> {
     text: &'t str,
-    /// The byte offset where the header (first lines) ends.
-    header_end: OnceCell<usize>,
+    /// The words of the header (first lines), split once.
+    header_words: OnceCell<Vec<&'t str>>,
     /// Regions switched off with `vblint-disable` … `vblint-enable`:
     /// (range, rule ids; empty means every rule).
     disabled: OnceCell<Vec<(Range<usize>, Vec<String>)>>,
-    /// Cached results of document-scope guards, by guard index.
+    /// Cached results of header- and document-scope guards, by guard index.
     document_hits: std::cell::RefCell<HashMap<usize, bool>>,
 }
 
@@ -31,17 +31,18 @@ impl<'t> DocContext<'t> {
     pub(crate) fn new(text: &'t str) -> DocContext<'t> {
         DocContext {
             text,
-            header_end: OnceCell::new(),
+            header_words: OnceCell::new(),
             disabled: OnceCell::new(),
             document_hits: std::cell::RefCell::new(HashMap::new()),
         }
     }
 
-    fn header_end(&self) -> usize {
-        *self.header_end.get_or_init(|| {
-            memchr::memchr_iter(b'\n', self.text.as_bytes())
+    fn header_words(&self) -> &[&'t str] {
+        self.header_words.get_or_init(|| {
+            let end = memchr::memchr_iter(b'\n', self.text.as_bytes())
                 .nth(HEADER_LINES - 1)
-                .unwrap_or(self.text.len())
+                .unwrap_or(self.text.len());
+            words_in(self.text, 0..end)
         })
     }
 
@@ -51,13 +52,12 @@ impl<'t> DocContext<'t> {
         match guard.scope {
             GuardScope::Words => {
                 let need = guard.window + longest(guard);
-                let before = words_before(
-                    text,
-                    span.start,
-                    need,
-                    floor(text, span.start.saturating_sub(REACH)),
-                );
-                let after = words_after(text, span.end, need, ceil(text, span.end + REACH));
+                // Words are rarely longer than 32 bytes with their spacing;
+                // looking no further keeps a guard check cheap.
+                let reach = REACH.min(need * 32);
+                let start = floor(text, span.start.saturating_sub(reach));
+                let before = words_before(text, span.start, need, start);
+                let after = words_after(text, span.end, need, ceil(text, span.end + reach));
                 side_hits(&guard.before, &before, guard.window, Side::Before)
                     || side_hits(&guard.after, &after, guard.window, Side::After)
                     || side_hits(&guard.around, &before, guard.window, Side::Before)
@@ -83,15 +83,20 @@ impl<'t> DocContext<'t> {
                     || side_hits(&guard.around, &before, all, Side::Before)
                     || side_hits(&guard.around, &after, all, Side::After)
             }
-            GuardScope::Header => {
-                let words = words_in(text, 0..self.header_end());
-                contains_any(&guard.around, &words)
+            // Whole-document guards do not depend on the match: each is
+            // evaluated once per document.
+            GuardScope::Header | GuardScope::Document => {
+                if let Some(&hit) = self.document_hits.borrow().get(&index) {
+                    return hit;
+                }
+                let hit = if guard.scope == GuardScope::Header {
+                    contains_any(&guard.around, self.header_words())
+                } else {
+                    document_contains(text, &guard.around)
+                };
+                self.document_hits.borrow_mut().insert(index, hit);
+                hit
             }
-            GuardScope::Document => *self
-                .document_hits
-                .borrow_mut()
-                .entry(index)
-                .or_insert_with(|| document_contains(text, &guard.around)),
         }
     }
 
