@@ -38,13 +38,18 @@ fn frame(out: &mut Vec<u8>, body: &[u8]) {
 /// Checks one JSON-RPC body the server wrote.
 fn check_body(body: &[u8]) {
     let v: Value = serde_json::from_slice(body).unwrap_or_else(|e| {
-        panic!("output body is not JSON ({e}): {:?}", String::from_utf8_lossy(body))
+        panic!(
+            "output body is not JSON ({e}): {:?}",
+            String::from_utf8_lossy(body)
+        )
     });
     let m = v.as_object().expect("output body is an object");
     assert_eq!(m.get("jsonrpc"), Some(&Value::from("2.0")), "{v}");
     let id_ok = |id: Option<&Value>| {
         matches!(id, Some(Value::Null | Value::String(_)))
-            || id.and_then(Value::as_i64).is_some_and(|n| i32::try_from(n).is_ok())
+            || id
+                .and_then(Value::as_i64)
+                .is_some_and(|n| i32::try_from(n).is_ok())
     };
     if let Some(method) = m.get("method") {
         // A request or notification from the server.
@@ -74,7 +79,9 @@ fn check_output(out: &[u8]) {
         let after = text
             .strip_prefix("Content-Length: ")
             .unwrap_or_else(|| panic!("bad frame header: {:?}", String::from_utf8_lossy(rest)));
-        let (n, _) = after.split_once("\r\n\r\n").expect("header ends with CRLF CRLF");
+        let (n, _) = after
+            .split_once("\r\n\r\n")
+            .expect("header ends with CRLF CRLF");
         let n: usize = n.parse().expect("a decimal length");
         let head = "Content-Length: ".len() + after.find("\r\n\r\n").unwrap() + 4;
         assert!(rest.len() >= head + n, "truncated frame");
@@ -96,12 +103,19 @@ fuzz_target!(|data: &[u8]| {
     }
     let mut input = Vec::new();
     if flags & 1 != 0 {
-        let enc = if flags & 8 != 0 { r#"["utf-8","utf-16"]"# } else { r#"["utf-16"]"# };
+        let enc = if flags & 8 != 0 {
+            r#"["utf-8","utf-16"]"#
+        } else {
+            r#"["utf-16"]"#
+        };
         let init = format!(
             r#"{{"jsonrpc":"2.0","id":0,"method":"initialize","params":{{"processId":null,"capabilities":{{"general":{{"positionEncodings":{enc}}},"workspace":{{"applyEdit":true,"configuration":false}},"textDocument":{{"hover":{{"contentFormat":["markdown"]}}}}}}}}}}"#
         );
         frame(&mut input, init.as_bytes());
-        frame(&mut input, br#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#);
+        frame(
+            &mut input,
+            br#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#,
+        );
         if flags & 4 != 0 {
             frame(
                 &mut input,
@@ -120,7 +134,10 @@ fuzz_target!(|data: &[u8]| {
         input.extend_from_slice(rest);
     }
     if flags & 16 != 0 {
-        frame(&mut input, br#"{"jsonrpc":"2.0","id":"end","method":"shutdown"}"#);
+        frame(
+            &mut input,
+            br#"{"jsonrpc":"2.0","id":"end","method":"shutdown"}"#,
+        );
         frame(&mut input, br#"{"jsonrpc":"2.0","method":"exit"}"#);
     }
     let out = Shared::default();

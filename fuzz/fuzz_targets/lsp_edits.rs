@@ -17,9 +17,30 @@ use vblint::lsp::position::{Encoding, LineIndex};
 mod common;
 
 const PIECES: &[&str] = &[
-    "a", "b", " ", "\n", "\r", "\r\n", "é", "e\u{301}", "😢", "👩\u{200d}👧", "“", "’",
-    "\u{FEFF}", "\u{10FFFF}", "ß", "\u{AD}", "-", "child prostitute", "boyfriend",
-    "consented", "putting herself at risk", "risk-taking", "CONSENT", "'",
+    "a",
+    "b",
+    " ",
+    "\n",
+    "\r",
+    "\r\n",
+    "é",
+    "e\u{301}",
+    "😢",
+    "👩\u{200d}👧",
+    "“",
+    "’",
+    "\u{FEFF}",
+    "\u{10FFFF}",
+    "ß",
+    "\u{AD}",
+    "-",
+    "child prostitute",
+    "boyfriend",
+    "consented",
+    "putting herself at risk",
+    "risk-taking",
+    "CONSENT",
+    "'",
 ];
 
 fn text(u: &mut Unstructured<'_>) -> Result<String> {
@@ -143,7 +164,11 @@ fn changes(
 fn run(data: &[u8]) -> Result<()> {
     let mut u = Unstructured::new(data);
     let utf8 = u.arbitrary::<bool>()?;
-    let enc = if utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
+    let enc = if utf8 {
+        Encoding::Utf8
+    } else {
+        Encoding::Utf16
+    };
     let initial = text(&mut u)?;
     let mut shadow = initial.clone();
     let mut doc = Document::new(
@@ -161,15 +186,26 @@ fn run(data: &[u8]) -> Result<()> {
         let shown = format!("{changes:?}");
         doc.apply(changes, enc);
         assert_eq!(doc.text, shadow, "after {shown}");
-        assert!(doc.index == LineIndex::new(&doc.text), "stale line index after {shown}");
+        assert!(
+            doc.index == LineIndex::new(&doc.text),
+            "stale line index after {shown}"
+        );
     }
     // The diagnostics the server would send for the final text.
     let text = &doc.text;
     let mut cursor = doc.index.cursor(text, enc);
     for f in common::scanner().scan(text) {
         let range = cursor.range(f.span.clone());
-        assert_eq!(range.start, ref_position(text, f.span.start, utf8), "{text:?} {f:?}");
-        assert_eq!(range.end, ref_position(text, f.span.end, utf8), "{text:?} {f:?}");
+        assert_eq!(
+            range.start,
+            ref_position(text, f.span.start, utf8),
+            "{text:?} {f:?}"
+        );
+        assert_eq!(
+            range.end,
+            ref_position(text, f.span.end, utf8),
+            "{text:?} {f:?}"
+        );
         for (p, want) in [(range.start, f.span.start), (range.end, f.span.end)] {
             let back = ref_offset(text, p, utf8);
             assert!(text.is_char_boundary(back));
