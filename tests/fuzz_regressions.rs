@@ -1,7 +1,8 @@
 //! Inputs from fuzzing (see FUZZING.md) and the hand-made seeds in
 //! `fuzz/seeds/`, checked against the same invariants as the fuzz targets:
 //! lexicon loading never panics; finding spans are in bounds, non-empty, on
-//! char boundaries and normalise to a variant; fixing is idempotent.
+//! char boundaries and normalise to a variant; fixing is idempotent; the
+//! language server answers any byte stream with well-framed JSON-RPC.
 //!
 //! Every crash the fuzzers find is added to `CASES` (none so far).
 
@@ -83,5 +84,45 @@ fn seeds() {
                 let _ = b.build();
             }
         }
+    }
+}
+
+/// A writer the language server can own while the test reads it.
+#[derive(Clone, Default)]
+struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The `lsp_bytes` seeds (minus their flag byte) as the server's stdin:
+/// it returns, and every frame it writes is JSON-RPC 2.0.
+#[test]
+fn lsp_seeds() {
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/lsp_bytes");
+    let Ok(dir) = std::fs::read_dir(seeds) else {
+        return;
+    };
+    for entry in dir {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        let out = Shared::default();
+        let input = std::io::Cursor::new(bytes.get(1..).unwrap_or_default().to_vec());
+        let _ = vblint::lsp::run_with(input, out.clone());
+        let out = out.0.lock().unwrap();
+        let mut text = std::str::from_utf8(&out).unwrap();
+        while let Some(rest) = text.strip_prefix("Content-Length: ") {
+            let (n, rest) = rest.split_once("\r\n\r\n").unwrap();
+            let n: usize = n.parse().unwrap();
+            let v: serde_json::Value = serde_json::from_str(&rest[..n]).unwrap();
+            assert_eq!(v["jsonrpc"], "2.0");
+            text = &rest[n..];
+        }
+        assert!(text.is_empty(), "trailing output: {text:?}");
     }
 }

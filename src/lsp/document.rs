@@ -25,13 +25,13 @@ pub(crate) enum Kind {
 pub(crate) const LARGE: usize = 256 << 10;
 
 /// An open document.
-pub(crate) struct Document {
+pub struct Document {
     pub(crate) uri: Uri,
     pub(crate) path: Option<PathBuf>,
     pub(crate) language_id: String,
     pub(crate) version: i32,
-    pub(crate) text: String,
-    pub(crate) index: LineIndex,
+    pub text: String,
+    pub index: LineIndex,
     pub(crate) kind: Kind,
     /// The findings of the last scan (prose documents only).
     pub(crate) findings: Vec<Finding>,
@@ -46,7 +46,7 @@ pub(crate) struct Document {
 }
 
 impl Document {
-    pub(crate) fn new(uri: Uri, language_id: String, version: i32, text: String) -> Document {
+    pub fn new(uri: Uri, language_id: String, version: i32, text: String) -> Document {
         let path = uri::to_path(&uri);
         let kind = kind_of(path.as_deref(), &language_id, &text);
         Document {
@@ -67,7 +67,7 @@ impl Document {
 
     /// Applies the changes of one `didChange`, in order. Ranges past the end
     /// are clamped; reversed ranges are put in order.
-    pub(crate) fn apply(&mut self, changes: Vec<TextDocumentContentChangeEvent>, enc: Encoding) {
+    pub fn apply(&mut self, changes: Vec<TextDocumentContentChangeEvent>, enc: Encoding) {
         for change in changes {
             match change.range {
                 None => {

@@ -20,9 +20,12 @@
 //! Logs go to stderr, prefixed `vblint lsp:`.
 
 mod actions;
-mod document;
+// Public (but hidden) only for the `lsp_edits` fuzz target in `fuzz/`.
+#[doc(hidden)]
+pub mod document;
 mod files;
-mod position;
+#[doc(hidden)]
+pub mod position;
 mod server;
 mod settings;
 mod transport;

@@ -22,7 +22,7 @@ use lsp_types::{Position, PositionEncodingKind};
 
 /// How the client counts columns.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) enum Encoding {
+pub enum Encoding {
     /// UTF-16 code units: the LSP default, and what real clients use.
     #[default]
     Utf16,
@@ -60,7 +60,7 @@ impl Encoding {
 
 /// The start offset of every line of a text.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct LineIndex {
+pub struct LineIndex {
     /// Byte offsets of line starts; always begins with 0.
     starts: Vec<usize>,
 }
@@ -93,7 +93,7 @@ fn collect_starts(bytes: &[u8], from: usize, to: usize, out: &mut Vec<usize>) {
 
 impl LineIndex {
     /// Indexes a text.
-    pub(crate) fn new(text: &str) -> LineIndex {
+    pub fn new(text: &str) -> LineIndex {
         let mut starts = vec![0];
         collect_starts(text.as_bytes(), 1, text.len(), &mut starts);
         LineIndex { starts }
@@ -144,7 +144,7 @@ impl LineIndex {
 
     /// The position of byte `offset`, clamped to the text and rounded down
     /// to a character boundary.
-    pub(crate) fn position(&self, text: &str, offset: usize, enc: Encoding) -> Position {
+    pub fn position(&self, text: &str, offset: usize, enc: Encoding) -> Position {
         let offset = floor_char_boundary(text, offset);
         let line = self.line_of(offset);
         let start = self.starts[line];
@@ -154,7 +154,7 @@ impl LineIndex {
     /// The byte offset of `position`. A line past the end clamps to the end
     /// of the text; a column past the end of its line clamps to the line's
     /// end; a column inside a character rounds down to its start.
-    pub(crate) fn offset(&self, text: &str, position: Position, enc: Encoding) -> usize {
+    pub fn offset(&self, text: &str, position: Position, enc: Encoding) -> usize {
         let line = position.line as usize;
         if line >= self.starts.len() {
             return text.len();
@@ -181,7 +181,7 @@ impl LineIndex {
     }
 
     /// A cursor for converting increasing offsets of `text`.
-    pub(crate) fn cursor<'a>(&'a self, text: &'a str, enc: Encoding) -> Cursor<'a> {
+    pub fn cursor<'a>(&'a self, text: &'a str, enc: Encoding) -> Cursor<'a> {
         Cursor {
             index: self,
             text,
@@ -195,7 +195,7 @@ impl LineIndex {
 
 /// Converts offsets to positions, remembering where the last one was so that
 /// increasing offsets on one long line cost only the distance between them.
-pub(crate) struct Cursor<'a> {
+pub struct Cursor<'a> {
     index: &'a LineIndex,
     text: &'a str,
     enc: Encoding,
@@ -206,7 +206,7 @@ pub(crate) struct Cursor<'a> {
 
 impl Cursor<'_> {
     /// The position of byte `offset` (any order works; increasing is fast).
-    pub(crate) fn position(&mut self, offset: usize) -> Position {
+    pub fn position(&mut self, offset: usize) -> Position {
         let offset = floor_char_boundary(self.text, offset);
         let line = self.index.line_of(offset);
         if line != self.line || offset < self.offset {
@@ -220,7 +220,7 @@ impl Cursor<'_> {
     }
 
     /// The range of a byte span.
-    pub(crate) fn range(&mut self, span: Range<usize>) -> lsp_types::Range {
+    pub fn range(&mut self, span: Range<usize>) -> lsp_types::Range {
         let start = self.position(span.start);
         let end = self.position(span.end.max(span.start));
         lsp_types::Range { start, end }
