@@ -25,7 +25,7 @@
 #                       with the shared mock: "python3 target/clients/fixtures/mock_lsp_server.py --bug none"
 #   VBLINT_FIXTURE      document to open [editors/fixtures/case-note.txt]
 #   VBLINT_EXPECT       comma-separated phrases the diagnostics must cover, exactly and case-sensitively
-#                       [absconded,putting herself at risk,risk-taking behaviour,child prostitute]
+#                       [has absconded,putting herself at risk,risk-taking behaviour,child prostitute]
 #   VBLINT_EDIT         text typed before a flagged phrase [“ok” 🙂 ]
 #   VBLINT_CLIENTS_DIR  writable copy of the shared harnesses [target/clients]
 #   VBLINT_RESULTS      output folder [target/editor-tests]
@@ -33,7 +33,7 @@
 #   VBLINT_PROBE_ONLY   comma-separated lsp_probe.py scenarios [all]
 #   VBLINT_SETTINGS_CHECK  RULE:PHRASE for the nvim-settings run, which sends {"disable": [RULE]} as
 #                       initializationOptions and expects every phrase except PHRASE; "" skips it
-#                       [absconded:absconded]
+#                       [absconded:has absconded]
 #   VBLINT_UI_TESTS=1   also run the code-server UI harness (needs VBLINT_UI_TESTS=1 .ci/install-editor-deps.sh)
 #   VBLINT_SKIP_PACKAGE=1  skip the VS Code extension build (the UI harness then needs an existing .vsix)
 set -uo pipefail
@@ -60,13 +60,13 @@ else
   SERVER_CMD="${SERVER_CMD% }"
 fi
 FIXTURE="$(realpath "${VBLINT_FIXTURE:-$ROOT/editors/fixtures/case-note.txt}")"
-EXPECT="${VBLINT_EXPECT-absconded,putting herself at risk,risk-taking behaviour,child prostitute}"
+EXPECT="${VBLINT_EXPECT-has absconded,putting herself at risk,risk-taking behaviour,child prostitute}"
 EDIT="${VBLINT_EDIT:-“ok” 🙂 }"
 CLIENTS="$(realpath -m "${VBLINT_CLIENTS_DIR:-$ROOT/target/clients}")"
 OUT="$(realpath -m "${VBLINT_RESULTS:-$ROOT/target/editor-tests}")"
 TIMEOUT="${VBLINT_TIMEOUT:-20}"
 # RULE:PHRASE: switch RULE off in initializationOptions and expect every phrase but PHRASE.
-SETTINGS_CHECK="${VBLINT_SETTINGS_CHECK-absconded:absconded}"
+SETTINGS_CHECK="${VBLINT_SETTINGS_CHECK-absconded:has absconded}"
 mkdir -p "$OUT"
 
 exp=()
