@@ -229,7 +229,11 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
             WalkProblem::Note(n) => writer.note(&n),
             WalkProblem::Error(d) => writer.error(d),
         };
-        let files = match list_files(path, &args, exclude.as_ref(), &mut on_problem) {
+        let walk = WalkOptions {
+            hidden: args.hidden,
+            no_ignore: args.no_ignore,
+        };
+        let files = match list_files(path, walk, exclude.as_ref(), &mut on_problem) {
             Ok(files) => files,
             Err(d) => {
                 writer.error(d);
@@ -396,10 +400,19 @@ pub(super) fn exclude_set(config: &Config) -> Result<Option<GlobSet>, Diagnostic
         .map_err(|e| Diagnostic::error(format!("the exclude globs are not valid: {e}")))
 }
 
+/// Which files a folder walk includes.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct WalkOptions {
+    /// Include hidden files and folders.
+    pub(super) hidden: bool,
+    /// Include files listed in .gitignore and .ignore files.
+    pub(super) no_ignore: bool,
+}
+
 /// Every file under `path`, sorted; a file given by name is always included.
 pub(super) fn list_files(
     path: &Path,
-    args: &CheckArgs,
+    args: WalkOptions,
     exclude: Option<&GlobSet>,
     on_problem: &mut dyn FnMut(WalkProblem),
 ) -> Result<Vec<PathBuf>, Diagnostic> {

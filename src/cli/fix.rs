@@ -11,8 +11,6 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use globset::GlobSet;
-
 use super::read::{self, Contents, NotRead};
 use super::{ExitCode, FixArgs, load_config, load_scanner, print_diagnostics};
 use crate::config::ContextMode;
@@ -69,7 +67,19 @@ pub(super) fn run(args: FixArgs) -> ExitCode {
     let mut out = io::BufWriter::new(io::stdout());
     let (mut errors, mut files_changed, mut changes) = (0usize, 0usize, 0usize);
     for path in &paths {
-        let files = match list_files(path, &args, exclude.as_ref()) {
+        let walk = super::check::WalkOptions {
+            hidden: args.hidden,
+            no_ignore: args.no_ignore,
+        };
+        let mut on_problem = |p: super::check::WalkProblem| match p {
+            super::check::WalkProblem::Note(n) => eprintln!("vblint: note: {n}"),
+            super::check::WalkProblem::Error(d) => {
+                errors += 1;
+                eprintln!("vblint: {d}");
+            }
+        };
+        let listed = super::check::list_files(path, walk, exclude.as_ref(), &mut on_problem);
+        let files = match listed {
             Ok(f) => f,
             Err(d) => {
                 errors += 1;
@@ -132,48 +142,6 @@ pub(super) fn run(args: FixArgs) -> ExitCode {
     } else {
         ExitCode::Clean
     }
-}
-
-/// Every file under `path`, sorted; a file given by name is always included.
-fn list_files(
-    path: &Path,
-    args: &FixArgs,
-    exclude: Option<&GlobSet>,
-) -> Result<Vec<PathBuf>, Diagnostic> {
-    let meta = std::fs::metadata(path).map_err(|e| {
-        Diagnostic::error(format!(
-            "cannot read `{}`: {}",
-            path.display(),
-            io_reason(&e)
-        ))
-    })?;
-    if !meta.is_dir() {
-        return Ok(vec![path.to_path_buf()]);
-    }
-    let mut files = Vec::new();
-    let walker = ignore::WalkBuilder::new(path)
-        .hidden(!args.hidden)
-        .git_ignore(!args.no_ignore)
-        .git_global(!args.no_ignore)
-        .git_exclude(!args.no_ignore)
-        .ignore(!args.no_ignore)
-        .parents(!args.no_ignore)
-        .require_git(false)
-        .follow_links(false)
-        .sort_by_file_name(|a, b| a.cmp(b))
-        .build();
-    for entry in walker.flatten() {
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
-        }
-        let p = entry.into_path();
-        let relative = p.strip_prefix(path).unwrap_or(&p);
-        if exclude.is_some_and(|set| set.is_match(relative) || set.is_match(&p)) {
-            continue;
-        }
-        files.push(p);
-    }
-    Ok(files)
 }
 
 fn fix_file(

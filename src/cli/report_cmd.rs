@@ -105,12 +105,11 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
             check::WalkProblem::Note(n) => eprintln!("vblint: note: {n}"),
             check::WalkProblem::Error(d) => error(d),
         };
-        let listed = check::list_files(
-            path,
-            &check_args,
-            prepared.exclude.as_ref(),
-            &mut on_problem,
-        );
+        let walk = check::WalkOptions {
+            hidden: args.hidden,
+            no_ignore: args.no_ignore,
+        };
+        let listed = check::list_files(path, walk, prepared.exclude.as_ref(), &mut on_problem);
         let files = match listed {
             Ok(f) => f,
             Err(d) => {
