@@ -185,8 +185,14 @@ impl Normalized {
                 && let Some(resume) = line_end_hyphen(original, i)
             {
                 self.text.pop();
+                // Breakpoints recorded for the removed hyphen would now lie
+                // past the end and break the map's order.
+                let len = self.text.len();
+                while self.breaks.last().is_some_and(|&(n, _)| n > len) {
+                    self.breaks.pop();
+                }
                 i = resume;
-                self.mark(self.text.len(), i);
+                self.mark(len, i);
             }
         }
     }
@@ -262,6 +268,8 @@ mod tests {
         check("at risk -\nshe", "at risk - she");
         // Capitalised next line: a list item, not a broken word.
         check("one-\nTwo", "one- Two");
+        // Found by the property test: a doubled Unicode hyphen at a line end.
+        check("put\u{2010}\u{2010}\nconsented", "put-consented");
     }
 
     #[test]
@@ -281,5 +289,10 @@ mod tests {
         );
         let start = text.find("at risk").unwrap();
         assert_eq!(&original[n.to_original(start)..], "at risk");
+        // Joining after a Unicode hyphen keeps the map in order.
+        let original = "put\u{2010}\u{2010}\nconsented";
+        let n = Normalized::new(original);
+        let start = n.as_str().find("consented").unwrap();
+        assert_eq!(&original[n.to_original(start)..], "consented");
     }
 }
