@@ -89,36 +89,11 @@ fn default_severity() -> Severity {
     Severity::Warning
 }
 
-/// The keys a file, an entry and a guard may have, for "did you mean".
+/// The keys a file, an entry and a guard may have, for "did you mean"; the
+/// entry and guard keys are the formatter's canonical lists.
 pub(crate) const FILE_KEYS: &[&str] = &["language", "sets", "guard", "entry"];
-pub(crate) const ENTRY_KEYS: &[&str] = &[
-    "id",
-    "category",
-    "severity",
-    "terms",
-    "except",
-    "alternatives",
-    "fix",
-    "why",
-    "sources",
-    "added",
-    "reviewed",
-    "guards",
-    "guard",
-    "examples",
-    "counterexamples",
-    "retired",
-];
-pub(crate) const GUARD_KEYS: &[&str] = &[
-    "id",
-    "description",
-    "action",
-    "scope",
-    "window",
-    "before",
-    "after",
-    "around",
-];
+pub(crate) const ENTRY_KEYS: &[&str] = super::canonical::ENTRY_ORDER;
+pub(crate) const GUARD_KEYS: &[&str] = super::canonical::GUARD_ORDER;
 
 /// Collects lexicon files in layers and builds a [`Lexicon`].
 #[derive(Default)]

@@ -27,26 +27,11 @@ use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, Val
 
 use super::canonical::ENTRY_ORDER;
 
-/// The columns, in order.
-pub const COLUMNS: &[&str] = &[
-    "id",
-    "category",
-    "severity",
-    "terms",
-    "except",
-    "alternatives",
-    "fix",
-    "why",
-    "sources",
-    "added",
-    "reviewed",
-    "guards",
-    "examples",
-    "counterexamples",
-    "retired",
-    "guard",
-    "file",
-];
+/// The columns, in order: an entry's keys in canonical order, then the file
+/// the entry lives in.
+fn columns() -> impl Iterator<Item = &'static str> + Clone {
+    ENTRY_ORDER.iter().copied().chain(std::iter::once("file"))
+}
 
 const LIST_KEYS: &[&str] = &[
     "terms",
@@ -156,13 +141,12 @@ fn entries(doc: &DocumentMut) -> impl Iterator<Item = &Table> {
 /// If writing fails.
 pub fn export(files: &[EditFile], out: impl std::io::Write) -> Result<(), csv::Error> {
     let mut w = csv::Writer::from_writer(out);
-    w.write_record(COLUMNS)?;
+    w.write_record(columns())?;
     for f in files {
         for table in entries(&f.doc) {
-            let row: Vec<String> = COLUMNS
-                .iter()
+            let row: Vec<String> = columns()
                 .map(|c| {
-                    if *c == "file" {
+                    if c == "file" {
                         f.name.clone()
                     } else {
                         cell(table, c)
@@ -211,8 +195,8 @@ pub fn import(
         .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
         .collect();
     for h in &headers {
-        if !COLUMNS.contains(&h.as_str()) {
-            let hint = crate::diagnostic::closest(h, COLUMNS.iter().copied())
+        if !columns().any(|c| c == h) {
+            let hint = crate::diagnostic::closest(h, columns())
                 .map(|c| format!(" (did you mean `{c}`?)"))
                 .unwrap_or_default();
             return Err(format!("the sheet has an unknown column `{h}`{hint}"));
