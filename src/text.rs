@@ -124,14 +124,21 @@ impl Normalized {
         let len = bytes.len();
         let mut i = 0;
         while i < len {
-            // Fast path: copy a run of plain ASCII bytes in one go.
+            // Fast path: copy a run of plain ASCII bytes in one go (a
+            // single line break inside it becomes a space, at the same
+            // offset, so the map needs no breakpoint).
             let start = i;
             while i < len && is_plain_ascii(bytes, i) {
                 i += 1;
             }
             if i > start {
-                // A run copied at the current delta needs no breakpoint.
-                self.text.push_str(&original[start..i]);
+                let mut from = start;
+                for nl in memchr::memchr_iter(b'\n', &bytes[start..i]) {
+                    self.text.push_str(&original[from..start + nl]);
+                    self.text.push(' ');
+                    from = start + nl + 1;
+                }
+                self.text.push_str(&original[from..i]);
                 if i == len {
                     break;
                 }
@@ -198,16 +205,52 @@ impl Normalized {
     }
 }
 
-/// Whether the byte at `i` is copied as it is: printable ASCII other than the
-/// characters that fold, and a single space between two words.
+/// How [`is_plain_ascii`] treats each byte.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Plain {
+    /// Copied as it is.
+    Yes,
+    /// Never: non-ASCII, control characters, the backtick.
+    No,
+    /// A space or line break: plain (a line break becoming a space) when
+    /// a printable character follows, so it is a run of one.
+    Space,
+    /// A hyphen: plain unless whitespace follows (then it may end a line
+    /// in a hyphenated word).
+    Hyphen,
+}
+
+static PLAIN: [Plain; 256] = {
+    let mut t = [Plain::No; 256];
+    let mut b = 0x21;
+    while b < 0x7F {
+        t[b] = Plain::Yes;
+        b += 1;
+    }
+    t[b'`' as usize] = Plain::No;
+    t[b'-' as usize] = Plain::Hyphen;
+    t[b' ' as usize] = Plain::Space;
+    t[b'\n' as usize] = Plain::Space;
+    t
+};
+
+/// Whether the byte at `i` is copied as it is (a lone line break as a
+/// space): printable ASCII other than the backtick, a hyphen inside a word,
+/// and a single space or line break between two printable characters.
+///
+/// The caller guarantees that the byte before `i`, if any, is not
+/// whitespace (whitespace runs are consumed whole by the slow path).
 #[inline]
 fn is_plain_ascii(bytes: &[u8], i: usize) -> bool {
-    match bytes[i] {
-        b'`' | b'-' => false,
-        b' ' => bytes
+    match PLAIN[usize::from(bytes[i])] {
+        Plain::Yes => true,
+        Plain::No => false,
+        Plain::Space => bytes
             .get(i + 1)
             .is_some_and(|&next| next.is_ascii_graphic()),
-        b => b.is_ascii_graphic(),
+        Plain::Hyphen => bytes
+            .get(i + 1)
+            .is_some_and(|&next| !next.is_ascii_whitespace()),
     }
 }
 

@@ -3,99 +3,105 @@
 //!
 //! Everything here runs only for candidates (rare), never for every byte of a
 //! document, and looks at a bounded neighbourhood so a pathological document
-//! cannot make one match expensive. Document-wide facts are computed once per
-//! document, lazily, in [`DocContext`].
+//! cannot make one match expensive. The words around a candidate are split and
+//! lower-cased once ([`Neighbourhood`]) and every guard of the entry reads
+//! them; guard phrases are indexed by their first word ([`CompiledGuard`]), so
+//! a guard with many phrases costs about one lookup per word. Document-wide
+//! facts are computed once per document, lazily, in [`DocContext`], which is
+//! shared by the threads that scan pieces of one large document.
 
-use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use crate::lexicon::{Guard, GuardPhrase, GuardScope, GuardWord, HEADER_LINES};
 
 /// How far back or forward (in bytes) the context rules look.
 const REACH: usize = 2000;
 
-/// Per-document facts computed on first use.
+/// Per-document facts computed on first use; safe to share between threads.
 pub(crate) struct DocContext<'t> {
     text: &'t str,
-    /// The words of the header (first lines), split once.
-    header_words: OnceCell<Vec<&'t str>>,
+    /// The words of the header (first lines), lower-cased once.
+    header_words: OnceLock<WordList>,
+    /// Whether the text mentions `vblint` at all (in any case): without it,
+    /// no inline marker can apply.
+    has_markers: OnceLock<bool>,
     /// Regions switched off with `vblint-disable` … `vblint-enable`:
     /// (range, rule ids; empty means every rule).
-    disabled: OnceCell<Vec<(Range<usize>, Vec<String>)>>,
-    /// Cached results of header- and document-scope guards, by guard index.
-    document_hits: std::cell::RefCell<HashMap<usize, bool>>,
+    disabled: OnceLock<Vec<(Range<usize>, Vec<String>)>>,
+    /// Results of header- and document-scope guards, by guard index.
+    document_hits: Vec<OnceLock<bool>>,
 }
 
 impl<'t> DocContext<'t> {
-    pub(crate) fn new(text: &'t str) -> DocContext<'t> {
+    /// Facts about `text`, for a lexicon with `guards` guards.
+    pub(crate) fn new(text: &'t str, guards: usize) -> DocContext<'t> {
         DocContext {
             text,
-            header_words: OnceCell::new(),
-            disabled: OnceCell::new(),
-            document_hits: std::cell::RefCell::new(HashMap::new()),
+            header_words: OnceLock::new(),
+            has_markers: OnceLock::new(),
+            disabled: OnceLock::new(),
+            document_hits: (0..guards).map(|_| OnceLock::new()).collect(),
         }
     }
 
-    fn header_words(&self) -> &[&'t str] {
+    fn header_words(&self) -> &WordList {
         self.header_words.get_or_init(|| {
             let end = memchr::memchr_iter(b'\n', self.text.as_bytes())
                 .nth(HEADER_LINES - 1)
                 .unwrap_or(self.text.len());
-            words_in(self.text, 0..end)
+            let mut words = WordList::default();
+            words.extend(self.text, 0..end);
+            words
         })
     }
 
-    /// Whether a guard's phrases are present for the match at `span`.
-    pub(crate) fn guard_hits(&self, index: usize, guard: &Guard, span: &Range<usize>) -> bool {
+    /// Whether a guard's phrases are present for the match at `span`, whose
+    /// surrounding words are in `near`.
+    pub(crate) fn guard_hits(
+        &self,
+        index: usize,
+        guard: &CompiledGuard,
+        span: &Range<usize>,
+        near: &Neighbourhood,
+    ) -> bool {
         let text = self.text;
         match guard.scope {
             GuardScope::Words => {
-                let need = guard.window + longest(guard);
-                // Words are rarely longer than 32 bytes with their spacing;
-                // looking no further keeps a guard check cheap.
-                let reach = REACH.min(need * 32);
+                let reach = guard.reach();
+                let need = guard.need();
                 let start = floor(text, span.start.saturating_sub(reach));
-                let before = words_before(text, span.start, need, start);
-                let after = words_after(text, span.end, need, ceil(text, span.end + reach));
-                side_hits(&guard.before, &before, guard.window, Side::Before)
-                    || side_hits(&guard.after, &after, guard.window, Side::After)
-                    || side_hits(&guard.around, &before, guard.window, Side::Before)
-                    || side_hits(&guard.around, &after, guard.window, Side::After)
+                let end = ceil(text, span.end + reach);
+                let before = near.before.suffix_from(start);
+                let before = before.start.max(before.end.saturating_sub(need))..before.end;
+                let after = near.after.prefix_to(end);
+                let after = after.start..after.end.min(after.start + need);
+                guard.hits(&near.before, before, &near.after, after, guard.window)
             }
             GuardScope::Sentence | GuardScope::Paragraph => {
                 let (start, end) = if guard.scope == GuardScope::Sentence {
-                    (
-                        sentence_start(text, span.start),
-                        sentence_end(text, span.end),
-                    )
+                    near.sentence
                 } else {
-                    (
-                        paragraph_start(text, span.start),
-                        paragraph_end(text, span.end),
-                    )
+                    near.paragraph
                 };
-                let before = words_in(text, start..span.start);
-                let after = words_in(text, span.end..end);
-                let all = usize::MAX;
-                side_hits(&guard.before, &before, all, Side::Before)
-                    || side_hits(&guard.after, &after, all, Side::After)
-                    || side_hits(&guard.around, &before, all, Side::Before)
-                    || side_hits(&guard.around, &after, all, Side::After)
+                let before = near.before.suffix_from(start);
+                let after = near.after.prefix_to(end);
+                guard.hits(&near.before, before, &near.after, after, usize::MAX)
             }
             // Whole-document guards do not depend on the match: each is
             // evaluated once per document.
             GuardScope::Header | GuardScope::Document => {
-                if let Some(&hit) = self.document_hits.borrow().get(&index) {
-                    return hit;
-                }
-                let hit = if guard.scope == GuardScope::Header {
-                    contains_any(&guard.around, self.header_words())
-                } else {
-                    document_contains(text, &guard.around)
-                };
-                self.document_hits.borrow_mut().insert(index, hit);
-                hit
+                *self.document_hits[index].get_or_init(|| {
+                    if guard.scope == GuardScope::Header {
+                        let words = self.header_words();
+                        guard
+                            .around
+                            .find(words, 0..words.len(), usize::MAX, Side::After)
+                    } else {
+                        document_contains(text, &guard.around)
+                    }
+                })
             }
         }
     }
@@ -103,14 +109,18 @@ impl<'t> DocContext<'t> {
     /// Whether an inline marker switches off `rule` at `offset`.
     pub(crate) fn suppressed(&self, rule: &str, offset: usize) -> bool {
         let text = self.text;
-        let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        if !*self.has_markers.get_or_init(|| mentions_vblint(text)) {
+            return false;
+        }
+        let bytes = text.as_bytes();
+        let line_start = memchr::memrchr(b'\n', &bytes[..offset]).map_or(0, |i| i + 1);
+        let line_end = memchr::memchr(b'\n', &bytes[offset..]).map_or(text.len(), |i| offset + i);
         if marker_ignores(&text[line_start..line_end], rule) {
             return true;
         }
         // A marker alone on the line before applies to this line.
         if line_start > 0 {
-            let prev_start = text[..line_start - 1].rfind('\n').map_or(0, |i| i + 1);
+            let prev_start = memchr::memrchr(b'\n', &bytes[..line_start - 1]).map_or(0, |i| i + 1);
             let prev = &text[prev_start..line_start - 1];
             if is_marker_only(prev) && marker_ignores(prev, rule) {
                 return true;
@@ -120,6 +130,265 @@ impl<'t> DocContext<'t> {
         disabled.iter().any(|(range, rules)| {
             range.contains(&offset) && (rules.is_empty() || rules.iter().any(|r| r == rule))
         })
+    }
+}
+
+/// Whether `text` contains `vblint` in any case.
+fn mentions_vblint(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr2_iter(b'v', b'V', bytes)
+        .any(|i| bytes.len() - i >= 6 && bytes[i..i + 6].eq_ignore_ascii_case(b"vblint"))
+}
+
+/// A guard ready for matching: its phrases indexed by first word.
+#[derive(Debug)]
+pub(crate) struct CompiledGuard {
+    action: crate::lexicon::GuardAction,
+    scope: GuardScope,
+    window: usize,
+    before: PhraseIndex,
+    after: PhraseIndex,
+    around: PhraseIndex,
+}
+
+impl CompiledGuard {
+    pub(crate) fn new(guard: &Guard) -> CompiledGuard {
+        CompiledGuard {
+            action: guard.action,
+            scope: guard.scope,
+            window: guard.window,
+            before: PhraseIndex::new(&guard.before),
+            after: PhraseIndex::new(&guard.after),
+            around: PhraseIndex::new(&guard.around),
+        }
+    }
+
+    /// Suppress or require.
+    pub(crate) fn action(&self) -> crate::lexicon::GuardAction {
+        self.action
+    }
+
+    /// The most words a phrase of this guard has.
+    fn longest(&self) -> usize {
+        [&self.before, &self.after, &self.around]
+            .iter()
+            .map(|p| p.longest)
+            .max()
+            .unwrap_or(1)
+            .max(1)
+    }
+
+    /// How many words either side a `words` guard needs.
+    fn need(&self) -> usize {
+        self.window.saturating_add(self.longest())
+    }
+
+    /// How many bytes either side a `words` guard looks: words are rarely
+    /// longer than 32 bytes with their spacing, and looking no further keeps
+    /// a guard check cheap.
+    fn reach(&self) -> usize {
+        REACH.min(self.need().saturating_mul(32))
+    }
+
+    fn hits(
+        &self,
+        before: &WordList,
+        b: Range<usize>,
+        after: &WordList,
+        a: Range<usize>,
+        window: usize,
+    ) -> bool {
+        self.before.find(before, b.clone(), window, Side::Before)
+            || self.after.find(after, a.clone(), window, Side::After)
+            || self.around.find(before, b, window, Side::Before)
+            || self.around.find(after, a, window, Side::After)
+    }
+}
+
+/// Guard phrases indexed by their first word.
+#[derive(Debug, Default)]
+struct PhraseIndex {
+    phrases: Vec<Vec<GuardWord>>,
+    /// Phrases starting with a literal word, by that word.
+    by_first: HashMap<String, Vec<usize>>,
+    /// Phrases starting with a number pattern.
+    numeric: Vec<usize>,
+    /// The most words a phrase has.
+    longest: usize,
+}
+
+impl PhraseIndex {
+    fn new(phrases: &[GuardPhrase]) -> PhraseIndex {
+        let mut index = PhraseIndex::default();
+        for p in phrases.iter().filter(|p| !p.words.is_empty()) {
+            let i = index.phrases.len();
+            match &p.words[0] {
+                GuardWord::Word(w) => index.by_first.entry(w.clone()).or_default().push(i),
+                _ => index.numeric.push(i),
+            }
+            index.longest = index.longest.max(p.words.len());
+            index.phrases.push(p.words.clone());
+        }
+        index
+    }
+
+    /// Whether a phrase occurs in `words[range]`: ending within `window`
+    /// words of the range's end (`Before`, the words before a match) or
+    /// starting within `window` words of its start (`After`).
+    fn find(&self, words: &WordList, range: Range<usize>, window: usize, side: Side) -> bool {
+        if self.phrases.is_empty() || range.is_empty() {
+            return false;
+        }
+        let n = range.len();
+        // Positions (relative to the range) where a phrase may start.
+        let first = match side {
+            Side::Before => n.saturating_sub(window.saturating_add(self.longest) - 1),
+            Side::After => 0,
+        };
+        let last = match side {
+            Side::Before => n,
+            Side::After => n.min(window),
+        };
+        (first..last).any(|i| {
+            let word = words.get(range.start + i);
+            let fits = |p: usize| {
+                let pattern = &self.phrases[p];
+                let len = pattern.len();
+                let in_window = match side {
+                    Side::Before => i + len <= n && n - (i + len) < window,
+                    Side::After => i + len <= n,
+                };
+                in_window
+                    && pattern.iter().enumerate().all(|(k, w)| {
+                        let word = words.get(range.start + i + k);
+                        match w {
+                            GuardWord::Word(expected) => expected == word,
+                            other => other.matches(word),
+                        }
+                    })
+            };
+            self.by_first
+                .get(word)
+                .is_some_and(|ps| ps.iter().any(|&p| fits(p)))
+                || (!self.numeric.is_empty()
+                    && word.starts_with(|c: char| c.is_ascii_digit())
+                    && self.numeric.iter().any(|&p| fits(p)))
+        })
+    }
+}
+
+/// Words of a stretch of text, lower-cased (typographic apostrophes folded)
+/// into one buffer, with their offsets in the text.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct WordList {
+    lower: String,
+    /// Per word: its range in `lower` and its start and end in the text.
+    words: Vec<(u32, u32, usize, usize)>,
+}
+
+impl WordList {
+    fn clear(&mut self) {
+        self.lower.clear();
+        self.words.clear();
+    }
+
+    fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    /// Appends the words of `text[range]`.
+    fn extend(&mut self, text: &str, range: Range<usize>) {
+        let base = range.start;
+        for (r, word) in super::words(&text[range]) {
+            let from = self.lower.len();
+            if word.is_ascii() {
+                self.lower
+                    .extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+            } else {
+                for c in word.chars() {
+                    match c {
+                        '\u{2018}' | '\u{2019}' => self.lower.push('\''),
+                        c => self.lower.extend(c.to_lowercase()),
+                    }
+                }
+            }
+            self.words.push((
+                from as u32,
+                self.lower.len() as u32,
+                base + r.start,
+                base + r.end,
+            ));
+        }
+    }
+
+    /// The lower-cased word at `i`.
+    fn get(&self, i: usize) -> &str {
+        let (from, to, _, _) = self.words[i];
+        &self.lower[from as usize..to as usize]
+    }
+
+    /// The indexes of the words that start at or after `offset`.
+    fn suffix_from(&self, offset: usize) -> Range<usize> {
+        self.words.partition_point(|w| w.2 < offset)..self.words.len()
+    }
+
+    /// The indexes of the words that end at or before `offset`.
+    fn prefix_to(&self, offset: usize) -> Range<usize> {
+        0..self.words.partition_point(|w| w.3 <= offset)
+    }
+}
+
+/// The words around one candidate match, split once for all its guards.
+#[derive(Debug, Default)]
+pub(crate) struct Neighbourhood {
+    /// Words before the match (up to the furthest any guard looks).
+    before: WordList,
+    /// Words after the match.
+    after: WordList,
+    /// The match's sentence and paragraph (only when a guard needs them).
+    sentence: (usize, usize),
+    paragraph: (usize, usize),
+}
+
+impl Neighbourhood {
+    /// Splits the words around `span` that `guards` may look at.
+    pub(crate) fn fill<'g>(
+        &mut self,
+        text: &str,
+        span: &Range<usize>,
+        guards: impl Iterator<Item = &'g CompiledGuard> + Clone,
+    ) {
+        self.before.clear();
+        self.after.clear();
+        let (mut lo, mut hi) = (span.start, span.end);
+        let scopes = |s: GuardScope| guards.clone().any(|g| g.scope == s);
+        let (sentence, paragraph) = (scopes(GuardScope::Sentence), scopes(GuardScope::Paragraph));
+        if sentence || paragraph {
+            let start = paragraph_start(text, span.start);
+            let end = paragraph_end(text, span.end);
+            self.paragraph = (start, end);
+            if sentence {
+                self.sentence = (
+                    sentence_start_within(text, span.start, start),
+                    sentence_end_within(text, span.end, end),
+                );
+            }
+            // Split only as far as the widest scope needs.
+            let (start, end) = if paragraph {
+                (start, end)
+            } else {
+                self.sentence
+            };
+            lo = lo.min(start);
+            hi = hi.max(end);
+        }
+        for g in guards.filter(|g| g.scope == GuardScope::Words) {
+            let reach = g.reach();
+            lo = lo.min(floor(text, span.start.saturating_sub(reach)));
+            hi = hi.max(ceil(text, span.end + reach));
+        }
+        self.before.extend(text, lo..span.start);
+        self.after.extend(text, span.end..hi.max(span.end));
     }
 }
 
@@ -213,109 +482,38 @@ enum Side {
     After,
 }
 
-fn longest(guard: &Guard) -> usize {
-    guard
-        .before
-        .iter()
-        .chain(&guard.after)
-        .chain(&guard.around)
-        .map(|p| p.words.len())
-        .max()
-        .unwrap_or(1)
-}
-
-/// Whether a phrase ends within `window` words before the match (`Before`,
-/// `words` in text order, ending at the match) or starts within `window`
-/// words after it (`After`).
-fn side_hits(phrases: &[GuardPhrase], words: &[&str], window: usize, side: Side) -> bool {
-    phrases.iter().any(|p| {
-        let len = p.words.len();
-        if len > words.len() {
-            return false;
-        }
-        (0..=words.len() - len).any(|i| {
-            let in_window = match side {
-                Side::Before => words.len() - (i + len) < window,
-                Side::After => i < window,
-            };
-            in_window && phrase_at(&p.words, &words[i..i + len])
-        })
-    })
-}
-
-fn contains_any(phrases: &[GuardPhrase], words: &[&str]) -> bool {
-    side_hits(phrases, words, usize::MAX, Side::After)
-}
-
-fn phrase_at(pattern: &[GuardWord], words: &[&str]) -> bool {
-    pattern.iter().zip(words).all(|(p, w)| match p {
-        GuardWord::Word(expected) => word_eq(expected, w),
-        other => other.matches(w),
-    })
-}
-
-/// Compares a lower-case pattern word with a word of the text, ignoring case
-/// and the kind of apostrophe.
-pub(crate) fn word_eq(pattern: &str, word: &str) -> bool {
-    let mut p = pattern.chars();
-    for c in word.chars() {
-        let c = if c == '\u{2019}' || c == '\u{2018}' {
-            '\''
-        } else {
-            c
-        };
-        let mut lower = c.to_lowercase();
-        for l in lower.by_ref() {
-            if p.next() != Some(l) {
-                return false;
-            }
-        }
-    }
-    p.next().is_none()
-}
-
-fn document_contains(text: &str, phrases: &[GuardPhrase]) -> bool {
-    let longest = phrases.iter().map(|p| p.words.len()).max().unwrap_or(0);
-    if longest == 0 {
+/// Whether a document-scope guard's phrase occurs anywhere in `text`. The
+/// text is split in blocks (cut after a line break) with enough words of
+/// overlap that no phrase is missed at a cut.
+fn document_contains(text: &str, phrases: &PhraseIndex) -> bool {
+    const BLOCK: usize = 64 << 10;
+    if phrases.phrases.is_empty() {
         return false;
     }
-    let mut recent: std::collections::VecDeque<&str> =
-        std::collections::VecDeque::with_capacity(longest);
-    for (_, w) in super::words(text) {
-        if recent.len() == longest {
-            recent.pop_front();
+    let bytes = text.as_bytes();
+    let mut words = WordList::default();
+    let mut start = 0;
+    while start < text.len() {
+        let mut end = ceil(text, start + BLOCK);
+        if end < text.len() {
+            end = memchr::memchr(b'\n', &bytes[end..]).map_or(text.len(), |i| end + i + 1);
         }
-        recent.push_back(w);
-        let (a, b) = recent.as_slices();
-        let window: Vec<&str> = a.iter().chain(b).copied().collect();
-        for p in phrases {
-            let len = p.words.len();
-            if len <= window.len() && phrase_at(&p.words, &window[window.len() - len..]) {
-                return true;
-            }
+        // Keep the last words of the previous block: a phrase may straddle
+        // the cut.
+        let keep = words.len().saturating_sub(phrases.longest);
+        let carried: Vec<(usize, usize)> = words.words[keep..].iter().map(|w| (w.2, w.3)).collect();
+        words.clear();
+        if let (Some(first), Some(last)) = (carried.first(), carried.last()) {
+            debug_assert!(last.1 <= start);
+            words.extend(text, first.0..start);
         }
+        words.extend(text, start..end);
+        if phrases.find(&words, 0..words.len(), usize::MAX, Side::After) {
+            return true;
+        }
+        start = end;
     }
     false
-}
-
-/// Up to `n` words ending at `pos`, in text order, not looking before `limit`.
-fn words_before(text: &str, pos: usize, n: usize, limit: usize) -> Vec<&str> {
-    let region = &text[limit..pos];
-    let all: Vec<&str> = super::words(region).map(|(_, w)| w).collect();
-    let skip = all.len().saturating_sub(n);
-    all[skip..].to_vec()
-}
-
-/// Up to `n` words starting at `pos`, not looking past `limit`.
-fn words_after(text: &str, pos: usize, n: usize, limit: usize) -> Vec<&str> {
-    super::words(&text[pos..limit.max(pos)])
-        .map(|(_, w)| w)
-        .take(n)
-        .collect()
-}
-
-fn words_in(text: &str, range: Range<usize>) -> Vec<&str> {
-    super::words(&text[range]).map(|(_, w)| w).collect()
 }
 
 fn floor(text: &str, offset: usize) -> usize {
@@ -336,18 +534,16 @@ pub(crate) fn paragraph_start(text: &str, pos: usize) -> usize {
     let limit = floor(text, pos.saturating_sub(REACH));
     let bytes = text.as_bytes();
     let mut i = pos;
-    while i > limit {
-        i -= 1;
-        if bytes[i] == b'\n' {
-            // Blank line: only whitespace between this and the previous newline.
-            let mut j = i;
-            while j > limit && matches!(bytes[j - 1], b' ' | b'\t' | b'\r') {
-                j -= 1;
-            }
-            if j > limit && bytes[j - 1] == b'\n' || j == 0 {
-                return i + 1;
-            }
+    while let Some(nl) = memchr::memrchr(b'\n', &bytes[limit..i]).map(|k| limit + k) {
+        // Blank line: only whitespace between this and the previous newline.
+        let mut j = nl;
+        while j > limit && matches!(bytes[j - 1], b' ' | b'\t' | b'\r') {
+            j -= 1;
         }
+        if j > limit && bytes[j - 1] == b'\n' || j == 0 {
+            return nl + 1;
+        }
+        i = nl;
     }
     limit
 }
@@ -357,17 +553,15 @@ pub(crate) fn paragraph_end(text: &str, pos: usize) -> usize {
     let limit = ceil(text, pos + REACH);
     let bytes = text.as_bytes();
     let mut i = pos;
-    while i < limit {
-        if bytes[i] == b'\n' {
-            let mut j = i + 1;
-            while j < limit && matches!(bytes[j], b' ' | b'\t' | b'\r') {
-                j += 1;
-            }
-            if j >= text.len() || bytes[j] == b'\n' {
-                return i;
-            }
+    while let Some(nl) = memchr::memchr(b'\n', &bytes[i..limit]).map(|k| i + k) {
+        let mut j = nl + 1;
+        while j < limit && matches!(bytes[j], b' ' | b'\t' | b'\r') {
+            j += 1;
         }
-        i += 1;
+        if j >= text.len() || bytes[j] == b'\n' {
+            return nl;
+        }
+        i = nl + 1;
     }
     limit
 }
@@ -390,32 +584,67 @@ fn ends_sentence(text: &str, i: usize) -> bool {
             .is_none_or(|c| c.is_ascii_whitespace() || *c == b'"' || *c == b'\'')
 }
 
+fn sentence_break(text: &str, i: usize) -> bool {
+    text.as_bytes()[i] == b'\n' && line_break_ends_sentence(text, i) || ends_sentence(text, i)
+}
+
 /// The start of the sentence holding `pos`.
+#[cfg(test)]
 pub(crate) fn sentence_start(text: &str, pos: usize) -> usize {
-    let limit = paragraph_start(text, pos);
-    let bytes = text.as_bytes();
-    let mut i = pos;
-    while i > limit {
-        i -= 1;
-        if bytes[i] == b'\n' && line_break_ends_sentence(text, i) || ends_sentence(text, i) {
-            return i + 1;
-        }
-    }
-    limit
+    sentence_start_within(text, pos, paragraph_start(text, pos))
+}
+
+/// The start of the sentence holding `pos`, not before `limit` (the start of
+/// its paragraph).
+fn sentence_start_within(text: &str, pos: usize, limit: usize) -> usize {
+    (limit..pos)
+        .rev()
+        .find(|&i| sentence_break(text, i))
+        .map_or(limit, |i| i + 1)
 }
 
 /// The end of the sentence holding `pos`.
+#[cfg(test)]
 pub(crate) fn sentence_end(text: &str, pos: usize) -> usize {
-    let limit = paragraph_end(text, pos);
+    sentence_end_within(text, pos, paragraph_end(text, pos))
+}
+
+/// The end of the sentence holding `pos`, not after `limit` (the end of its
+/// paragraph).
+fn sentence_end_within(text: &str, pos: usize, limit: usize) -> usize {
+    (pos..limit)
+        .find(|&i| sentence_break(text, i))
+        .unwrap_or(limit)
+}
+
+/// Lead bytes of the characters that can open or close a quotation: the
+/// ASCII quotes and backtick, and the first byte of the UTF-8 encodings of
+/// `‘ ’ “ ” „` (E2 80 xx) and `« »` (C2 xx).
+static QUOTE_BYTES: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'"' as usize] = true;
+    t[b'\'' as usize] = true;
+    t[b'`' as usize] = true;
+    t[0xE2] = true;
+    t[0xC2] = true;
+    t
+};
+
+/// The offsets in `text[range]` of characters that may be quotation marks
+/// (and some other characters sharing their lead byte), with the character.
+fn quote_candidates(text: &str, range: Range<usize>) -> impl Iterator<Item = (usize, char)> + '_ {
     let bytes = text.as_bytes();
-    let mut i = pos;
-    while i < limit {
-        if bytes[i] == b'\n' && line_break_ends_sentence(text, i) || ends_sentence(text, i) {
-            return i;
-        }
-        i += 1;
-    }
-    limit
+    let end = range.end;
+    let mut i = range.start;
+    std::iter::from_fn(move || {
+        let off = bytes[i..end]
+            .iter()
+            .position(|&b| QUOTE_BYTES[b as usize])?;
+        let at = i + off;
+        let c = text[at..].chars().next()?;
+        i = at + c.len_utf8();
+        Some((at, c))
+    })
 }
 
 /// Whether `span` lies inside quotation marks: someone's own words.
@@ -429,14 +658,11 @@ pub(crate) fn in_quotation(text: &str, span: &Range<usize>) -> bool {
     let start = paragraph_start(text, span.start);
     let mut double: Option<usize> = None;
     let mut single: Option<usize> = None;
-    let mut prev: Option<char> = None;
-    let mut iter = text[start..span.start].char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
-        let next = iter
-            .peek()
-            .map(|&(_, c)| c)
-            .or_else(|| text[span.start..].chars().next());
-        let at = start + i;
+    for (at, c) in quote_candidates(text, start..span.start) {
+        let prev = (at > start)
+            .then(|| text[..at].chars().next_back())
+            .flatten();
+        let next = text[at + c.len_utf8()..].chars().next();
         match c {
             '"' => double = if double.is_some() { None } else { Some(at) },
             '\u{201C}' | '\u{201E}' | '\u{AB}' => double = Some(at),
@@ -446,10 +672,8 @@ pub(crate) fn in_quotation(text: &str, span: &Range<usize>) -> bool {
                 let after_word = next.is_some_and(char::is_alphanumeric);
                 if before_word && after_word {
                     // An apostrophe inside a word: she's, Mum's.
-                } else if single.is_none() && !before_word && after_word && c != '\u{2019}' {
-                    single = Some(at);
                 } else if single.is_none() && !before_word && after_word {
-                    // ’ used as an opening quote by some keyboards.
+                    // (’ is used as an opening quote by some keyboards.)
                     single = Some(at);
                 } else if single.is_some() && !after_word {
                     single = None;
@@ -457,7 +681,6 @@ pub(crate) fn in_quotation(text: &str, span: &Range<usize>) -> bool {
             }
             _ => {}
         }
-        prev = Some(c);
     }
     let (open_at, closers): (usize, &[char]) = match (double, single) {
         (Some(d), Some(s)) => (
@@ -472,13 +695,11 @@ pub(crate) fn in_quotation(text: &str, span: &Range<usize>) -> bool {
         (None, Some(s)) => (s, &['\'', '\u{2019}', '`']),
         (None, None) => return false,
     };
-    let end = paragraph_end(text, span.end);
-    let after = &text[span.end..end.max(span.end)];
-    let mut prev: Option<char> = text[..span.end].chars().next_back();
-    let mut chars = after.chars().peekable();
-    while let Some(c) = chars.next() {
+    let end = paragraph_end(text, span.end).max(span.end);
+    for (at, c) in quote_candidates(text, span.end..end) {
         if closers.contains(&c) {
-            let next = chars.peek().copied();
+            let prev = text[..at].chars().next_back();
+            let next = text[at + c.len_utf8()..end].chars().next();
             let is_apostrophe = c != '"'
                 && c != '\u{201D}'
                 && prev.is_some_and(char::is_alphanumeric)
@@ -487,10 +708,9 @@ pub(crate) fn in_quotation(text: &str, span: &Range<usize>) -> bool {
                 return true;
             }
         }
-        prev = Some(c);
     }
     // Unclosed: count it only if it opened on the match's own line.
-    !text[open_at..span.start].contains('\n')
+    memchr::memchr(b'\n', &text.as_bytes()[open_at..span.start]).is_none()
 }
 
 #[cfg(test)]
@@ -571,17 +791,20 @@ mod tests {
         ));
         let t =
             "a\nvblint-disable boyfriend\nher boyfriend\nvblint-enable boyfriend\nher boyfriend";
-        let ctx = DocContext::new(t);
+        let ctx = DocContext::new(t, 0);
         assert!(ctx.suppressed("boyfriend", t.find("her boyfriend").unwrap() + 4));
         assert!(!ctx.suppressed("boyfriend", t.rfind("boyfriend").unwrap()));
         let t = "<!-- vblint: ignore boyfriend -->\nher boyfriend";
-        assert!(DocContext::new(t).suppressed("boyfriend", t.rfind("boyfriend").unwrap()));
+        assert!(DocContext::new(t, 0).suppressed("boyfriend", t.rfind("boyfriend").unwrap()));
     }
 
     #[test]
-    fn word_equality_folds_case_and_apostrophes() {
-        assert!(word_eq("mum's", "Mum’s"));
-        assert!(word_eq("mum's", "MUM'S"));
-        assert!(!word_eq("mum", "mum's"));
+    fn words_are_lower_cased_with_apostrophes_folded() {
+        let mut w = WordList::default();
+        let text = "Mum’s MUM'S Ärger";
+        w.extend(text, 0..text.len());
+        assert_eq!((w.get(0), w.get(1), w.get(2)), ("mum's", "mum's", "ärger"));
+        assert_eq!(w.suffix_from(1), 1..3);
+        assert_eq!(w.prefix_to(13), 0..2);
     }
 }

@@ -105,6 +105,8 @@ struct Inner {
     patterns: Vec<Pattern>,
     /// Per entry: whether it is enabled, and its severity after overrides.
     severity: Vec<Option<Severity>>,
+    /// The lexicon's guards, indexed for matching.
+    guards: Vec<context::CompiledGuard>,
 }
 
 impl Scanner {
@@ -163,6 +165,11 @@ impl Scanner {
                     })?,
             )
         };
+        let guards = lexicon
+            .guards
+            .iter()
+            .map(context::CompiledGuard::new)
+            .collect();
         Ok(Scanner {
             inner: Arc::new(Inner {
                 lexicon,
@@ -170,6 +177,7 @@ impl Scanner {
                 automaton,
                 patterns,
                 severity,
+                guards,
             }),
         })
     }
@@ -199,7 +207,7 @@ impl Scanner {
     /// Scans a text, reusing `norm` as a buffer, and appends the findings in
     /// order to `out`.
     pub fn scan_into(&self, text: &str, norm: &mut Normalized, out: &mut Vec<Finding>) {
-        let ctx = context::DocContext::new(text);
+        let ctx = self.context(text);
         self.scan_region(&ctx, text, 0..text.len(), norm, out);
     }
 
@@ -218,10 +226,11 @@ impl Scanner {
             return;
         }
         let pieces = chunks(text, size);
+        // One set of document facts for all pieces: each is computed once.
+        let ctx = self.context(text);
         let results: Vec<Vec<Finding>> = pieces
             .into_par_iter()
             .map_init(Normalized::default, |norm, range| {
-                let ctx = context::DocContext::new(text);
                 let mut found = Vec::new();
                 self.scan_region(&ctx, text, range, norm, &mut found);
                 found
@@ -230,6 +239,10 @@ impl Scanner {
         for r in results {
             out.extend(r);
         }
+    }
+
+    fn context<'t>(&self, text: &'t str) -> context::DocContext<'t> {
+        context::DocContext::new(text, self.inner.guards.len())
     }
 
     /// Matches `text[region]` and judges each match in the context of the
@@ -267,6 +280,7 @@ impl Scanner {
         excepts.sort_by_key(|e| e.start);
         let longest_except = excepts.iter().map(|e| e.len()).max().unwrap_or(0);
         let mut last_end = 0;
+        let mut near = context::Neighbourhood::default();
         for (range, id) in terms {
             if range.start < last_end {
                 continue;
@@ -280,7 +294,7 @@ impl Scanner {
                 continue;
             }
             let span = base + norm.to_original(range.start)..base + norm.to_original(range.end);
-            if let Some(finding) = self.judge(ctx, text, id, span) {
+            if let Some(finding) = self.judge(ctx, text, id, span, &mut near) {
                 out.push(finding);
             }
         }
@@ -311,17 +325,21 @@ impl Scanner {
         text: &str,
         id: EntryId,
         span: Range<usize>,
+        near: &mut context::Neighbourhood,
     ) -> Option<Finding> {
-        let lexicon = &self.inner.lexicon;
-        let entry = lexicon.get(id);
+        let entry = self.inner.lexicon.get(id);
         let mut severity = self.inner.severity[id.0 as usize]?;
         if ctx.suppressed(&entry.id, span.start) {
             return None;
         }
+        let guards = &self.inner.guards;
+        if !entry.guards.is_empty() {
+            near.fill(text, &span, entry.guards.iter().map(|&g| &guards[g]));
+        }
         for &g in &entry.guards {
-            let guard = &lexicon.guards[g];
-            let hit = ctx.guard_hits(g, guard, &span);
-            match guard.action {
+            let guard = &guards[g];
+            let hit = ctx.guard_hits(g, guard, &span, near);
+            match guard.action() {
                 GuardAction::Suppress if hit => return None,
                 GuardAction::Require if !hit => return None,
                 _ => {}
@@ -382,53 +400,68 @@ fn on_word_boundaries(text: &str, start: usize, end: usize) -> bool {
     !before.is_some_and(is_word_char) && !after.is_some_and(is_word_char)
 }
 
+/// A letter or digit, with a fast path for ASCII.
+#[inline]
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric()
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        c.is_alphanumeric()
+    }
 }
 
 /// The words of a text with their byte ranges: runs of letters and digits,
 /// joined by apostrophes inside a word ("Mum's", "she’s").
 pub fn words(text: &str) -> impl Iterator<Item = (Range<usize>, &str)> {
-    let mut chars = text.char_indices().peekable();
+    let bytes = text.as_bytes();
+    // The character at `i` and its width, without decoding ASCII.
+    let at = move |i: usize| -> (char, usize) {
+        match bytes[i] {
+            b if b.is_ascii() => (char::from(b), 1),
+            _ => {
+                let c = text[i..].chars().next().expect("a char boundary");
+                (c, c.len_utf8())
+            }
+        }
+    };
+    let mut i = 0;
     std::iter::from_fn(move || {
-        loop {
-            let (start, c) = chars.next()?;
-            if !c.is_alphanumeric() {
+        while i < bytes.len() {
+            let (c, width) = at(i);
+            if is_word_char(c) {
+                break;
+            }
+            i += width;
+        }
+        if i >= bytes.len() {
+            return None;
+        }
+        let start = i;
+        i += at(i).1;
+        while i < bytes.len() {
+            let (c, width) = at(i);
+            if is_word_char(c) {
+                i += width;
                 continue;
             }
-            let mut end = start + c.len_utf8();
-            while let Some(&(i, c)) = chars.peek() {
-                if c.is_alphanumeric() {
-                    chars.next();
-                    end = i + c.len_utf8();
-                } else if matches!(c, ':' | '/' | '.')
-                    && text[..i].ends_with(|p: char| p.is_ascii_digit())
-                {
-                    // Times, dates and decimals ("21:40", "05/03/2024")
-                    // are one word, so an age pattern never matches the
-                    // hour of a time stamp.
-                    let mut ahead = chars.clone();
-                    ahead.next();
-                    if ahead.peek().is_some_and(|&(_, n)| n.is_ascii_digit()) {
-                        chars.next();
-                    } else {
-                        break;
-                    }
-                } else if matches!(c, '\'' | '\u{2019}') {
-                    // Only inside a word: the next character must be a letter.
-                    let mut ahead = chars.clone();
-                    ahead.next();
-                    if ahead.peek().is_some_and(|&(_, n)| n.is_alphanumeric()) {
-                        chars.next();
-                    } else {
-                        break;
-                    }
-                } else {
-                    break;
+            let next = i + width;
+            let joins = match c {
+                // Times, dates and decimals ("21:40", "05/03/2024") are one
+                // word, so an age pattern never matches the hour of a time
+                // stamp.
+                ':' | '/' | '.' => {
+                    bytes[i - 1].is_ascii_digit() && bytes.get(next).is_some_and(u8::is_ascii_digit)
                 }
+                // Only inside a word: the next character must be a letter.
+                '\'' | '\u{2019}' => next < bytes.len() && is_word_char(at(next).0),
+                _ => false,
+            };
+            if !joins {
+                break;
             }
-            return Some((start..end, &text[start..end]));
+            i = next;
         }
+        Some((start..i, &text[start..i]))
     })
 }
 
