@@ -128,9 +128,7 @@ impl Normalized {
             // single line break inside it becomes a space, at the same
             // offset, so the map needs no breakpoint).
             let start = i;
-            while i < len && is_plain_ascii(bytes, i) {
-                i += 1;
-            }
+            i = plain_run_end(bytes, i);
             if i > start {
                 let mut from = start;
                 for nl in memchr::memchr_iter(b'\n', &bytes[start..i]) {
@@ -205,53 +203,49 @@ impl Normalized {
     }
 }
 
-/// How [`is_plain_ascii`] treats each byte.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Plain {
-    /// Copied as it is.
-    Yes,
-    /// Never: non-ASCII, control characters, the backtick.
-    No,
-    /// A space or line break: plain (a line break becoming a space) when
-    /// a printable character follows, so it is a run of one.
-    Space,
-    /// A hyphen: plain unless whitespace follows (then it may end a line
-    /// in a hyphenated word).
-    Hyphen,
-}
-
-static PLAIN: [Plain; 256] = {
-    let mut t = [Plain::No; 256];
+/// Bytes always copied as they are: printable ASCII except the backtick
+/// (folded to an apostrophe) and the hyphen (which may end a line in a
+/// hyphenated word).
+static PLAIN: [bool; 256] = {
+    let mut t = [false; 256];
     let mut b = 0x21;
     while b < 0x7F {
-        t[b] = Plain::Yes;
+        t[b] = true;
         b += 1;
     }
-    t[b'`' as usize] = Plain::No;
-    t[b'-' as usize] = Plain::Hyphen;
-    t[b' ' as usize] = Plain::Space;
-    t[b'\n' as usize] = Plain::Space;
+    t[b'`' as usize] = false;
+    t[b'-' as usize] = false;
     t
 };
 
-/// Whether the byte at `i` is copied as it is (a lone line break as a
-/// space): printable ASCII other than the backtick, a hyphen inside a word,
-/// and a single space or line break between two printable characters.
+/// The end of the run of bytes from `i` that normalisation copies as they
+/// are (a lone line break as a space): printable ASCII other than the
+/// backtick, a hyphen inside a word, and a single space or line break
+/// between two printable characters.
 ///
-/// The caller guarantees that the byte before `i`, if any, is not
-/// whitespace (whitespace runs are consumed whole by the slow path).
+/// The byte before `i`, if any, is not whitespace: the slow path consumes
+/// whitespace runs whole.
 #[inline]
-fn is_plain_ascii(bytes: &[u8], i: usize) -> bool {
-    match PLAIN[usize::from(bytes[i])] {
-        Plain::Yes => true,
-        Plain::No => false,
-        Plain::Space => bytes
-            .get(i + 1)
-            .is_some_and(|&next| next.is_ascii_graphic()),
-        Plain::Hyphen => bytes
-            .get(i + 1)
-            .is_some_and(|&next| !next.is_ascii_whitespace()),
+fn plain_run_end(bytes: &[u8], mut i: usize) -> usize {
+    let len = bytes.len();
+    while i < len {
+        let b = bytes[i];
+        if PLAIN[usize::from(b)] {
+            i += 1;
+            continue;
+        }
+        let next = bytes.get(i + 1).copied();
+        let plain = match b {
+            b' ' | b'\n' => next.is_some_and(|n| n.is_ascii_graphic()),
+            b'-' => next.is_some_and(|n| !n.is_ascii_whitespace()),
+            _ => false,
+        };
+        if !plain {
+            break;
+        }
+        i += 1;
     }
+    i
 }
 
 /// If `original[i..]` starts with the rest of a line-end hyphenation (optional

@@ -613,19 +613,40 @@ fn resolve_phrases(
 ) -> Vec<Phrase> {
     let mut out = Vec::new();
     for p in raw {
-        match variant::expand(p.get_ref(), sets, Hyphens::Flexible) {
-            Ok(variants) => {
+        let parsed = variant::slots(p.get_ref(), sets, Hyphens::Flexible).and_then(|slots| {
+            Ok((
+                variant::expand(p.get_ref(), sets, Hyphens::Flexible)?,
+                slots,
+            ))
+        });
+        match parsed {
+            Ok((variants, slots)) => {
                 let mut normalized: Vec<String> = Vec::with_capacity(variants.len());
+                let mut seen = std::collections::HashSet::with_capacity(variants.len());
                 for v in variants {
                     let n = normalize_phrase(&v);
-                    if !normalized.contains(&n) {
+                    if seen.insert(n.clone()) {
                         normalized.push(n);
                     }
                 }
+                let slots = slots
+                    .into_iter()
+                    .map(|options| {
+                        let mut out: Vec<String> = Vec::with_capacity(options.len());
+                        for o in options {
+                            let n = normalize_phrase(&o);
+                            if !out.contains(&n) {
+                                out.push(n);
+                            }
+                        }
+                        out
+                    })
+                    .collect();
                 out.push(Phrase {
                     source: p.get_ref().clone(),
                     span: p.span(),
                     variants: normalized,
+                    slots,
                 });
             }
             Err(e) => errors.push(variant_error(file, &p.span(), e)),

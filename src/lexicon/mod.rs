@@ -250,6 +250,10 @@ pub struct Phrase {
     pub span: Range<usize>,
     /// Every concrete, normalised, lower-case variant.
     pub variants: Vec<String>,
+    /// The same phrase as slots (see [`variant::slots`]): per word, its
+    /// normalised, lower-case options, an empty string for "left out". This
+    /// is what the scanner matches.
+    pub slots: Vec<Vec<String>>,
 }
 
 /// An example sentence with where it was written.

@@ -43,21 +43,22 @@ pub enum Hyphens {
     Literal,
 }
 
-/// Expands `phrase` into every concrete phrase it stands for.
-///
-/// The result is in the order the alternatives are written, without
-/// duplicates, each variant with single spaces between words.
+/// Parses `phrase` into its slots: one per word of the phrase, each the list
+/// of word sequences that may stand there (an empty string for an optional
+/// word left out). Every concrete phrase is one option from each slot, joined
+/// with single spaces; the scanner matches slots directly, [`expand`] lists
+/// the combinations.
 ///
 /// # Errors
 ///
 /// Returns an error for empty phrases, empty alternatives, unbalanced
-/// brackets or braces, unknown set names and expansions over
-/// [`MAX_PER_PHRASE`].
-pub fn expand(
+/// brackets or braces, unknown set names and phrases whose every word is
+/// optional.
+pub fn slots(
     phrase: &str,
     sets: &BTreeMap<String, Vec<String>>,
     hyphens: Hyphens,
-) -> Result<Vec<String>, VariantError> {
+) -> Result<Vec<Vec<String>>, VariantError> {
     if phrase.trim().is_empty() {
         return Err(VariantError {
             message: "this phrase is empty".into(),
@@ -65,14 +66,42 @@ pub fn expand(
             range: 0..phrase.len(),
         });
     }
-    let mut variants: Vec<String> = vec![String::new()];
-    let mut required = false;
+    let mut slots = Vec::new();
     for (range, word) in words(phrase) {
-        required |= !word.starts_with('[');
         let options = word_options(word, sets, hyphens).map_err(|mut e| {
             e.range = (range.start + e.range.start)..(range.start + e.range.end);
             e
         })?;
+        slots.push(options);
+    }
+    if slots
+        .iter()
+        .all(|options| options.iter().any(String::is_empty))
+    {
+        return Err(VariantError {
+            message: "every word of this phrase is optional, so it would match nothing".into(),
+            help: "make at least one word required (remove its [brackets])".into(),
+            range: 0..phrase.len(),
+        });
+    }
+    Ok(slots)
+}
+
+/// Expands `phrase` into every concrete phrase it stands for.
+///
+/// The result is in the order the alternatives are written, without
+/// duplicates, each variant with single spaces between words.
+///
+/// # Errors
+///
+/// The errors of [`slots`], and expansions over [`MAX_PER_PHRASE`].
+pub fn expand(
+    phrase: &str,
+    sets: &BTreeMap<String, Vec<String>>,
+    hyphens: Hyphens,
+) -> Result<Vec<String>, VariantError> {
+    let mut variants: Vec<String> = vec![String::new()];
+    for options in slots(phrase, sets, hyphens)? {
         let mut next = Vec::with_capacity(variants.len() * options.len());
         for prefix in &variants {
             for option in &options {
@@ -95,13 +124,6 @@ pub fn expand(
     }
     let mut seen = std::collections::HashSet::new();
     variants.retain(|v| !v.is_empty() && seen.insert(v.clone()));
-    if !required {
-        return Err(VariantError {
-            message: "every word of this phrase is optional, so it would match nothing".into(),
-            help: "make at least one word required (remove its [brackets])".into(),
-            range: 0..phrase.len(),
-        });
-    }
     Ok(variants)
 }
 

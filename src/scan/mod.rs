@@ -9,12 +9,12 @@
 //! original text.
 
 mod context;
+mod phrases;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::sync::Arc;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostic;
@@ -101,7 +101,9 @@ pub struct Scanner {
 struct Inner {
     lexicon: Arc<Lexicon>,
     settings: Settings,
-    automaton: Option<AhoCorasick>,
+    /// Every term and except phrase of the enabled entries.
+    phrases: phrases::PhraseSet,
+    /// What each phrase is, in the order given to the phrase set.
     patterns: Vec<Pattern>,
     /// Per entry: whether it is enabled, and its severity after overrides.
     severity: Vec<Option<Severity>>,
@@ -117,8 +119,7 @@ impl Scanner {
     /// If the automaton cannot be built (only for absurdly large lexicons).
     pub fn new(lexicon: Arc<Lexicon>, settings: Settings) -> Result<Scanner, Diagnostic> {
         let mut patterns = Vec::new();
-        let mut strings: Vec<&str> = Vec::new();
-        let mut seen: HashMap<&str, usize> = HashMap::new();
+        let mut slots: Vec<&[Vec<String>]> = Vec::new();
         let mut severity = vec![None; lexicon.entries.len()];
         for (id, entry) in lexicon.active() {
             if settings.disabled.contains(&entry.id) {
@@ -134,37 +135,14 @@ impl Scanner {
             let terms = entry.terms.iter().map(|p| (p, Pattern::Term(id)));
             let except = entry.except.iter().map(|p| (p, Pattern::Except));
             for (phrase, kind) in terms.chain(except) {
-                for v in &phrase.variants {
-                    // The first definition of a phrase wins; the validator
-                    // reports duplicates.
-                    if seen.contains_key(v.as_str()) {
-                        continue;
-                    }
-                    seen.insert(v, patterns.len());
-                    strings.push(v);
-                    patterns.push(kind);
-                }
+                slots.push(&phrase.slots);
+                patterns.push(kind);
             }
         }
-        let automaton = if strings.is_empty() {
-            None
-        } else {
-            let kind = match settings.engine {
-                Engine::Compact => AhoCorasickKind::ContiguousNFA,
-                Engine::Fast => AhoCorasickKind::DFA,
-            };
-            Some(
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::Standard)
-                    .ascii_case_insensitive(true)
-                    .kind(Some(kind))
-                    .build(&strings)
-                    .map_err(|e| {
-                        Diagnostic::error(format!("the lexicon is too large to compile: {e}"))
-                            .help("remove optional words or split long variant lists")
-                    })?,
-            )
-        };
+        let phrases = phrases::PhraseSet::new(slots, settings.engine).map_err(|e| {
+            Diagnostic::error(format!("the lexicon is too large to compile: {e}"))
+                .help("remove optional words or split long variant lists")
+        })?;
         let guards = lexicon
             .guards
             .iter()
@@ -174,7 +152,7 @@ impl Scanner {
             inner: Arc::new(Inner {
                 lexicon,
                 settings,
-                automaton,
+                phrases,
                 patterns,
                 severity,
                 guards,
@@ -192,9 +170,15 @@ impl Scanner {
         &self.inner.settings
     }
 
-    /// The number of concrete phrases in the automaton.
+    /// The number of concrete phrases the scanner matches (every
+    /// combination of every phrase's options).
     pub fn pattern_count(&self) -> usize {
-        self.inner.patterns.len()
+        self.inner.phrases.forms()
+    }
+
+    /// The number of anchor strings in the automaton (see [`phrases`]).
+    pub fn anchor_count(&self) -> usize {
+        self.inner.phrases.anchors()
     }
 
     /// Scans a text and returns its findings in order.
@@ -255,27 +239,24 @@ impl Scanner {
         norm: &mut Normalized,
         out: &mut Vec<Finding>,
     ) {
-        let Some(automaton) = &self.inner.automaton else {
-            return;
-        };
         let base = region.start;
         norm.reset(&text[region]);
         let normalized = norm.as_str();
+        let mut raw = Vec::new();
+        self.inner.phrases.find(normalized, &mut raw);
         let mut terms: Vec<(Range<usize>, EntryId)> = Vec::new();
         let mut excepts: Vec<Range<usize>> = Vec::new();
-        for m in automaton.find_overlapping_iter(normalized) {
-            if !on_word_boundaries(normalized, m.start(), m.end()) {
-                continue;
-            }
-            match self.inner.patterns[m.pattern().as_usize()] {
-                Pattern::Term(id) => terms.push((m.start()..m.end(), id)),
-                Pattern::Except => excepts.push(m.start()..m.end()),
+        for m in raw {
+            match self.inner.patterns[m.phrase] {
+                Pattern::Term(id) => terms.push((m.start..m.end, id)),
+                Pattern::Except => excepts.push(m.start..m.end),
             }
         }
         if terms.is_empty() {
             return;
         }
-        // Leftmost-longest, without overlaps.
+        // Leftmost-longest, without overlaps (the matches come sorted by
+        // start, then end: take the longest at each start).
         terms.sort_by(|a, b| a.0.start.cmp(&b.0.start).then(b.0.end.cmp(&a.0.end)));
         excepts.sort_by_key(|e| e.start);
         let longest_except = excepts.iter().map(|e| e.len()).max().unwrap_or(0);
@@ -303,15 +284,11 @@ impl Scanner {
     /// The entries whose terms occur (on word boundaries) in `text`,
     /// before any except phrase or context rule: for lexicon checks.
     pub fn scan_raw_terms(&self, text: &str) -> Vec<EntryId> {
-        let Some(automaton) = &self.inner.automaton else {
-            return Vec::new();
-        };
         let norm = Normalized::new(text);
-        let normalized = norm.as_str();
-        automaton
-            .find_overlapping_iter(normalized)
-            .filter(|m| on_word_boundaries(normalized, m.start(), m.end()))
-            .filter_map(|m| match self.inner.patterns[m.pattern().as_usize()] {
+        let mut raw = Vec::new();
+        self.inner.phrases.find(norm.as_str(), &mut raw);
+        raw.into_iter()
+            .filter_map(|m| match self.inner.patterns[m.phrase] {
                 Pattern::Term(id) => Some(id),
                 Pattern::Except => None,
             })
