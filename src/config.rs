@@ -286,7 +286,6 @@ impl Config {
             quotes: self.quotes.unwrap_or_default(),
             disabled: self.disable.iter().cloned().collect(),
             severity: self.severity.clone(),
-            engine: crate::scan::Engine::default(),
         }
     }
 

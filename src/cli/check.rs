@@ -19,7 +19,7 @@ use crate::diagnostic::Diagnostic;
 use crate::input::{self, Kind, Record};
 use crate::lexicon::{Severity, io_reason};
 use crate::report::{self, Format, HumanStyle, Source};
-use crate::scan::{Engine, Finding, Scanner};
+use crate::scan::{Finding, Scanner};
 use crate::text::Normalized;
 
 /// How many files are scanned between two writes.
@@ -98,45 +98,6 @@ impl Prepared {
     }
 }
 
-/// Inputs of at least this many bytes get the fast automaton: its extra
-/// build time (about half a second) pays off after some tens of megabytes.
-const FAST_ENGINE_BYTES: u64 = 32 << 20;
-
-/// Picks the automaton for the inputs: the fast one when the files add up
-/// to many megabytes, the compact one for small inputs and standard input.
-pub(super) fn engine_for(paths: &[PathBuf]) -> Engine {
-    let mut total = 0u64;
-    let default = [PathBuf::from(".")];
-    let paths = if paths.is_empty() {
-        &default[..]
-    } else {
-        paths
-    };
-    for p in paths.iter().filter(|p| p.as_os_str() != "-") {
-        match std::fs::metadata(p) {
-            Ok(m) if m.is_dir() => {
-                // Add up file sizes until the threshold is reached: cheap
-                // for small folders, and stops early for large ones.
-                for entry in ignore::WalkBuilder::new(p).build().flatten() {
-                    total += entry
-                        .metadata()
-                        .map_or(0, |m| if m.is_file() { m.len() } else { 0 });
-                    if total >= FAST_ENGINE_BYTES {
-                        return Engine::Fast;
-                    }
-                }
-            }
-            Ok(m) => total += m.len(),
-            Err(_) => {}
-        }
-    }
-    if total >= FAST_ENGINE_BYTES {
-        Engine::Fast
-    } else {
-        Engine::Compact
-    }
-}
-
 /// Loads configuration, lexicon and options; prints problems and returns
 /// `None` on error.
 pub(super) fn prepare(args: &CheckArgs) -> Option<Prepared> {
@@ -159,7 +120,7 @@ pub(super) fn prepare(args: &CheckArgs) -> Option<Prepared> {
     if let Some(q) = args.quotes {
         config.quotes = Some(q.into());
     }
-    let scanner = load_scanner(&config, engine_for(&args.paths))?;
+    let scanner = load_scanner(&config)?;
     if let Some(n) = args.threads {
         // Only fails if a pool already exists, which it cannot here.
         let _ = rayon::ThreadPoolBuilder::new()

@@ -42,7 +42,7 @@ pub(super) fn run(args: FixArgs) -> ExitCode {
             return ExitCode::Error;
         }
     };
-    let Some(scanner) = load_scanner(&config, super::check::engine_for(&args.paths)) else {
+    let Some(scanner) = load_scanner(&config) else {
         return ExitCode::Error;
     };
     let context = args.context.or(config.context).unwrap_or_default();

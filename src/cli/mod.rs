@@ -297,7 +297,7 @@ fn load_config(args: &LexiconArgs, start: &Path) -> Result<Config, Diagnostic> {
 }
 
 /// Loads the lexicon and scanner for a configuration, printing problems.
-fn load_scanner(config: &Config, engine: crate::scan::Engine) -> Option<Scanner> {
+fn load_scanner(config: &Config) -> Option<Scanner> {
     let lexicon = match config.lexicon() {
         Ok(l) => l,
         Err(errors) => {
@@ -329,11 +329,7 @@ fn load_scanner(config: &Config, engine: crate::scan::Engine) -> Option<Scanner>
         print_diagnostics(&[d]);
         return None;
     }
-    let settings = crate::scan::Settings {
-        engine,
-        ..config.settings()
-    };
-    match Scanner::new(Arc::new(lexicon), settings) {
+    match Scanner::new(Arc::new(lexicon), config.settings()) {
         Ok(s) => Some(s),
         Err(d) => {
             print_diagnostics(&[d]);

@@ -183,17 +183,17 @@ impl CsvRecords {
         text
     }
 
+    /// Whether a minimal-quoting writer quotes this field.
+    fn needs_quotes(&self, bytes: &[u8]) -> bool {
+        bytes
+            .iter()
+            .any(|&b| b == self.delimiter || b == b'"' || b == b'\n' || b == b'\r')
+    }
+
     /// The width in the file of a field as a minimal-quoting writer writes it.
-    fn written_width(&self, bytes: &[u8]) -> (usize, bool) {
-        let s = String::from_utf8_lossy(bytes);
-        let needs_quotes = s
-            .bytes()
-            .any(|b| b == self.delimiter || b == b'"' || b == b'\n' || b == b'\r');
-        let quotes = s.bytes().filter(|&b| b == b'"').count();
-        (
-            s.chars().count() + quotes + if needs_quotes { 2 } else { 0 },
-            needs_quotes,
-        )
+    fn written_width(&self, bytes: &[u8]) -> usize {
+        let quotes = bytes.iter().filter(|&&b| b == b'"').count();
+        char_count(bytes) + quotes + if self.needs_quotes(bytes) { 2 } else { 0 }
     }
 
     /// Where field `index` starts: line and column in the file. The line is
@@ -208,19 +208,25 @@ impl CsvRecords {
                 line += newlines;
                 let after = &bytes[bytes.iter().rposition(|&b| b == b'\n').unwrap_or(0) + 1..];
                 // The closing quote, then the delimiter.
-                column = 1
-                    + String::from_utf8_lossy(after).chars().count()
-                    + after.iter().filter(|&&b| b == b'"').count()
-                    + 2;
+                column = 1 + char_count(after) + after.iter().filter(|&&b| b == b'"').count() + 2;
             } else {
-                column += self.written_width(bytes).0 + 1;
+                column += self.written_width(bytes) + 1;
             }
         }
         let own = self.record.get(index).unwrap_or_default();
-        if self.written_width(own).1 {
+        if self.needs_quotes(own) {
             column += 1;
         }
         (line, column)
+    }
+}
+
+/// The number of characters in `bytes` as read (invalid UTF-8 counts as it
+/// is shown: one replacement character per bad sequence).
+fn char_count(bytes: &[u8]) -> usize {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.chars().count(),
+        Err(_) => String::from_utf8_lossy(bytes).chars().count(),
     }
 }
 

@@ -11,6 +11,7 @@
 //! shared by the threads that scan pieces of one large document.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -18,6 +19,9 @@ use crate::lexicon::{Guard, GuardPhrase, GuardScope, GuardWord, HEADER_LINES};
 
 /// How far back or forward (in bytes) the context rules look.
 const REACH: usize = 2000;
+
+/// The most bytes of a document's first lines that count as its header.
+const HEADER_BYTES: usize = 2000;
 
 /// Per-document facts computed on first use; safe to share between threads.
 pub(crate) struct DocContext<'t> {
@@ -51,6 +55,9 @@ impl<'t> DocContext<'t> {
             let end = memchr::memchr_iter(b'\n', self.text.as_bytes())
                 .nth(HEADER_LINES - 1)
                 .unwrap_or(self.text.len());
+            // A header is a few short lines; a document that starts with
+            // long paragraphs has its header in the first of them.
+            let end = end.min(floor(self.text, HEADER_BYTES));
             let mut words = WordList::default();
             words.extend(self.text, 0..end);
             words
@@ -206,11 +213,14 @@ impl CompiledGuard {
 }
 
 /// Guard phrases indexed by their first word.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct PhraseIndex {
     phrases: Vec<Vec<GuardWord>>,
     /// Phrases starting with a literal word, by that word.
-    by_first: HashMap<String, Vec<usize>>,
+    by_first: HashMap<String, Vec<usize>, BuildHasherDefault<WordHasher>>,
+    /// The first bytes of those words: most words of a text start with
+    /// none of them and are passed over without hashing.
+    first_bytes: [bool; 256],
     /// Phrases starting with a number pattern.
     numeric: Vec<usize>,
     /// The most words a phrase has.
@@ -219,11 +229,22 @@ struct PhraseIndex {
 
 impl PhraseIndex {
     fn new(phrases: &[GuardPhrase]) -> PhraseIndex {
-        let mut index = PhraseIndex::default();
+        let mut index = PhraseIndex {
+            phrases: Vec::new(),
+            by_first: HashMap::default(),
+            first_bytes: [false; 256],
+            numeric: Vec::new(),
+            longest: 0,
+        };
         for p in phrases.iter().filter(|p| !p.words.is_empty()) {
             let i = index.phrases.len();
             match &p.words[0] {
-                GuardWord::Word(w) => index.by_first.entry(w.clone()).or_default().push(i),
+                GuardWord::Word(w) => {
+                    if let Some(&b) = w.as_bytes().first() {
+                        index.first_bytes[usize::from(b)] = true;
+                    }
+                    index.by_first.entry(w.clone()).or_default().push(i);
+                }
                 _ => index.numeric.push(i),
             }
             index.longest = index.longest.max(p.words.len());
@@ -267,13 +288,40 @@ impl PhraseIndex {
                         }
                     })
             };
-            self.by_first
-                .get(word)
-                .is_some_and(|ps| ps.iter().any(|&p| fits(p)))
+            let first = word.as_bytes().first().copied().unwrap_or(0);
+            self.first_bytes[usize::from(first)]
+                && self
+                    .by_first
+                    .get(word)
+                    .is_some_and(|ps| ps.iter().any(|&p| fits(p)))
                 || (!self.numeric.is_empty()
                     && word.starts_with(|c: char| c.is_ascii_digit())
                     && self.numeric.iter().any(|&p| fits(p)))
         })
+    }
+}
+
+/// A fast hasher for short words (the multiply-rotate hash of rustc's
+/// `FxHasher`): guard lookups hash one word per word of context, and need
+/// no protection against crafted collisions (the keys are the lexicon's).
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+            self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 

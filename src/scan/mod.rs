@@ -46,19 +46,6 @@ impl QuotePolicy {
     }
 }
 
-/// How the automaton is built: a trade between start-up time and memory on
-/// one side and scanning speed on the other.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Engine {
-    /// A compact automaton that builds in a fraction of the time and memory
-    /// (for the editor, single files and standard input).
-    #[default]
-    Compact,
-    /// A DFA: slower to build and larger, fastest to scan (for batches of
-    /// many megabytes).
-    Fast,
-}
-
 /// How the scanner applies the lexicon.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Settings {
@@ -68,8 +55,6 @@ pub struct Settings {
     pub disabled: BTreeSet<String>,
     /// Severity overrides by entry id.
     pub severity: BTreeMap<String, Severity>,
-    /// How to build the automaton.
-    pub engine: Engine,
 }
 
 /// One place where the text uses a lexicon term.
@@ -139,7 +124,7 @@ impl Scanner {
                 patterns.push(kind);
             }
         }
-        let phrases = phrases::PhraseSet::new(slots, settings.engine).map_err(|e| {
+        let phrases = phrases::PhraseSet::new(slots).map_err(|e| {
             Diagnostic::error(format!("the lexicon is too large to compile: {e}"))
                 .help("remove optional words or split long variant lists")
         })?;
