@@ -67,3 +67,81 @@ proptest! {
         }
     }
 }
+
+/// Paragraphs of case notes with findings, quotations and guard words.
+fn paragraph() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("She is putting herself at risk by going to the address.".to_string()),
+        Just("Her boyfriend (32) collected her; she did not consent.".to_string()),
+        Just("He said \"she consented\" when interviewed.".to_string()),
+        Just("The YP was sexually active and is engaging in risk-taking behaviour.".to_string()),
+        Just("Mum's boyfriend was present.".to_string()),
+        Just("Nothing of note.".to_string()),
+        // A guard word at the end of one paragraph and a term at the start
+        // of the next: guards reach across paragraph breaks.
+        Just("She did not".to_string()),
+        Just("consent".to_string()),
+        "[a-z ]{0,40}".prop_map(String::from),
+    ]
+}
+
+fn edited_document() -> impl Strategy<Value = String> {
+    (
+        prop::collection::vec(
+            (
+                paragraph(),
+                prop_oneof![Just("\n"), Just("\n\n"), Just(" "), Just("\r\n\r\n")],
+            ),
+            0..40,
+        ),
+        0usize..3000,
+    )
+        .prop_map(|(parts, pad)| {
+            // Some documents get a long first paragraph, so edits land both
+            // inside and beyond the header.
+            let mut s = "x ".repeat(pad / 2);
+            for (p, sep) in parts {
+                s.push_str(&p);
+                s.push_str(sep);
+            }
+            s
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Rescanning only the paragraphs near a series of edits gives exactly
+    /// the findings of a full scan of the edited text.
+    #[test]
+    fn rescan_after_edits_equals_full_scan(
+        text in edited_document(),
+        edits in prop::collection::vec((any::<prop::sample::Index>(), 0usize..12, paragraph()), 1..4),
+    ) {
+        let s = scanner();
+        let mut text = text;
+        let mut norm = vblint::text::Normalized::default();
+        let mut findings = s.scan(&text);
+        let mut changed: Option<std::ops::Range<usize>> = None;
+        for (at, len, insert) in edits {
+            let mut start = at.index(text.len() + 1);
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
+            let mut end = (start + len).min(text.len());
+            while !text.is_char_boundary(end) {
+                end += 1;
+            }
+            text.replace_range(start..end, &insert);
+            vblint::scan::shift_findings(&mut findings, start..end, insert.len());
+            let delta = insert.len() as isize - (end - start) as isize;
+            let moved = |p: usize| if p >= end { (p as isize + delta) as usize } else { p.min(start + insert.len()) };
+            changed = Some(match changed {
+                None => start..start + insert.len(),
+                Some(c) => moved(c.start).min(start)..moved(c.end).max(start + insert.len()),
+            });
+        }
+        s.rescan(&text, changed.unwrap(), &mut norm, &mut findings);
+        prop_assert_eq!(findings, s.scan(&text));
+    }
+}

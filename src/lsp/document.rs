@@ -21,6 +21,18 @@ pub(crate) enum Kind {
     Config,
 }
 
+/// How the findings of a document relate to its text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Stale {
+    /// They are the findings of the text.
+    No,
+    /// They were moved along with edits, and the edits wrote this range of
+    /// the text: a rescan of the paragraphs near it brings them up to date.
+    Edited(std::ops::Range<usize>),
+    /// The text must be scanned whole.
+    All,
+}
+
 /// Documents from this size (in bytes) are scanned in the background.
 pub(crate) const LARGE: usize = 256 << 10;
 
@@ -35,8 +47,10 @@ pub struct Document {
     pub(crate) kind: Kind,
     /// The findings of the last scan (prose documents only).
     pub(crate) findings: Vec<Finding>,
-    /// Whether the text changed since the last check.
+    /// Whether the document needs checking (and publishing).
     pub(crate) dirty: bool,
+    /// How far `findings` lag behind the text.
+    pub(crate) stale: Stale,
     /// Counts changes, to match background scans with the text they saw.
     pub(crate) revision: u64,
     /// The (revision, scanner generation) being scanned in the background.
@@ -59,6 +73,7 @@ impl Document {
             kind,
             findings: Vec::new(),
             dirty: true,
+            stale: Stale::All,
             revision: 0,
             in_flight: None,
             norm: Normalized::default(),
@@ -73,13 +88,17 @@ impl Document {
                 None => {
                     self.text = change.text;
                     self.index = LineIndex::new(&self.text);
+                    self.stale = Stale::All;
                 }
                 Some(range) => {
                     let a = self.index.offset(&self.text, range.start, enc);
                     let b = self.index.offset(&self.text, range.end, enc);
                     let (start, end) = (a.min(b), a.max(b));
+                    // Removing an inline marker may change findings anywhere.
+                    let marker = contains_vblint(&self.text[start..end]);
                     self.text.replace_range(start..end, &change.text);
                     self.index.update(&self.text, start..end, change.text.len());
+                    self.moved(start..end, change.text.len(), marker);
                 }
             }
         }
@@ -89,6 +108,35 @@ impl Document {
         // a lexicon table.
         if self.kind == Kind::Prose && self.language_id == "toml" {
             self.kind = kind_of(self.path.as_deref(), &self.language_id, &self.text);
+        }
+    }
+
+    /// Moves the findings along with an edit that replaced `removed` with
+    /// `inserted` bytes, and widens the range a rescan must cover.
+    fn moved(&mut self, removed: std::ops::Range<usize>, inserted: usize, marker: bool) {
+        let written = removed.start..removed.start + inserted;
+        self.stale = match std::mem::replace(&mut self.stale, Stale::All) {
+            _ if marker => Stale::All,
+            Stale::All => Stale::All,
+            Stale::No => Stale::Edited(written),
+            Stale::Edited(before) => {
+                // Where an offset of the text before this edit is now.
+                let moved = |p: usize| {
+                    if p >= removed.end {
+                        p - removed.len() + inserted
+                    } else {
+                        p.min(written.end)
+                    }
+                };
+                Stale::Edited(
+                    moved(before.start).min(written.start)..moved(before.end).max(written.end),
+                )
+            }
+        };
+        if self.stale == Stale::All {
+            self.findings.clear();
+        } else {
+            crate::scan::shift_findings(&mut self.findings, removed, inserted);
         }
     }
 
@@ -102,6 +150,13 @@ impl Document {
     pub(crate) fn folder(&self) -> Option<&Path> {
         self.path.as_deref().and_then(Path::parent)
     }
+}
+
+/// Whether `text` mentions `vblint` (in any case), as inline markers do.
+fn contains_vblint(text: &str) -> bool {
+    text.as_bytes()
+        .windows(6)
+        .any(|w| w.eq_ignore_ascii_case(b"vblint"))
 }
 
 /// Decides what a document is from its path, language and text.
@@ -171,6 +226,38 @@ mod tests {
         d.apply(vec![change(0, 2, 0, 0, "")], Encoding::Utf16);
         assert_eq!(d.text, "😢 “x” c!\ntail");
         assert_eq!(d.index, LineIndex::new(&d.text));
+    }
+
+    #[test]
+    fn findings_follow_edits_and_a_rescan_brings_them_up_to_date() {
+        let scanner = crate::scan::Scanner::new(
+            std::sync::Arc::new(crate::lexicon::Lexicon::builtin()),
+            crate::scan::Settings::default(),
+        )
+        .unwrap();
+        let para = "She is putting herself at risk.\n\n";
+        let mut d = doc(&para.repeat(200));
+        scanner.scan_into(&d.text, &mut d.norm, &mut d.findings);
+        d.stale = Stale::No;
+        assert_eq!(d.findings.len(), 200);
+        // Line 300 is deep in the document: insert a finding, delete one.
+        d.apply(
+            vec![change(300, 0, 300, 0, "She consented. ")],
+            Encoding::Utf16,
+        );
+        d.apply(vec![change(100, 0, 101, 0, "")], Encoding::Utf16);
+        let Stale::Edited(changed) = d.stale.clone() else {
+            panic!("{:?}", d.stale);
+        };
+        assert!(scanner.rescans_locally(&d.text, changed.clone()));
+        scanner.rescan(&d.text, changed, &mut d.norm, &mut d.findings);
+        assert_eq!(d.findings, scanner.scan(&d.text));
+        assert_eq!(d.findings.len(), 200);
+        // Deleting an inline marker can change findings anywhere.
+        let mut d = doc("a\nvblint-disable\nb\n");
+        d.stale = Stale::No;
+        d.apply(vec![change(1, 0, 2, 0, "")], Encoding::Utf16);
+        assert_eq!(d.stale, Stale::All);
     }
 
     #[test]

@@ -38,7 +38,7 @@ use serde_json::{Value, json};
 use crate::scan::Finding;
 
 use super::actions::{self, MarkerStyle};
-use super::document::{Document, Kind};
+use super::document::{Document, Kind, Stale};
 use super::files;
 use super::position::{Encoding, LineIndex};
 use super::settings::{ClientSettings, Engine, lsp_severity};
@@ -670,6 +670,7 @@ impl Server {
                 self.generation += 1;
                 for doc in self.docs.values_mut() {
                     doc.dirty = true;
+                    doc.stale = Stale::All;
                     doc.findings.clear();
                     doc.in_flight = None;
                 }
@@ -832,15 +833,22 @@ impl Server {
         if !doc.dirty || doc.kind != Kind::Prose {
             return Some(true);
         }
-        if doc.is_large() && !wait {
+        let scanner = &self.engine.scanner;
+        if doc.is_large() && !wait && !quick_check(scanner, doc) {
             return Some(false);
         }
-        let mut findings = std::mem::take(&mut doc.findings);
-        findings.clear();
-        self.engine
-            .scanner
-            .scan_into(&doc.text, &mut doc.norm, &mut findings);
-        doc.findings = findings;
+        match std::mem::replace(&mut doc.stale, Stale::No) {
+            Stale::No => {}
+            // After edits, only the paragraphs near them are scanned again:
+            // quick even in a large document.
+            Stale::Edited(changed) => {
+                scanner.rescan(&doc.text, changed, &mut doc.norm, &mut doc.findings);
+            }
+            Stale::All => {
+                doc.findings.clear();
+                scanner.scan_into(&doc.text, &mut doc.norm, &mut doc.findings);
+            }
+        }
         doc.dirty = false;
         Some(true)
     }
@@ -893,6 +901,7 @@ impl Server {
             return;
         }
         doc.findings = done.findings;
+        doc.stale = Stale::No;
         doc.dirty = false;
         if self.mode == Mode::Push {
             self.publish_now(&done.key);
@@ -963,11 +972,12 @@ impl Server {
         if self.mode != Mode::Push {
             return;
         }
+        let scanner = &self.engine.scanner;
         let dirty: Vec<(String, bool)> = self
             .docs
             .iter()
             .filter(|(_, d)| d.dirty)
-            .map(|(k, d)| (k.clone(), d.is_large()))
+            .map(|(k, d)| (k.clone(), d.is_large() && !quick_check(scanner, d)))
             .collect();
         for (key, large) in dirty {
             if large {
@@ -1440,10 +1450,20 @@ fn lsp_diagnostic(engine: &Engine, f: &Finding, range: lsp_types::Range) -> lsp_
     }
 }
 
+/// Whether checking a document is quick: its findings are current, or only
+/// the paragraphs near its edits need scanning again.
+fn quick_check(scanner: &crate::scan::Scanner, doc: &Document) -> bool {
+    match &doc.stale {
+        Stale::No => true,
+        Stale::Edited(changed) => scanner.rescans_locally(&doc.text, changed.clone()),
+        Stale::All => false,
+    }
+}
+
 /// Benchmark hooks: the work of one check, without a connection.
 #[doc(hidden)]
 pub mod bench {
-    use super::{Document, Encoding, Engine, prose_json};
+    use super::{Document, Encoding, Engine, Stale, prose_json};
     use lsp_types::{Position, Range, TextDocumentContentChangeEvent};
 
     /// A document and the built-in scanner.
@@ -1480,6 +1500,32 @@ pub mod bench {
             self.engine
                 .scanner
                 .scan_into(&doc.text, &mut doc.norm, &mut doc.findings);
+            doc.stale = Stale::No;
+            doc.findings.len()
+        }
+
+        /// Brings the findings up to date after edits, as the server does
+        /// (rescanning the paragraphs near them); returns the number of
+        /// findings.
+        pub fn rescan(&mut self) -> usize {
+            let doc = &mut self.doc;
+            match std::mem::replace(&mut doc.stale, Stale::No) {
+                Stale::No => {}
+                Stale::Edited(changed) => {
+                    self.engine.scanner.rescan(
+                        &doc.text,
+                        changed,
+                        &mut doc.norm,
+                        &mut doc.findings,
+                    );
+                }
+                Stale::All => {
+                    doc.findings.clear();
+                    self.engine
+                        .scanner
+                        .scan_into(&doc.text, &mut doc.norm, &mut doc.findings);
+                }
+            }
             doc.findings.len()
         }
 

@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 use crate::lexicon::{Guard, GuardPhrase, GuardScope, GuardWord, HEADER_LINES};
 
 /// How far back or forward (in bytes) the context rules look.
-const REACH: usize = 2000;
+pub(crate) const REACH: usize = 2000;
 
 /// The most bytes of a document's first lines that count as its header.
 const HEADER_BYTES: usize = 2000;
@@ -52,12 +52,7 @@ impl<'t> DocContext<'t> {
 
     fn header_words(&self) -> &WordList {
         self.header_words.get_or_init(|| {
-            let end = memchr::memchr_iter(b'\n', self.text.as_bytes())
-                .nth(HEADER_LINES - 1)
-                .unwrap_or(self.text.len());
-            // A header is a few short lines; a document that starts with
-            // long paragraphs has its header in the first of them.
-            let end = end.min(floor(self.text, HEADER_BYTES));
+            let end = header_end(self.text);
             let mut words = WordList::default();
             words.extend(self.text, 0..end);
             words
@@ -140,8 +135,75 @@ impl<'t> DocContext<'t> {
     }
 }
 
+/// The end of the document's header: its first lines, at most
+/// [`HEADER_BYTES`] (a header is a few short lines; a document that starts
+/// with long paragraphs has its header in the first of them).
+pub(crate) fn header_end(text: &str) -> usize {
+    let end = memchr::memchr_iter(b'\n', text.as_bytes())
+        .nth(HEADER_LINES - 1)
+        .unwrap_or(text.len());
+    end.min(floor(text, HEADER_BYTES))
+}
+
+/// How far [`cut_before`] and [`cut_after`] look for a paragraph break.
+const CUT_SEARCH: usize = 64 << 10;
+
+/// The offset just after the last blank line (a line break, optional spaces,
+/// a line break) that ends at or before `pos`; 0 at the start of the text.
+/// `None` if there is none within [`CUT_SEARCH`] bytes.
+pub(crate) fn cut_before(text: &str, pos: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let limit = pos.saturating_sub(CUT_SEARCH);
+    let mut i = pos.min(bytes.len());
+    loop {
+        if i == 0 {
+            return Some(0);
+        }
+        let Some(nl) = memchr::memrchr(b'\n', &bytes[limit..i]).map(|k| limit + k) else {
+            // The start of the text is a paragraph break too.
+            return (limit == 0).then_some(0);
+        };
+        let mut j = nl;
+        while j > 0 && matches!(bytes[j - 1], b' ' | b'\t' | b'\r') {
+            j -= 1;
+        }
+        if j > 0 && bytes[j - 1] == b'\n' {
+            return Some(nl + 1);
+        }
+        i = nl;
+    }
+}
+
+/// The offset just after the first blank line that starts at or after
+/// `pos`; the end of the text if it comes first. `None` if there is none
+/// within [`CUT_SEARCH`] bytes.
+pub(crate) fn cut_after(text: &str, pos: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let limit = (pos + CUT_SEARCH).min(bytes.len());
+    let mut i = pos.min(bytes.len());
+    loop {
+        if i >= bytes.len() {
+            return Some(bytes.len());
+        }
+        let Some(nl) = memchr::memchr(b'\n', &bytes[i..limit]).map(|k| i + k) else {
+            return (limit == bytes.len()).then_some(limit);
+        };
+        let mut j = nl + 1;
+        while j < bytes.len() && matches!(bytes[j], b' ' | b'\t' | b'\r') {
+            j += 1;
+        }
+        if j < bytes.len() && bytes[j] == b'\n' {
+            return Some(j + 1);
+        }
+        if j >= bytes.len() {
+            return Some(bytes.len());
+        }
+        i = nl + 1;
+    }
+}
+
 /// Whether `text` contains `vblint` in any case.
-fn mentions_vblint(text: &str) -> bool {
+pub(crate) fn mentions_vblint(text: &str) -> bool {
     let bytes = text.as_bytes();
     memchr::memchr2_iter(b'v', b'V', bytes)
         .any(|i| bytes.len() - i >= 6 && bytes[i..i + 6].eq_ignore_ascii_case(b"vblint"))

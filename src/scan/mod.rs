@@ -18,7 +18,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostic;
-use crate::lexicon::{EntryId, GuardAction, Lexicon, Severity};
+use crate::lexicon::{EntryId, GuardAction, GuardScope, Lexicon, Severity};
 use crate::text::Normalized;
 
 /// What to do with a match inside quotation marks.
@@ -94,6 +94,10 @@ struct Inner {
     severity: Vec<Option<Severity>>,
     /// The lexicon's guards, indexed for matching.
     guards: Vec<context::CompiledGuard>,
+    /// Whether an enabled entry has a guard reading the whole document or
+    /// its header (edits there may change findings anywhere).
+    document_guards: bool,
+    header_guards: bool,
 }
 
 impl Scanner {
@@ -133,6 +137,14 @@ impl Scanner {
             .iter()
             .map(context::CompiledGuard::new)
             .collect();
+        let scope_used = |scope: GuardScope| {
+            lexicon.active().any(|(id, e)| {
+                severity[id.0 as usize].is_some()
+                    && e.guards.iter().any(|&g| lexicon.guards[g].scope == scope)
+            })
+        };
+        let document_guards = scope_used(GuardScope::Document);
+        let header_guards = scope_used(GuardScope::Header);
         Ok(Scanner {
             inner: Arc::new(Inner {
                 lexicon,
@@ -141,6 +153,8 @@ impl Scanner {
                 patterns,
                 severity,
                 guards,
+                document_guards,
+                header_guards,
             }),
         })
     }
@@ -178,6 +192,66 @@ impl Scanner {
     pub fn scan_into(&self, text: &str, norm: &mut Normalized, out: &mut Vec<Finding>) {
         let ctx = self.context(text);
         self.scan_region(&ctx, text, 0..text.len(), norm, out);
+    }
+
+    /// Brings the findings of a text up to date after edits, rescanning only
+    /// the paragraphs near them.
+    ///
+    /// `findings` are the findings of the text before the edits, moved with
+    /// [`shift_findings`] (so those the edits touched are gone); `changed` is
+    /// the range of `text` the edits wrote. The result equals a scan of the
+    /// whole text. Findings depend only on their paragraph and on text up to
+    /// a few thousand bytes away, except through the document's header,
+    /// document-wide guards and inline `vblint` markers: when the edits may
+    /// change those, or no paragraph break is near, the whole text is
+    /// scanned.
+    pub fn rescan(
+        &self,
+        text: &str,
+        changed: Range<usize>,
+        norm: &mut Normalized,
+        findings: &mut Vec<Finding>,
+    ) {
+        match self.local_region(text, changed) {
+            Some(region) => {
+                let ctx = self.context(text);
+                let first = findings.partition_point(|f| f.span.end <= region.start);
+                let last = findings.partition_point(|f| f.span.start < region.end);
+                let mut fresh = Vec::new();
+                self.scan_region(&ctx, text, region, norm, &mut fresh);
+                findings.splice(first..last, fresh);
+            }
+            None => {
+                findings.clear();
+                self.scan_into(text, norm, findings);
+            }
+        }
+    }
+
+    /// Whether [`Scanner::rescan`] after an edit of `changed` rescans only
+    /// part of `text` (rather than all of it).
+    pub fn rescans_locally(&self, text: &str, changed: Range<usize>) -> bool {
+        self.local_region(text, changed).is_some()
+    }
+
+    /// The part of `text` to rescan after an edit of `changed`: whole
+    /// paragraphs reaching [`context::REACH`] bytes beyond the edit, or
+    /// `None` when the edit may change findings further away.
+    fn local_region(&self, text: &str, changed: Range<usize>) -> Option<Range<usize>> {
+        let inner = &self.inner;
+        let changed = changed.start.min(text.len())..changed.end.min(text.len());
+        if inner.document_guards
+            || inner.header_guards && changed.start <= context::header_end(text)
+            || context::mentions_vblint(text)
+        {
+            return None;
+        }
+        // A few bytes more than the context rules reach, for their rounding
+        // to character boundaries.
+        let reach = context::REACH + 8;
+        let start = context::cut_before(text, changed.start.saturating_sub(reach))?;
+        let end = context::cut_after(text, changed.end + reach)?;
+        Some(start..end)
     }
 
     /// Scans a large text on every core: the text is cut into pieces at
@@ -321,6 +395,18 @@ impl Scanner {
             severity,
             quoted,
         })
+    }
+}
+
+/// Moves findings to where they are after an edit replaced `removed` (a
+/// range of the text before the edit) with `inserted` bytes: findings after
+/// the edit move with the text, findings touching it are dropped. Used with
+/// [`Scanner::rescan`].
+pub fn shift_findings(findings: &mut Vec<Finding>, removed: Range<usize>, inserted: usize) {
+    findings.retain(|f| f.span.end < removed.start || f.span.start > removed.end);
+    let first = findings.partition_point(|f| f.span.end < removed.start);
+    for f in &mut findings[first..] {
+        f.span = f.span.start - removed.len() + inserted..f.span.end - removed.len() + inserted;
     }
 }
 
@@ -566,6 +652,31 @@ window = 2
         s.scan_in_pieces(&text, 16 << 10, &mut parallel);
         assert!(sequential.len() > 3000);
         assert_eq!(sequential, parallel);
+    }
+
+    #[test]
+    fn rescan_reaches_guards_in_the_next_paragraph() {
+        let s = scanner();
+        let before = format!(
+            "{}She did not\n\nconsent.\n",
+            "Nothing of note.\n".repeat(200)
+        );
+        let mut findings = s.scan(&before);
+        assert!(findings.is_empty());
+        // Edit the guard word in one paragraph: the term in the next one
+        // is now a finding.
+        let at = before.find("not\n").unwrap();
+        let mut after = before.clone();
+        after.replace_range(at..at + 3, "say");
+        shift_findings(&mut findings, at..at + 3, 3);
+        s.rescan(
+            &after,
+            at..at + 3,
+            &mut Normalized::default(),
+            &mut findings,
+        );
+        assert_eq!(findings, s.scan(&after));
+        assert_eq!(findings.len(), 1);
     }
 
     #[test]
