@@ -1,12 +1,15 @@
-//! The scanner: one Aho-Corasick automaton over every term and except phrase
-//! of the lexicon, built once and shared.
+//! The scanner: one small Aho-Corasick automaton over an anchor word of
+//! every term and except phrase of the lexicon (see [`phrases`]), built once
+//! and shared.
 //!
-//! A scan normalises the text (see [`crate::text`]), finds every raw match,
-//! keeps those on whole-word boundaries, picks the leftmost-longest term at
-//! each place, drops terms covered by an except phrase, and then applies the
-//! context rules of [`context`]: inline suppression markers, the entry's
-//! guards and the quotation policy. Spans in the result are byte ranges of the
-//! original text.
+//! A scan normalises the text (see [`crate::text`]), finds every occurrence
+//! of every phrase on whole-word boundaries (anchors, then the rest of each
+//! phrase around them), picks the leftmost-longest term at each place, drops
+//! terms covered by an except phrase, and then applies the context rules of
+//! [`context`]: inline suppression markers, the entry's guards and the
+//! quotation policy. Spans in the result are byte ranges of the original
+//! text. After an edit, [`Scanner::rescan`] scans only the paragraphs near
+//! it.
 
 mod context;
 mod phrases;
