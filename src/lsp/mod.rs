@@ -2,7 +2,7 @@
 //! any editor with an LSP client.
 //!
 //! Built on `lsp-server` (messages and channels) and `lsp-types`, with its
-//! own stdio framing ([`transport`]) so that a malformed message gets an
+//! own stdio framing (`transport`) so that a malformed message gets an
 //! error reply instead of closing the connection. All protocol knowledge
 //! lives in this module; the linting itself is [`crate::scan`].
 //!

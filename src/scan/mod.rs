@@ -1,12 +1,12 @@
 //! The scanner: one small Aho-Corasick automaton over an anchor word of
-//! every term and except phrase of the lexicon (see [`phrases`]), built once
+//! every term and except phrase of the lexicon (see `scan::phrases`), built once
 //! and shared.
 //!
 //! A scan normalises the text (see [`crate::text`]), finds every occurrence
 //! of every phrase on whole-word boundaries (anchors, then the rest of each
 //! phrase around them), picks the leftmost-longest term at each place, drops
 //! terms covered by an except phrase, and then applies the context rules of
-//! [`context`]: inline suppression markers, the entry's guards and the
+//! `scan::context`: inline suppression markers, the entry's guards and the
 //! quotation policy. Spans in the result are byte ranges of the original
 //! text. After an edit, [`Scanner::rescan`] scans only the paragraphs near
 //! it.
@@ -178,7 +178,7 @@ impl Scanner {
         self.inner.phrases.forms()
     }
 
-    /// The number of anchor strings in the automaton (see [`phrases`]).
+    /// The number of anchor strings in the automaton.
     pub fn anchor_count(&self) -> usize {
         self.inner.phrases.anchors()
     }
