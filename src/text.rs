@@ -229,6 +229,18 @@ static PLAIN: [bool; 256] = {
 fn plain_run_end(bytes: &[u8], mut i: usize) -> usize {
     let len = bytes.len();
     while i < len {
+        // Eight bytes at a time while they are plainly plain: printable
+        // ASCII and single spaces, none of them the backtick or a hyphen,
+        // and not ending in a space (whose next byte is not looked at).
+        while let Some(chunk) = bytes.get(i..i + 8) {
+            if !plain_chunk(u64::from_le_bytes(chunk.try_into().expect("8 bytes"))) {
+                break;
+            }
+            i += 8;
+        }
+        if i >= len {
+            break;
+        }
         let b = bytes[i];
         if PLAIN[usize::from(b)] {
             i += 1;
@@ -246,6 +258,29 @@ fn plain_run_end(bytes: &[u8], mut i: usize) -> usize {
         i += 1;
     }
     i
+}
+
+/// Whether eight bytes (little-endian) are all copied as they are: printable
+/// ASCII or spaces, no backtick or hyphen, no two spaces in a row, and no
+/// space last. False negatives are fine (the byte loop decides then); false
+/// positives are not.
+#[inline]
+fn plain_chunk(x: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A high bit in each byte that may be zero (exact for the lowest zero
+    // byte; a byte above a zero byte may be flagged too, which only makes
+    // the check stricter).
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+    let spaces = zero(x ^ (ONES * 0x20));
+    x & HIGH == 0
+        && below_space == 0
+        && zero(x ^ (ONES * 0x7F)) == 0
+        && zero(x ^ (ONES * u64::from(b'`'))) == 0
+        && zero(x ^ (ONES * u64::from(b'-'))) == 0
+        && spaces & (spaces >> 8) == 0
+        && spaces >> 56 == 0
 }
 
 /// If `original[i..]` starts with the rest of a line-end hyphenation (optional
@@ -283,6 +318,31 @@ mod tests {
     fn check(original: &str, expected: &str) {
         let n = Normalized::new(original);
         assert_eq!(n.as_str(), expected, "normalising {original:?}");
+    }
+
+    #[test]
+    fn plain_chunks_are_exactly_the_plain_ones() {
+        let chunk = |s: &[u8; 8]| plain_chunk(u64::from_le_bytes(*s));
+        assert!(chunk(b"she is a"));
+        assert!(chunk(b"(32) at:"));
+        assert!(!chunk(b"she  is a"[..8].try_into().unwrap()));
+        assert!(!chunk(b"risk-tak"));
+        assert!(!chunk(b"at\nrisk "));
+        assert!(!chunk(b"at risk "));
+        assert!(!chunk(b"a`b c d "));
+        assert!(!chunk(b"a\tb c de"[..8].try_into().unwrap()));
+        assert!(!chunk(&[b'a', 0xC3, 0xA9, b'b', b'c', b'd', b'e', b'f']));
+        // Every single-byte change of a plain chunk is judged like the byte
+        // loop would.
+        for b in 0..=255u8 {
+            for at in 0..8 {
+                let mut s = *b"abcdefgh";
+                s[at] = b;
+                let plain =
+                    (0x21..0x7F).contains(&b) && b != b'`' && b != b'-' || b == b' ' && at < 7;
+                assert_eq!(chunk(&s), plain, "byte {b:#x} at {at}");
+            }
+        }
     }
 
     #[test]
