@@ -83,6 +83,7 @@ impl Normalized {
     /// Reuses this value's buffers to normalise another text.
     pub fn reset(&mut self, original: &str) {
         self.text.clear();
+        self.text.reserve(original.len());
         self.breaks.clear();
         self.original_len = original.len();
         self.fill(original);

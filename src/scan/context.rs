@@ -412,8 +412,8 @@ impl WordList {
         for (r, word) in super::words(&text[range]) {
             let from = self.lower.len();
             if word.is_ascii() {
-                self.lower
-                    .extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+                self.lower.push_str(word);
+                self.lower[from..].make_ascii_lowercase();
             } else {
                 for c in word.chars() {
                     match c {

@@ -268,7 +268,11 @@ impl Scanner {
     fn scan_in_pieces(&self, text: &str, size: usize, out: &mut Vec<Finding>) {
         use rayon::prelude::*;
         if text.len() < 2 * size {
-            self.scan_into(text, &mut Normalized::default(), out);
+            // One normalisation buffer per thread, reused from file to file.
+            thread_local! {
+                static NORM: std::cell::RefCell<Normalized> = std::cell::RefCell::default();
+            }
+            NORM.with_borrow_mut(|norm| self.scan_into(text, norm, out));
             return;
         }
         let pieces = chunks(text, size);
