@@ -140,6 +140,22 @@ impl Document {
         }
     }
 
+    /// Brings the findings up to date with the text: after edits, only the
+    /// paragraphs near them are scanned again (quick even in a large
+    /// document).
+    pub(crate) fn refresh(&mut self, scanner: &crate::scan::Scanner) {
+        match std::mem::replace(&mut self.stale, Stale::No) {
+            Stale::No => {}
+            Stale::Edited(changed) => {
+                scanner.rescan(&self.text, changed, &mut self.norm, &mut self.findings);
+            }
+            Stale::All => {
+                self.findings.clear();
+                scanner.scan_into(&self.text, &mut self.norm, &mut self.findings);
+            }
+        }
+    }
+
     /// Whether the document is large enough to be scanned in the
     /// background, so that requests are not held up behind the scan.
     pub(crate) fn is_large(&self) -> bool {

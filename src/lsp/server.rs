@@ -837,18 +837,7 @@ impl Server {
         if doc.is_large() && !wait && !quick_check(scanner, doc) {
             return Some(false);
         }
-        match std::mem::replace(&mut doc.stale, Stale::No) {
-            Stale::No => {}
-            // After edits, only the paragraphs near them are scanned again:
-            // quick even in a large document.
-            Stale::Edited(changed) => {
-                scanner.rescan(&doc.text, changed, &mut doc.norm, &mut doc.findings);
-            }
-            Stale::All => {
-                doc.findings.clear();
-                scanner.scan_into(&doc.text, &mut doc.norm, &mut doc.findings);
-            }
-        }
+        doc.refresh(scanner);
         doc.dirty = false;
         Some(true)
     }
@@ -1508,25 +1497,8 @@ pub mod bench {
         /// (rescanning the paragraphs near them); returns the number of
         /// findings.
         pub fn rescan(&mut self) -> usize {
-            let doc = &mut self.doc;
-            match std::mem::replace(&mut doc.stale, Stale::No) {
-                Stale::No => {}
-                Stale::Edited(changed) => {
-                    self.engine.scanner.rescan(
-                        &doc.text,
-                        changed,
-                        &mut doc.norm,
-                        &mut doc.findings,
-                    );
-                }
-                Stale::All => {
-                    doc.findings.clear();
-                    self.engine
-                        .scanner
-                        .scan_into(&doc.text, &mut doc.norm, &mut doc.findings);
-                }
-            }
-            doc.findings.len()
+            self.doc.refresh(&self.engine.scanner);
+            self.doc.findings.len()
         }
 
         /// Converts the last scan's findings to UTF-16 diagnostics and

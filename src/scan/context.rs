@@ -152,26 +152,13 @@ const CUT_SEARCH: usize = 64 << 10;
 /// a line break) that ends at or before `pos`; 0 at the start of the text.
 /// `None` if there is none within [`CUT_SEARCH`] bytes.
 pub(crate) fn cut_before(text: &str, pos: usize) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let limit = pos.saturating_sub(CUT_SEARCH);
-    let mut i = pos.min(bytes.len());
-    loop {
-        if i == 0 {
-            return Some(0);
-        }
-        let Some(nl) = memchr::memrchr(b'\n', &bytes[limit..i]).map(|k| limit + k) else {
-            // The start of the text is a paragraph break too.
-            return (limit == 0).then_some(0);
-        };
-        let mut j = nl;
-        while j > 0 && matches!(bytes[j - 1], b' ' | b'\t' | b'\r') {
-            j -= 1;
-        }
-        if j > 0 && bytes[j - 1] == b'\n' {
-            return Some(nl + 1);
-        }
-        i = nl;
+    let pos = pos.min(text.len());
+    if pos == 0 {
+        return Some(0);
     }
+    let limit = pos.saturating_sub(CUT_SEARCH);
+    // The start of the text is a paragraph break too.
+    blank_line_before(text.as_bytes(), pos, limit).or((limit == 0).then_some(0))
 }
 
 /// The offset just after the first blank line that starts at or after
@@ -642,20 +629,25 @@ fn ceil(text: &str, offset: usize) -> usize {
 /// at most [`REACH`] bytes back.
 pub(crate) fn paragraph_start(text: &str, pos: usize) -> usize {
     let limit = floor(text, pos.saturating_sub(REACH));
-    let bytes = text.as_bytes();
+    blank_line_before(text.as_bytes(), pos, limit).unwrap_or(limit)
+}
+
+/// The offset just after the last blank line (a line break, optional
+/// spaces, a line break; or a line break with only spaces before it at the
+/// start of the text) ending in `bytes[limit..pos]`.
+fn blank_line_before(bytes: &[u8], pos: usize, limit: usize) -> Option<usize> {
     let mut i = pos;
     while let Some(nl) = memchr::memrchr(b'\n', &bytes[limit..i]).map(|k| limit + k) {
-        // Blank line: only whitespace between this and the previous newline.
         let mut j = nl;
         while j > limit && matches!(bytes[j - 1], b' ' | b'\t' | b'\r') {
             j -= 1;
         }
         if j > limit && bytes[j - 1] == b'\n' || j == 0 {
-            return nl + 1;
+            return Some(nl + 1);
         }
         i = nl;
     }
-    limit
+    None
 }
 
 /// The end of the paragraph holding `pos`.
