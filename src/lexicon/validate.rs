@@ -211,7 +211,7 @@ pub fn validate(lexicon: &Arc<Lexicon>, scanner: &Scanner) -> Vec<Diagnostic> {
 ///
 /// # Errors
 ///
-/// If the automaton cannot be built.
+/// If the scanner cannot be built.
 pub fn validation_scanner(lexicon: &Arc<Lexicon>) -> Result<Scanner, Diagnostic> {
     Scanner::new(Arc::clone(lexicon), Settings::default())
 }

@@ -172,7 +172,7 @@ impl Engine {
     }
 
     /// A scanner that finds nothing, held until `initialize` builds the
-    /// real one (so that only one automaton is ever being built).
+    /// real one (so that only one scanner is ever being built).
     pub(crate) fn empty() -> Engine {
         match crate::lexicon::LexiconBuilder::new()
             .build()

@@ -1,6 +1,5 @@
-//! The scanner: one small Aho-Corasick automaton over an anchor word of
-//! every term and except phrase of the lexicon (see `scan::phrases`), built once
-//! and shared.
+//! The scanner: an index of one anchor word of every term and except
+//! phrase of the lexicon (see `scan::phrases`), built once and shared.
 //!
 //! A scan normalises the text (see [`crate::text`]), finds every occurrence
 //! of every phrase on whole-word boundaries (anchors, then the rest of each
@@ -108,7 +107,8 @@ impl Scanner {
     ///
     /// # Errors
     ///
-    /// If the automaton cannot be built (only for absurdly large lexicons).
+    /// If the anchor index cannot be built (only for absurdly large
+    /// lexicons).
     pub fn new(lexicon: Arc<Lexicon>, settings: Settings) -> Result<Scanner, Diagnostic> {
         let mut patterns = Vec::new();
         let mut slots: Vec<&[Vec<String>]> = Vec::new();
@@ -178,7 +178,7 @@ impl Scanner {
         self.inner.phrases.forms()
     }
 
-    /// The number of anchor strings in the automaton.
+    /// The number of anchor strings searched for.
     pub fn anchor_count(&self) -> usize {
         self.inner.phrases.anchors()
     }
