@@ -482,6 +482,15 @@ pub fn words(text: &str) -> impl Iterator<Item = (Range<usize>, &str)> {
     let mut i = 0;
     std::iter::from_fn(move || {
         while i < bytes.len() {
+            // ASCII bytes between words without decoding.
+            let b = bytes[i];
+            if b.is_ascii_alphanumeric() {
+                break;
+            }
+            if b.is_ascii() {
+                i += 1;
+                continue;
+            }
             let (c, width) = at(i);
             if is_word_char(c) {
                 break;
@@ -493,7 +502,14 @@ pub fn words(text: &str) -> impl Iterator<Item = (Range<usize>, &str)> {
         }
         let start = i;
         i += at(i).1;
-        while i < bytes.len() {
+        loop {
+            // The ASCII letters and digits of a word, without decoding.
+            while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+                i += 1;
+            }
+            if i >= bytes.len() {
+                break;
+            }
             let (c, width) = at(i);
             if is_word_char(c) {
                 i += width;

@@ -197,8 +197,8 @@ const FILTER_BITS: u32 = 16;
 struct AnchorIndex {
     /// The anchor strings, lower-case, by anchor number.
     strings: Vec<Box<[u8]>>,
-    /// One bit per [`filter_key`]: set for the first word of every anchor
-    /// that begins with a letter or digit.
+    /// A Bloom filter of two bits per word ([`filter_bits`]): set for the
+    /// first word of every anchor that begins with a letter or digit.
     filter: Box<[u64]>,
     /// First word (lower-case) → the anchors that begin with it.
     heads: HashMap<Box<[u8]>, Vec<u32>, BuildHasherDefault<WordHasher>>,
@@ -223,8 +223,9 @@ impl AnchorIndex {
                 continue;
             }
             let head = &s.as_bytes()[..head];
-            let key = filter_key(head);
-            filter[key / 64] |= 1 << (key % 64);
+            for bit in <[usize; 2]>::from(filter_bits(head)) {
+                filter[bit / 64] |= 1 << (bit % 64);
+            }
             longest_head = longest_head.max(head.len());
             heads
                 .entry(head.to_ascii_lowercase().into())
@@ -280,10 +281,15 @@ impl AnchorIndex {
         if word.len() > self.longest_head {
             return;
         }
-        let bit = filter_key(word);
-        if self.filter[bit / 64] & (1 << (bit % 64)) != 0 {
+        let (bit, second) = filter_bits(word);
+        if self.is_set(bit) && self.is_set(second) {
             self.look_up_slow(text, start, end, key, found);
         }
+    }
+
+    #[inline(always)]
+    fn is_set(&self, bit: usize) -> bool {
+        self.filter[bit / 64] & (1 << (bit % 64)) != 0
     }
 
     /// [`AnchorIndex::look_up`] for a word that passed the filter.
@@ -434,31 +440,42 @@ fn exact_words(text: &str, range: std::ops::Range<usize>, word: &mut impl FnMut(
     }
 }
 
-/// The bit of the word filter for a word: from its length and its first,
-/// second and last bytes, ignoring ASCII case.
+/// The two bits of the word filter for a word, from its length and its
+/// first, second and last bytes, ignoring ASCII case. Every word is tested
+/// against the first; the few that pass, against the second.
 #[inline]
-fn filter_key(word: &[u8]) -> usize {
+fn filter_bits(word: &[u8]) -> (usize, usize) {
     let first = word[0].to_ascii_lowercase();
     let second = word[usize::from(word.len() > 1)].to_ascii_lowercase();
     let last = word[word.len() - 1].to_ascii_lowercase();
-    let x = (word.len() as u32 & 0xff)
-        | u32::from(first) << 8
-        | u32::from(second) << 16
-        | u32::from(last) << 24;
-    (x.wrapping_mul(0x9e37_79b1) >> (32 - FILTER_BITS)) as usize
+    let x = (word.len() as u64 & 0xff)
+        | u64::from(first) << 8
+        | u64::from(second) << 16
+        | u64::from(last) << 24;
+    let h = x.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let mask = (1 << FILTER_BITS) - 1;
+    (
+        (h >> (64 - FILTER_BITS)) as usize,
+        (h >> 24) as usize & mask,
+    )
 }
 
 /// The anchor slot of a phrase: a required slot (no empty option) whose
-/// shortest option is longest, not a common word if there is a choice; ties
-/// go to the slot with fewer options.
+/// options' first words are not common words if there is a choice, and
+/// whose shortest first word is longest (so the rarest in text: each word
+/// of the text that is an anchor's first word costs a lookup); ties go to
+/// the slot with fewer options.
 fn choose_anchor(slots: &[Vec<String>]) -> Option<usize> {
+    let first_word = |o: &str| -> usize { o.find(|c| !super::is_word_char(c)).unwrap_or(o.len()) };
     slots
         .iter()
         .enumerate()
         .filter(|(_, options)| !options.is_empty() && options.iter().all(|o| !o.is_empty()))
         .max_by_key(|(i, options)| {
-            let shortest = options.iter().map(String::len).min().unwrap_or(0);
-            let common = options.iter().any(|o| COMMON.contains(&o.as_str()));
+            let shortest = options.iter().map(|o| first_word(o)).min().unwrap_or(0);
+            let common = options
+                .iter()
+                .any(|o| COMMON.contains(&&o[..first_word(o)]));
             (
                 !common,
                 shortest,
@@ -550,12 +567,21 @@ mod tests {
         };
         let p = slots(&[
             &["put", "puts"],
-            &["herself", "her self"],
+            &["herself", "himself"],
             &["at"],
             &["serious", ""],
             &["risk"],
         ]);
         assert_eq!(choose_anchor(&p), Some(1));
+        // "her self" begins with a common word: every "her" would be looked
+        // up.
+        let p = slots(&[
+            &["put", "puts"],
+            &["herself", "her self"],
+            &["at"],
+            &["risk"],
+        ]);
+        assert_eq!(choose_anchor(&p), Some(3));
         let p = slots(&[&["at"], &["risk"]]);
         assert_eq!(choose_anchor(&p), Some(1));
         let p = slots(&[&["a", ""]]);
