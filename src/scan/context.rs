@@ -354,7 +354,7 @@ impl PhraseIndex {
 /// `FxHasher`): guard lookups hash one word per word of context, and need
 /// no protection against crafted collisions (the keys are the lexicon's).
 #[derive(Default)]
-pub(super) struct WordHasher(u64);
+struct WordHasher(u64);
 
 impl std::hash::Hasher for WordHasher {
     fn write(&mut self, bytes: &[u8]) {

@@ -29,11 +29,9 @@
 //! the built-in lexicon does not have, are left to such an automaton.
 
 use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
-use super::context::WordHasher;
 use super::on_word_boundaries;
 
 /// One occurrence of a phrase in normalised text, on word boundaries.
@@ -191,6 +189,15 @@ impl PhraseSet {
 /// The bits of the word filter: 2^16, 8 KB, so it stays in the L1 cache.
 const FILTER_BITS: u32 = 16;
 
+/// The buckets of first words: 2^12, a 16 KB table.
+const BUCKET_BITS: u32 = 12;
+
+/// The bucket of a word whose first filter bit is `bit`.
+#[inline]
+fn bucket(bit: usize) -> usize {
+    bit >> (FILTER_BITS - BUCKET_BITS)
+}
+
 /// Finds the anchor strings of a [`PhraseSet`] where they occur on word
 /// boundaries.
 #[derive(Debug)]
@@ -200,8 +207,17 @@ struct AnchorIndex {
     /// A Bloom filter of two bits per word ([`filter_bits`]): set for the
     /// first word of every anchor that begins with a letter or digit.
     filter: Box<[u64]>,
-    /// First word (lower-case) → the anchors that begin with it.
-    heads: HashMap<Box<[u8]>, Vec<u32>, BuildHasherDefault<WordHasher>>,
+    /// The first words of anchors, lower-case, one after the other, in the
+    /// order of their buckets: a few kilobytes, read on every lookup.
+    head_bytes: Vec<u8>,
+    /// Per first word: where it ends in `head_bytes` (it starts where the
+    /// one before ends), and where its anchors end in `head_anchors`.
+    heads: Vec<(u32, u32)>,
+    /// The anchors that begin with each first word, one list after another.
+    head_anchors: Vec<u32>,
+    /// Per bucket `b` (see [`bucket`]), its first words are
+    /// `heads[buckets[b]..buckets[b + 1]]`.
+    buckets: Box<[u32]>,
     /// The longest first word, in bytes: longer words need no lookup.
     longest_head: usize,
     /// Anchors that begin with another character, with their numbers.
@@ -211,7 +227,7 @@ struct AnchorIndex {
 impl AnchorIndex {
     fn new(strings: &[&str]) -> Result<AnchorIndex, aho_corasick::BuildError> {
         let mut filter = vec![0u64; 1 << (FILTER_BITS - 6)].into_boxed_slice();
-        let mut heads: HashMap<Box<[u8]>, Vec<u32>, _> = HashMap::default();
+        let mut by_head: HashMap<Box<[u8]>, Vec<u32>> = HashMap::new();
         let mut longest_head = 0;
         let mut others = (Vec::new(), Vec::new());
         for (number, s) in strings.iter().enumerate() {
@@ -227,10 +243,23 @@ impl AnchorIndex {
                 filter[bit / 64] |= 1 << (bit % 64);
             }
             longest_head = longest_head.max(head.len());
-            heads
+            by_head
                 .entry(head.to_ascii_lowercase().into())
                 .or_default()
                 .push(number);
+        }
+        let mut by_bucket: Vec<(Box<[u8]>, Vec<u32>)> = by_head.into_iter().collect();
+        by_bucket.sort_unstable_by_key(|(head, _)| (bucket(filter_bits(head).0), head.clone()));
+        let mut buckets = vec![0u32; (1 << BUCKET_BITS) + 1].into_boxed_slice();
+        let (mut head_bytes, mut heads, mut head_anchors) = (Vec::new(), Vec::new(), Vec::new());
+        for (head, anchors) in &by_bucket {
+            buckets[bucket(filter_bits(head).0) + 1] += 1;
+            head_bytes.extend_from_slice(head);
+            head_anchors.extend_from_slice(anchors);
+            heads.push((head_bytes.len() as u32, head_anchors.len() as u32));
+        }
+        for b in 1..buckets.len() {
+            buckets[b] += buckets[b - 1];
         }
         let others = if others.0.is_empty() {
             None
@@ -244,7 +273,10 @@ impl AnchorIndex {
         Ok(AnchorIndex {
             strings: strings.iter().map(|s| s.as_bytes().into()).collect(),
             filter,
+            head_bytes,
             heads,
+            head_anchors,
+            buckets,
             longest_head,
             others,
         })
@@ -253,10 +285,13 @@ impl AnchorIndex {
     /// Calls `found(start, end, anchor)` for every anchor string in `text`
     /// on word boundaries (ignoring ASCII case), in no particular order.
     fn find(&self, text: &str, mut found: impl FnMut(usize, usize, u32)) {
-        let mut key = Vec::with_capacity(self.longest_head);
-        words(text, |start, end| {
-            self.look_up(text, start, end, &mut key, &mut found);
-        });
+        words(
+            text,
+            #[inline(always)]
+            |start, end| {
+                self.look_up(text, start, end, &mut found);
+            },
+        );
         if let Some((automaton, numbers)) = &self.others {
             for m in automaton.find_overlapping_iter(text) {
                 if on_word_boundaries(text, m.start(), m.end()) {
@@ -273,7 +308,6 @@ impl AnchorIndex {
         text: &str,
         start: usize,
         end: usize,
-        key: &mut Vec<u8>,
         found: &mut impl FnMut(usize, usize, u32),
     ) {
         let bytes = text.as_bytes();
@@ -283,30 +317,45 @@ impl AnchorIndex {
         }
         let (bit, second) = filter_bits(word);
         if self.is_set(bit) && self.is_set(second) {
-            self.look_up_slow(text, start, end, key, found);
+            self.look_up_slow(text, start, end, bit, found);
         }
     }
 
+    /// Whether a bit of the filter is set.
     #[inline(always)]
     fn is_set(&self, bit: usize) -> bool {
         self.filter[bit / 64] & (1 << (bit % 64)) != 0
     }
 
-    /// [`AnchorIndex::look_up`] for a word that passed the filter.
+    /// [`AnchorIndex::look_up`] for a word that passed the filter, whose
+    /// first filter bit is `bit`.
     #[inline(never)]
     fn look_up_slow(
         &self,
         text: &str,
         start: usize,
         end: usize,
-        key: &mut Vec<u8>,
+        bit: usize,
         found: &mut impl FnMut(usize, usize, u32),
     ) {
         let bytes = text.as_bytes();
         let word = &bytes[start..end];
-        key.clear();
-        key.extend(word.iter().map(u8::to_ascii_lowercase));
-        let Some(anchors) = self.heads.get(key.as_slice()) else {
+        let b = bucket(bit);
+        let in_bucket = self.buckets[b] as usize..self.buckets[b + 1] as usize;
+        // Where the bucket's first head and its anchors start.
+        let (mut from, mut anchors_from) = match in_bucket.start {
+            0 => (0, 0),
+            i => self.heads[i - 1],
+        };
+        let mut anchors = None;
+        for &(to, anchors_to) in &self.heads[in_bucket] {
+            if self.head_bytes[from as usize..to as usize].eq_ignore_ascii_case(word) {
+                anchors = Some(&self.head_anchors[anchors_from as usize..anchors_to as usize]);
+                break;
+            }
+            (from, anchors_from) = (to, anchors_to);
+        }
+        let Some(anchors) = anchors else {
             return;
         };
         for &anchor in anchors {
