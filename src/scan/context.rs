@@ -96,6 +96,9 @@ impl<'t> DocContext<'t> {
             GuardScope::Header | GuardScope::Document => {
                 *self.document_hits[index].get_or_init(|| {
                     if guard.scope == GuardScope::Header {
+                        if !guard.around.may_occur_in(&text[..header_end(text)]) {
+                            return false;
+                        }
                         let words = self.header_words();
                         guard
                             .around
@@ -302,6 +305,26 @@ impl PhraseIndex {
         index
     }
 
+    /// Whether a phrase may occur in `text`, tested without splitting it into
+    /// words: false when the lower-cased text holds none of the phrases'
+    /// first words, even inside another word. Exact as a necessary
+    /// condition: [`WordList`] lower-cases character by character, so the
+    /// lower case of a word of `text` is a part of the lower-cased text.
+    /// Phrases that start with a number pattern are not filtered.
+    fn may_occur_in(&self, text: &str) -> bool {
+        if self.phrases.is_empty() {
+            return false;
+        }
+        if !self.numeric.is_empty() {
+            return true;
+        }
+        let mut lower = String::with_capacity(text.len());
+        push_lower(&mut lower, text);
+        self.by_first
+            .keys()
+            .any(|w| memchr::memmem::find(lower.as_bytes(), w.as_bytes()).is_some())
+    }
+
     /// Whether a phrase occurs in `words[range]`: ending within `window`
     /// words of the range's end (`Before`, the words before a match) or
     /// starting within `window` words of its start (`After`).
@@ -374,6 +397,31 @@ impl std::hash::Hasher for WordHasher {
     }
 }
 
+/// Appends `text` lower-cased, character by character, with typographic
+/// apostrophes folded to `'`: how guard phrases and the words they are
+/// compared with are written.
+fn push_lower(out: &mut String, text: &str) {
+    let mut rest = text;
+    while !rest.is_empty() {
+        // ASCII runs in one go, other characters one by one.
+        let ascii = rest
+            .bytes()
+            .position(|b| !b.is_ascii())
+            .unwrap_or(rest.len());
+        let from = out.len();
+        out.push_str(&rest[..ascii]);
+        out[from..].make_ascii_lowercase();
+        rest = &rest[ascii..];
+        if let Some(c) = rest.chars().next() {
+            match c {
+                '\u{2018}' | '\u{2019}' => out.push('\''),
+                c => out.extend(c.to_lowercase()),
+            }
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+}
+
 /// Words of a stretch of text, lower-cased (typographic apostrophes folded)
 /// into one buffer, with their offsets in the text.
 #[derive(Clone, Debug, Default)]
@@ -398,17 +446,7 @@ impl WordList {
         let base = range.start;
         for (r, word) in super::words(&text[range]) {
             let from = self.lower.len();
-            if word.is_ascii() {
-                self.lower.push_str(word);
-                self.lower[from..].make_ascii_lowercase();
-            } else {
-                for c in word.chars() {
-                    match c {
-                        '\u{2018}' | '\u{2019}' => self.lower.push('\''),
-                        c => self.lower.extend(c.to_lowercase()),
-                    }
-                }
-            }
+            push_lower(&mut self.lower, word);
             self.words.push((
                 from as u32,
                 self.lower.len() as u32,
@@ -584,7 +622,7 @@ enum Side {
 /// overlap that no phrase is missed at a cut.
 fn document_contains(text: &str, phrases: &PhraseIndex) -> bool {
     const BLOCK: usize = 64 << 10;
-    if phrases.phrases.is_empty() {
+    if !phrases.may_occur_in(text) {
         return false;
     }
     let bytes = text.as_bytes();

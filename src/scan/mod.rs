@@ -652,6 +652,47 @@ window = 2
     }
 
     #[test]
+    fn header_and_document_guards_ignore_case_and_typographic_apostrophes() {
+        const GUARDED: &str = r#"
+[[guard]]
+id = "statement"
+action = "suppress"
+scope = "header"
+around = ["witness statement", "mum's account"]
+
+[[guard]]
+id = "closed"
+action = "suppress"
+scope = "document"
+around = ["case closed"]
+
+[[entry]]
+id = "consent"
+category = "consent-choice"
+terms = ["consented"]
+alternatives = ["cannot legally consent"]
+why = "A child cannot consent."
+sources = ["x"]
+guards = ["statement", "closed"]
+examples = ["She consented."]
+"#;
+        let mut b = LexiconBuilder::new();
+        b.add_source(SourceFile::new("t.toml", GUARDED));
+        let s = Scanner::new(Arc::new(b.build().unwrap()), Settings::default()).unwrap();
+        let found = |text: &str| !s.scan(text).is_empty();
+        assert!(found("Recorded by: D. Müller\n\nShe consented."));
+        assert!(!found(
+            "Recorded by: D. Müller\nWITNESS Statement\n\nShe consented."
+        ));
+        assert!(!found("MUM’S ACCOUNT (Ünal)\n\nShe consented."));
+        assert!(found("Mums account\n\nShe consented."));
+        assert!(!found("She consented.\n\nÉcole: case\nclosed."));
+        // The header is the first ten lines.
+        let late = format!("{}witness statement\n\nShe consented.", "x\n".repeat(10));
+        assert!(found(&late));
+    }
+
+    #[test]
     fn quotations_are_info() {
         let s = scanner();
         let f = s.scan("She said “he is my boyfriend”.");
