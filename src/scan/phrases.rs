@@ -21,12 +21,13 @@
 //! digit can only start where a word starts, and that word must be the
 //! anchor's first word. Each word of the text is tested against a small
 //! bit filter (length, first two and last bytes), and the few that pass are
-//! looked up. Words are read off a bit mask of each 64-byte block, with
-//! no branch per byte. On a one-thread run over the 10 MB benchmark file
-//! this takes 27% of the time where an overlapping walk of an Aho-Corasick
-//! DFA over the same anchors took 38% (a transition per byte, in a
-//! megabyte of table). Anchors that begin with any other character, which
-//! the built-in lexicon does not have, are left to such an automaton.
+//! looked up in a small table of first words. Words are read off a bit
+//! mask of each 64-byte block, with no branch per byte. This replaced an
+//! overlapping walk of an Aho-Corasick DFA over the same anchors, which
+//! followed a transition per byte through a megabyte of table
+//! (`BENCHMARKS.md` has the figures). Anchors that begin with any other
+//! character, which the built-in lexicon does not have, are still left to
+//! such an automaton.
 
 use std::collections::HashMap;
 
