@@ -588,8 +588,12 @@ window = 2
 "#;
 
     fn scanner() -> Scanner {
+        scanner_of(LEX)
+    }
+
+    fn scanner_of(lexicon: &str) -> Scanner {
         let mut b = LexiconBuilder::new();
-        b.add_source(SourceFile::new("t.toml", LEX));
+        b.add_source(SourceFile::new("t.toml", lexicon));
         Scanner::new(Arc::new(b.build().unwrap()), Settings::default()).unwrap()
     }
 
@@ -676,9 +680,7 @@ sources = ["x"]
 guards = ["statement", "closed"]
 examples = ["She consented."]
 "#;
-        let mut b = LexiconBuilder::new();
-        b.add_source(SourceFile::new("t.toml", GUARDED));
-        let s = Scanner::new(Arc::new(b.build().unwrap()), Settings::default()).unwrap();
+        let s = scanner_of(GUARDED);
         let found = |text: &str| !s.scan(text).is_empty();
         assert!(found("Recorded by: D. Müller\n\nShe consented."));
         assert!(!found(
