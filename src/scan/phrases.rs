@@ -29,7 +29,7 @@
 //! character, which the built-in lexicon does not have, are still left to
 //! such an automaton.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
@@ -228,7 +228,8 @@ struct AnchorIndex {
 impl AnchorIndex {
     fn new(strings: &[&str]) -> Result<AnchorIndex, aho_corasick::BuildError> {
         let mut filter = vec![0u64; 1 << (FILTER_BITS - 6)].into_boxed_slice();
-        let mut by_head: HashMap<Box<[u8]>, Vec<u32>> = HashMap::new();
+        // (bucket, first word) → anchors, in the order of the table.
+        let mut by_head: BTreeMap<(usize, Box<[u8]>), Vec<u32>> = BTreeMap::new();
         let mut longest_head = 0;
         let mut others = (Vec::new(), Vec::new());
         for (number, s) in strings.iter().enumerate() {
@@ -240,21 +241,20 @@ impl AnchorIndex {
                 continue;
             }
             let head = &s.as_bytes()[..head];
-            for bit in <[usize; 2]>::from(filter_bits(head)) {
+            let bits = filter_bits(head);
+            for bit in [bits.0, bits.1] {
                 filter[bit / 64] |= 1 << (bit % 64);
             }
             longest_head = longest_head.max(head.len());
             by_head
-                .entry(head.to_ascii_lowercase().into())
+                .entry((bucket(bits.0), head.to_ascii_lowercase().into()))
                 .or_default()
                 .push(number);
         }
-        let mut by_bucket: Vec<(Box<[u8]>, Vec<u32>)> = by_head.into_iter().collect();
-        by_bucket.sort_unstable_by_key(|(head, _)| (bucket(filter_bits(head).0), head.clone()));
         let mut buckets = vec![0u32; (1 << BUCKET_BITS) + 1].into_boxed_slice();
         let (mut head_bytes, mut heads, mut head_anchors) = (Vec::new(), Vec::new(), Vec::new());
-        for (head, anchors) in &by_bucket {
-            buckets[bucket(filter_bits(head).0) + 1] += 1;
+        for ((b, head), anchors) in &by_head {
+            buckets[b + 1] += 1;
             head_bytes.extend_from_slice(head);
             head_anchors.extend_from_slice(anchors);
             heads.push((head_bytes.len() as u32, head_anchors.len() as u32));
