@@ -95,7 +95,7 @@ impl Document {
                     let b = self.index.offset(&self.text, range.end, enc);
                     let (start, end) = (a.min(b), a.max(b));
                     // Removing an inline marker may change findings anywhere.
-                    let marker = contains_vblint(&self.text[start..end]);
+                    let marker = crate::scan::mentions_vblint(&self.text[start..end]);
                     self.text.replace_range(start..end, &change.text);
                     self.index.update(&self.text, start..end, change.text.len());
                     self.moved(start..end, change.text.len(), marker);
@@ -166,13 +166,6 @@ impl Document {
     pub(crate) fn folder(&self) -> Option<&Path> {
         self.path.as_deref().and_then(Path::parent)
     }
-}
-
-/// Whether `text` mentions `vblint` (in any case), as inline markers do.
-fn contains_vblint(text: &str) -> bool {
-    text.as_bytes()
-        .windows(6)
-        .any(|w| w.eq_ignore_ascii_case(b"vblint"))
 }
 
 /// Decides what a document is from its path, language and text.

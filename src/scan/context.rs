@@ -192,7 +192,8 @@ pub(crate) fn cut_after(text: &str, pos: usize) -> Option<usize> {
     }
 }
 
-/// Whether `text` contains `vblint` in any case.
+/// Whether `text` contains `vblint` in any case, as every inline marker
+/// does.
 pub(crate) fn mentions_vblint(text: &str) -> bool {
     let bytes = text.as_bytes();
     memchr::memchr2_iter(b'v', b'V', bytes)

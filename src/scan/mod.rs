@@ -13,6 +13,8 @@
 mod context;
 mod phrases;
 
+pub(crate) use context::mentions_vblint;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::sync::Arc;
@@ -245,7 +247,7 @@ impl Scanner {
         let changed = changed.start.min(text.len())..changed.end.min(text.len());
         if inner.document_guards
             || inner.header_guards && changed.start <= context::header_end(text)
-            || context::mentions_vblint(text)
+            || mentions_vblint(text)
         {
             return None;
         }
