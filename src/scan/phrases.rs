@@ -234,7 +234,7 @@ impl AnchorIndex {
         let mut others = (Vec::new(), Vec::new());
         for (number, s) in strings.iter().enumerate() {
             let number = number as u32;
-            let head = s.find(|c| !super::is_word_char(c)).unwrap_or(s.len());
+            let head = first_word_len(s);
             if head == 0 {
                 others.0.push(*s);
                 others.1.push(number);
@@ -510,22 +510,27 @@ fn filter_bits(word: &[u8]) -> (usize, usize) {
     )
 }
 
+/// The length in bytes of the letters and digits that begin `s`: the first
+/// word of an option, which is what the anchor index looks up.
+fn first_word_len(s: &str) -> usize {
+    s.find(|c| !super::is_word_char(c)).unwrap_or(s.len())
+}
+
 /// The anchor slot of a phrase: a required slot (no empty option) whose
 /// options' first words are not common words if there is a choice, and
 /// whose shortest first word is longest (so the rarest in text: each word
 /// of the text that is an anchor's first word costs a lookup); ties go to
 /// the slot with fewer options.
 fn choose_anchor(slots: &[Vec<String>]) -> Option<usize> {
-    let first_word = |o: &str| -> usize { o.find(|c| !super::is_word_char(c)).unwrap_or(o.len()) };
     slots
         .iter()
         .enumerate()
         .filter(|(_, options)| !options.is_empty() && options.iter().all(|o| !o.is_empty()))
         .max_by_key(|(i, options)| {
-            let shortest = options.iter().map(|o| first_word(o)).min().unwrap_or(0);
+            let shortest = options.iter().map(|o| first_word_len(o)).min().unwrap_or(0);
             let common = options
                 .iter()
-                .any(|o| COMMON.contains(&&o[..first_word(o)]));
+                .any(|o| COMMON.contains(&&o[..first_word_len(o)]));
             (
                 !common,
                 shortest,
