@@ -623,7 +623,7 @@ enum Side {
 /// overlap that no phrase is missed at a cut.
 fn document_contains(text: &str, phrases: &PhraseIndex) -> bool {
     const BLOCK: usize = 64 << 10;
-    if !phrases.may_occur_in(text) {
+    if phrases.phrases.is_empty() {
         return false;
     }
     let bytes = text.as_bytes();
@@ -639,9 +639,16 @@ fn document_contains(text: &str, phrases: &PhraseIndex) -> bool {
         let keep = words.len().saturating_sub(phrases.longest);
         let carried: Vec<(usize, usize)> = words.words[keep..].iter().map(|w| (w.2, w.3)).collect();
         words.clear();
-        if let (Some(first), Some(last)) = (carried.first(), carried.last()) {
+        let from = carried.first().map_or(start, |first| first.0);
+        // Without a first word in it, no phrase starts in this stretch; and
+        // none carries on into the next block, so nothing is kept.
+        if !phrases.may_occur_in(&text[from..end]) {
+            start = end;
+            continue;
+        }
+        if let Some(last) = carried.last() {
             debug_assert!(last.1 <= start);
-            words.extend(text, first.0..start);
+            words.extend(text, from..start);
         }
         words.extend(text, start..end);
         if phrases.find(&words, 0..words.len(), usize::MAX, Side::After) {

@@ -694,6 +694,11 @@ examples = ["She consented."]
         // The header is the first ten lines.
         let late = format!("{}witness statement\n\nShe consented.", "x\n".repeat(10));
         assert!(found(&late));
+        // Document guards read the text in 64 KB blocks: a phrase across
+        // the cut between two blocks is still found.
+        let long = format!("She consented.\n\n{}", "w ".repeat(33_000));
+        assert!(!found(&format!("{long}case\nclosed.")));
+        assert!(found(&format!("{long}case\nopened.")));
     }
 
     #[test]
