@@ -254,7 +254,7 @@ pub(super) fn for_each_record<T: Send>(
 }
 
 /// Samples a list of files.
-pub(super) fn sample_files(files: Vec<PathBuf>, n: usize, seed: u64) -> Vec<PathBuf> {
+pub(super) fn sample_files<T>(files: Vec<T>, n: usize, seed: u64) -> Vec<T> {
     let mut r = Reservoir::new(n, seed);
     for f in files {
         r.offer(f);

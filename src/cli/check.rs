@@ -1,18 +1,21 @@
 //! `vblint check`: scan files, folders and standard input.
 //!
-//! Files are listed first (sorted, .gitignore-aware), then scanned in
-//! parallel in batches; each worker renders its file's output, and the main
-//! thread writes batches in order, so output is deterministic and memory is
-//! bounded by one batch of files.
+//! Folders are walked in sorted order (.gitignore-aware) while their files
+//! are scanned: workers take files from the walk in small chunks, each
+//! renders its files' output, and outputs are written in the order of the
+//! walk. Output is deterministic, and memory is bounded by the files handed
+//! out but not yet written, not by the size of the folder.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use rayon::prelude::*;
 
 use super::batch::{self, Item};
+use super::walk::{self, Listed, WalkOptions, WalkProblem, Walked};
 use super::{CheckArgs, ExitCode, load_config, load_scanner, print_diagnostics};
 use crate::config::{Config, FailOn};
 use crate::diagnostic::Diagnostic;
@@ -22,8 +25,11 @@ use crate::report::{self, Format, HumanStyle, Source};
 use crate::scan::{Finding, Scanner};
 use crate::text::Normalized;
 
-/// How many files are scanned between two writes.
-const BATCH: usize = 256;
+/// How many files a worker takes from the walk at a time.
+const CHUNK: usize = 16;
+
+/// How many files the walk may hand out before they are scanned.
+const MAX_QUEUED: usize = 1024;
 
 /// How much of a file is looked at to decide that it is binary.
 const BINARY_PROBE: usize = 8 * 1024;
@@ -186,39 +192,53 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
             }
             continue;
         }
-        let mut on_problem = |p: WalkProblem| match p {
-            WalkProblem::Note(n) => writer.note(&n),
-            WalkProblem::Error(d) => writer.error(d),
-        };
-        let walk = WalkOptions {
+        let walk_options = WalkOptions {
             hidden: args.hidden,
             no_ignore: args.no_ignore,
         };
-        let files = match list_files(path, walk, exclude.as_ref(), &mut on_problem) {
+        let files = match walk::walk(path, walk_options, exclude.as_ref()) {
             Ok(files) => files,
             Err(d) => {
                 writer.error(d);
                 continue;
             }
         };
+        // Exports are read record by record, after the plain files.
+        let mut records = Vec::new();
         let sample = args.batch.sample.map(|n| (n, args.batch.seed));
-        let (records, plain): (Vec<PathBuf>, Vec<PathBuf>) =
-            files.into_iter().partition(|f| Kind::of(f).has_records());
-        let plain = match sample {
-            Some((n, seed)) if records.is_empty() => batch::sample_files(plain, n, seed),
-            _ => plain,
-        };
-        for batch in plain.chunks(BATCH) {
-            let outputs: Vec<FileOutput> = batch.par_iter().map(|f| scan_file(&job, f)).collect();
-            for out in outputs {
-                if writer.write(out).is_err() {
-                    // A closed pipe (`| head`) is not an error.
-                    return ExitCode::Clean;
+        let written = match sample {
+            Some((n, seed)) => {
+                // A sample is drawn from the whole list.
+                let mut plain = Vec::new();
+                for item in files {
+                    match item {
+                        Walked::File(f) if Kind::of(&f.path).has_records() => records.push(f),
+                        Walked::File(f) => plain.push(f),
+                        Walked::Problem(p) => writer.problem(p),
+                    }
                 }
+                if records.is_empty() {
+                    plain = batch::sample_files(plain, n, seed);
+                }
+                scan_in_order(&job, plain.into_iter().map(Walked::File), &mut writer)
             }
+            None => {
+                let plain = files.filter_map(|item| match item {
+                    Walked::File(f) if Kind::of(&f.path).has_records() => {
+                        records.push(f);
+                        None
+                    }
+                    item => Some(item),
+                });
+                scan_in_order(&job, plain, &mut writer)
+            }
+        };
+        if written.is_err() {
+            // A closed pipe (`| head`) is not an error.
+            return ExitCode::Clean;
         }
         for file in &records {
-            if scan_records(&job, file, sample, &mut writer).is_err() {
+            if scan_records(&job, &file.path, sample, &mut writer).is_err() {
                 return ExitCode::Clean;
             }
         }
@@ -361,95 +381,106 @@ pub(super) fn exclude_set(config: &Config) -> Result<Option<GlobSet>, Diagnostic
         .map_err(|e| Diagnostic::error(format!("the exclude globs are not valid: {e}")))
 }
 
-/// Which files a folder walk includes.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct WalkOptions {
-    /// Include hidden files and folders.
-    pub(super) hidden: bool,
-    /// Include files listed in .gitignore and .ignore files.
-    pub(super) no_ignore: bool,
-}
-
-/// Every file under `path`, sorted; a file given by name is always included.
-pub(super) fn list_files(
-    path: &Path,
-    args: WalkOptions,
-    exclude: Option<&GlobSet>,
-    on_problem: &mut dyn FnMut(WalkProblem),
-) -> Result<Vec<PathBuf>, Diagnostic> {
-    let meta = std::fs::metadata(path).map_err(|e| {
-        Diagnostic::error(format!(
-            "cannot read `{}`: {}",
-            path.display(),
-            io_reason(&e)
-        ))
-    })?;
-    if !meta.is_dir() {
-        return Ok(vec![path.to_path_buf()]);
-    }
-    let mut files = Vec::new();
-    let walker = ignore::WalkBuilder::new(path)
-        .hidden(!args.hidden)
-        .git_ignore(!args.no_ignore)
-        .git_global(!args.no_ignore)
-        .git_exclude(!args.no_ignore)
-        .ignore(!args.no_ignore)
-        .parents(!args.no_ignore)
-        .require_git(false)
-        .follow_links(false)
-        .sort_by_file_name(|a, b| a.cmp(b))
-        .build();
-    for item in walker {
-        match item {
-            Ok(entry) => {
-                let Some(kind) = entry.file_type() else {
-                    continue;
-                };
-                if !kind.is_file() {
-                    // Folders are walked and links are not followed; pipes,
-                    // sockets and devices are never opened.
-                    if !kind.is_dir() && !kind.is_symlink() {
-                        on_problem(WalkProblem::Note(format!(
-                            "skipped `{}`: it is a pipe, socket or device, not a file",
-                            entry.path().display()
-                        )));
-                    }
-                    continue;
-                }
-                let p = entry.into_path();
-                let relative = p.strip_prefix(path).unwrap_or(&p);
-                if exclude.is_some_and(|set| set.is_match(relative) || set.is_match(&p)) {
-                    continue;
-                }
-                files.push(p);
-            }
-            Err(e) => on_problem(WalkProblem::Error(walk_error(&e))),
-        }
-    }
-    Ok(files)
-}
-
-/// Something met while listing a folder that the user should hear about.
-pub(super) enum WalkProblem {
-    /// A file that was skipped on purpose.
-    Note(String),
-    /// A part of the folder that could not be read.
-    Error(Diagnostic),
-}
-
-/// A problem met while walking a folder, in plain words.
-fn walk_error(e: &ignore::Error) -> Diagnostic {
-    let io = e.io_error();
-    let reason = io.map_or_else(|| e.to_string(), io_reason);
-    let d = Diagnostic::error(format!("could not scan part of a folder: {reason}"));
-    let d = match io.map(io::Error::kind) {
-        Some(io::ErrorKind::PermissionDenied) => {
-            d.help("ask for read access to that folder, or exclude it in vblint.toml")
-        }
-        _ => d.help("check the folder, or exclude it in vblint.toml"),
+/// Scans the files of a walk on every worker thread, and writes each file's
+/// output, and each problem the walk met, in the order of the walk.
+///
+/// The walk goes on while files are scanned: workers take the next file
+/// from it as they become free, and an output is written as soon as all
+/// before it are, by the worker that completes the run. Fails only when the
+/// output is closed; then the walk stops.
+fn scan_in_order<I>(job: &Job<'_>, items: I, writer: &mut Writer) -> io::Result<()>
+where
+    I: Iterator<Item = Walked> + Send,
+{
+    let scan = |item| match item {
+        Walked::File(file) => Ok(scan_file(job, &file)),
+        Walked::Problem(p) => Err(p),
     };
-    // The message of the walker names the path.
-    d.note(e.to_string())
+    if rayon::current_num_threads() <= 1 {
+        for item in items {
+            writer.write_or_problem(scan(item))?;
+        }
+        return Ok(());
+    }
+    let order = Mutex::new(InOrder {
+        writer,
+        early: BTreeMap::new(),
+        next: 0,
+        failed: None,
+    });
+    let stopped = || {
+        let order = order.lock().unwrap_or_else(PoisonError::into_inner);
+        order.failed.is_some()
+    };
+    // Files handed to workers and not yet scanned: the walk waits (and
+    // helps) when it is this far ahead, so memory stays bounded.
+    let queued = AtomicUsize::new(0);
+    rayon::scope_fifo(|scope| {
+        let mut items = items.fuse();
+        let mut first = 0;
+        loop {
+            let files: Vec<Walked> = items.by_ref().take(CHUNK).collect();
+            if files.is_empty() {
+                break;
+            }
+            let (order, queued) = (&order, &queued);
+            let n = files.len();
+            queued.fetch_add(n, Ordering::Relaxed);
+            scope.spawn_fifo(move |_| {
+                for (i, item) in (first..).zip(files) {
+                    let output = scan(item);
+                    let mut order = order.lock().unwrap_or_else(PoisonError::into_inner);
+                    // Once the output is closed, nothing more is scanned.
+                    if order.put(i, output).is_err() {
+                        break;
+                    }
+                }
+                queued.fetch_sub(n, Ordering::Relaxed);
+            });
+            first += n;
+            if stopped() {
+                break;
+            }
+            while queued.load(Ordering::Relaxed) > MAX_QUEUED {
+                if rayon::yield_local() != Some(rayon::Yield::Executed) {
+                    std::thread::yield_now();
+                }
+            }
+        }
+    });
+    let order = order.into_inner().unwrap_or_else(PoisonError::into_inner);
+    order.failed.map_or(Ok(()), Err)
+}
+
+/// Outputs of files scanned in parallel, written in the order of the walk
+/// by whichever worker finishes the next one due.
+struct InOrder<'w> {
+    writer: &'w mut Writer,
+    /// Outputs that arrived before their turn.
+    early: BTreeMap<usize, Result<FileOutput, WalkProblem>>,
+    /// The position of the next output to write.
+    next: usize,
+    /// Why writing stopped.
+    failed: Option<io::Error>,
+}
+
+impl InOrder<'_> {
+    /// Takes the output at position `i`, and writes every output now due.
+    fn put(&mut self, i: usize, output: Result<FileOutput, WalkProblem>) -> io::Result<()> {
+        if self.failed.is_some() {
+            return Err(io::ErrorKind::BrokenPipe.into());
+        }
+        self.early.insert(i, output);
+        while let Some(output) = self.early.remove(&self.next) {
+            self.next += 1;
+            if let Err(e) = self.writer.write_or_problem(output) {
+                self.early.clear();
+                self.failed = Some(e);
+                return Err(io::ErrorKind::BrokenPipe.into());
+            }
+        }
+        Ok(())
+    }
 }
 
 fn scan_stdin(job: &Job<'_>, name: &str) -> FileOutput {
@@ -472,7 +503,8 @@ fn not_read_output(not_read: super::read::NotRead) -> FileOutput {
     }
 }
 
-fn scan_file(job: &Job<'_>, path: &Path) -> FileOutput {
+fn scan_file(job: &Job<'_>, file: &Listed) -> FileOutput {
+    let path = file.path.as_path();
     let shown = path.display().to_string();
     if let Some(text) = batch::extract_text(path, Kind::of(path)) {
         return match text {
@@ -483,7 +515,7 @@ fn scan_file(job: &Job<'_>, path: &Path) -> FileOutput {
             },
         };
     }
-    match super::read::read_file(path, &shown, job.max_file_size) {
+    match super::read::read_file(path, &shown, job.max_file_size, file.walked) {
         Ok(c) => scan_bytes(job, &shown, Some(path), c.bytes),
         Err(not_read) => not_read_output(not_read),
     }
@@ -672,6 +704,24 @@ impl Writer {
         self.errors += 1;
         let _ = self.out.flush();
         eprintln!("vblint: {d}");
+    }
+
+    /// Reports a problem met while walking a folder.
+    fn problem(&mut self, p: WalkProblem) {
+        match p {
+            WalkProblem::Note(n) => self.note(&n),
+            WalkProblem::Error(d) => self.error(d),
+        }
+    }
+
+    fn write_or_problem(&mut self, item: Result<FileOutput, WalkProblem>) -> io::Result<()> {
+        match item {
+            Ok(output) => self.write(output),
+            Err(p) => {
+                self.problem(p);
+                Ok(())
+            }
+        }
     }
 
     fn write(&mut self, output: FileOutput) -> io::Result<()> {

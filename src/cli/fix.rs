@@ -12,6 +12,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::read::{self, Contents, NotRead};
+use super::walk::Listed;
 use super::{ExitCode, FixArgs, load_config, load_scanner, print_diagnostics};
 use crate::config::ContextMode;
 use crate::diagnostic::Diagnostic;
@@ -67,18 +68,18 @@ pub(super) fn run(args: FixArgs) -> ExitCode {
     let mut out = io::BufWriter::new(io::stdout());
     let (mut errors, mut files_changed, mut changes) = (0usize, 0usize, 0usize);
     for path in &paths {
-        let walk = super::check::WalkOptions {
+        let walk = super::walk::WalkOptions {
             hidden: args.hidden,
             no_ignore: args.no_ignore,
         };
-        let mut on_problem = |p: super::check::WalkProblem| match p {
-            super::check::WalkProblem::Note(n) => eprintln!("vblint: note: {n}"),
-            super::check::WalkProblem::Error(d) => {
+        let mut on_problem = |p: super::walk::WalkProblem| match p {
+            super::walk::WalkProblem::Note(n) => eprintln!("vblint: note: {n}"),
+            super::walk::WalkProblem::Error(d) => {
                 errors += 1;
                 eprintln!("vblint: {d}");
             }
         };
-        let listed = super::check::list_files(path, walk, exclude.as_ref(), &mut on_problem);
+        let listed = super::walk::list_files(path, walk, exclude.as_ref(), &mut on_problem);
         let files = match listed {
             Ok(f) => f,
             Err(d) => {
@@ -90,7 +91,7 @@ pub(super) fn run(args: FixArgs) -> ExitCode {
         for file in files {
             let disabled: Vec<String> = match &per_file {
                 Some((set, disables, base)) => {
-                    let relative = file.strip_prefix(base).unwrap_or(&file);
+                    let relative = file.path.strip_prefix(base).unwrap_or(&file.path);
                     set.matches(relative)
                         .into_iter()
                         .flat_map(|i| disables[i].iter().cloned())
@@ -146,14 +147,15 @@ pub(super) fn run(args: FixArgs) -> ExitCode {
 
 fn fix_file(
     scanner: &Scanner,
-    path: &Path,
+    file: &Listed,
     args: &FixArgs,
     context: ContextMode,
     disabled: &[String],
     out: &mut impl Write,
 ) -> Outcome {
+    let path = file.path.as_path();
     let shown = path.display().to_string();
-    let contents = match read::read_file(path, &shown, args.max_file_size) {
+    let contents = match read::read_file(path, &shown, args.max_file_size, file.walked) {
         Ok(c) => c,
         Err(NotRead::Skipped(note)) => return Outcome::Skipped(note),
         Err(NotRead::Error(d)) => return Outcome::Error(d),

@@ -12,6 +12,7 @@ mod lexicon_cmd;
 mod lexicon_tools;
 mod read;
 mod report_cmd;
+mod walk;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};

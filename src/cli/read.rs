@@ -84,11 +84,42 @@ fn special_file(shown: &str) -> NotRead {
     ))
 }
 
-/// Reads a regular file of at most `max` bytes. A symbolic link given here
-/// is followed (once, by the operating system); pipes, sockets and devices
-/// are skipped without being opened for reading in a way that could block.
-pub(crate) fn read_file(path: &Path, shown: &str, max: u64) -> Result<Contents, NotRead> {
-    let meta = std::fs::metadata(path).map_err(|e| cannot_read(shown, &e))?;
+/// Reads a regular file of at most `max` bytes; pipes, sockets and devices
+/// are skipped without being read.
+///
+/// A file named by the user (`walked` false) is looked at before it is
+/// opened, and a symbolic link is followed once, by the operating system. A
+/// file found by a folder walk (`walked` true) was already seen there as a
+/// regular file, so it is opened straight away, without following links: a
+/// file swapped for a link since the walk is not read through it. Either
+/// way the open file is checked again before a byte is read, and it is
+/// opened non-blocking, so a pipe swapped in cannot hang the run.
+pub(crate) fn read_file(
+    path: &Path,
+    shown: &str,
+    max: u64,
+    walked: bool,
+) -> Result<Contents, NotRead> {
+    if !walked {
+        let meta = std::fs::metadata(path).map_err(|e| cannot_read(shown, &e))?;
+        check_kind(shown, &meta, max)?;
+    }
+    let file = open_for_reading(path, walked).map_err(|e| cannot_read(shown, &e))?;
+    let meta = file.metadata().map_err(|e| cannot_read(shown, &e))?;
+    check_kind(shown, &meta, max)?;
+    let mut bytes = Vec::with_capacity(meta.len().min(max) as usize);
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| cannot_read(shown, &e))?;
+    if bytes.len() as u64 > max {
+        // The file grew while being read.
+        return Err(too_large(shown, None, max));
+    }
+    Ok(Contents { bytes, meta })
+}
+
+/// Refuses folders, special files and files over the size limit.
+fn check_kind(shown: &str, meta: &Metadata, max: u64) -> Result<(), NotRead> {
     if meta.is_dir() {
         return Err(NotRead::Error(Diagnostic::error(format!(
             "`{shown}` is a folder, not a file"
@@ -100,21 +131,7 @@ pub(crate) fn read_file(path: &Path, shown: &str, max: u64) -> Result<Contents, 
     if meta.len() > max {
         return Err(too_large(shown, Some(meta.len()), max));
     }
-    let file = open_nonblocking(path).map_err(|e| cannot_read(shown, &e))?;
-    // The path may have been swapped for a pipe since the check above.
-    let meta = file.metadata().map_err(|e| cannot_read(shown, &e))?;
-    if !meta.is_file() {
-        return Err(special_file(shown));
-    }
-    let mut bytes = Vec::with_capacity(meta.len().min(max) as usize);
-    file.take(max + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| cannot_read(shown, &e))?;
-    if bytes.len() as u64 > max {
-        // The file grew while being read.
-        return Err(too_large(shown, None, max));
-    }
-    Ok(Contents { bytes, meta })
+    Ok(())
 }
 
 /// Reads standard input, at most `max` bytes.
@@ -136,18 +153,23 @@ pub(crate) fn read_stdin(max: u64) -> Result<Vec<u8>, NotRead> {
     Ok(bytes)
 }
 
-#[cfg(target_os = "linux")]
-fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+/// Opens a file for reading without blocking on a pipe that has no writer,
+/// and, when `no_follow`, without following a symbolic link.
+#[cfg(unix)]
+fn open_for_reading(path: &Path, no_follow: bool) -> std::io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt;
-    // O_NONBLOCK: opening a pipe with no writer must not hang.
+    let mut flags = libc::O_NONBLOCK;
+    if no_follow {
+        flags |= libc::O_NOFOLLOW;
+    }
     std::fs::OpenOptions::new()
         .read(true)
-        .custom_flags(0o4000)
+        .custom_flags(flags)
         .open(path)
 }
 
-#[cfg(not(target_os = "linux"))]
-fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+#[cfg(not(unix))]
+fn open_for_reading(path: &Path, _no_follow: bool) -> std::io::Result<File> {
     File::open(path)
 }
 
@@ -164,5 +186,58 @@ mod tests {
         assert!(parse_size("lots").is_err());
         assert!(parse_size("0").is_err());
         assert!(parse_size("99999999999999G").is_err());
+    }
+
+    fn read(path: &Path, walked: bool) -> Result<Vec<u8>, String> {
+        read_file(path, "f", 1 << 20, walked)
+            .map(|c| c.bytes)
+            .map_err(|e| match e {
+                NotRead::Skipped(note) => note,
+                NotRead::Error(d) => d.to_string(),
+            })
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_walked_file_is_not_read_through_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("note.txt");
+        std::fs::write(&file, "text").unwrap();
+        let link = dir.path().join("link.txt");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        assert_eq!(read(&file, true).unwrap(), b"text");
+        // Named on the command line, a link is followed once.
+        assert_eq!(read(&link, false).unwrap(), b"text");
+        // Seen as a regular file by the walk, then swapped for a link.
+        let e = read(&link, true).unwrap_err();
+        assert!(e.contains("cannot read `f`"), "{e}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_walked_file_swapped_for_a_pipe_is_skipped_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let pipe = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&pipe)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !made {
+            eprintln!("skipped: mkfifo is not available");
+            return;
+        }
+        for walked in [true, false] {
+            let e = read(&pipe, walked).unwrap_err();
+            assert!(e.contains("it is a pipe, socket or device"), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_folder_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        for walked in [true, false] {
+            let e = read(dir.path(), walked).unwrap_err();
+            assert!(e.contains("is a folder, not a file"), "{e}");
+        }
     }
 }

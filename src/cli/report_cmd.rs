@@ -12,6 +12,7 @@ use rayon::prelude::*;
 
 use super::batch::{self, BatchArgs, Item};
 use super::check::{self, Job};
+use super::walk;
 use super::{CheckArgs, ColorChoice, ExitCode, LexiconArgs, QuotePolicyArg, print_diagnostics};
 use crate::diagnostic::Diagnostic;
 use crate::input::{self, Kind};
@@ -101,15 +102,15 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
         paths.push(PathBuf::from("."));
     }
     for path in &paths {
-        let mut on_problem = |p: check::WalkProblem| match p {
-            check::WalkProblem::Note(n) => eprintln!("vblint: note: {n}"),
-            check::WalkProblem::Error(d) => error(d),
+        let mut on_problem = |p: walk::WalkProblem| match p {
+            walk::WalkProblem::Note(n) => eprintln!("vblint: note: {n}"),
+            walk::WalkProblem::Error(d) => error(d),
         };
-        let walk = check::WalkOptions {
+        let walk = walk::WalkOptions {
             hidden: args.hidden,
             no_ignore: args.no_ignore,
         };
-        let listed = check::list_files(path, walk, prepared.exclude.as_ref(), &mut on_problem);
+        let listed = walk::list_files(path, walk, prepared.exclude.as_ref(), &mut on_problem);
         let files = match listed {
             Ok(f) => f,
             Err(d) => {
@@ -117,8 +118,10 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
                 continue;
             }
         };
-        let (records, plain): (Vec<PathBuf>, Vec<PathBuf>) =
-            files.into_iter().partition(|f| Kind::of(f).has_records());
+        let (records, plain): (Vec<PathBuf>, Vec<PathBuf>) = files
+            .into_iter()
+            .map(|f| f.path)
+            .partition(|f| Kind::of(f).has_records());
         let plain = match sample {
             Some((n, seed)) if records.is_empty() => batch::sample_files(plain, n, seed),
             _ => plain,
