@@ -122,6 +122,58 @@ fn text() -> impl Strategy<Value = String> {
     prop::collection::vec(piece, 0..40).prop_map(|v| v.concat())
 }
 
+/// Long texts that are mostly plain, so that normalisation copies whole
+/// blocks, with now and then a character that stops a block.
+fn mostly_plain() -> impl Strategy<Value = String> {
+    let plain = prop_oneof![
+        Just("at"),
+        Just("risk"),
+        Just("putting"),
+        Just("herself"),
+        Just("self-harm"),
+        Just("(32),"),
+        Just(" "),
+        Just(" "),
+        Just("\n"),
+    ];
+    let odd = prop_oneof![
+        Just("  "),
+        Just("\n\n"),
+        Just("-\n"),
+        Just("-"),
+        Just(" -"),
+        Just("- "),
+        Just("`"),
+        Just("\t"),
+        Just("\r\n"),
+        Just("\u{A0}"),
+        Just("’"),
+        Just("é"),
+        Just("\u{AD}"),
+    ];
+    let piece = prop_oneof![12 => plain, 1 => odd];
+    prop::collection::vec(piece, 0..160).prop_map(|v| v.concat())
+}
+
+proptest! {
+    // Each case normalises its text at 64 alignments.
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn normalising_does_not_depend_on_where_blocks_fall(s in mostly_plain()) {
+        // Plain letters in front only shift the text, and the blocks.
+        let base = Normalized::new(&format!("x{s}"));
+        for k in 1..64 {
+            let pad = "x".repeat(k);
+            let shifted = Normalized::new(&format!("{pad}x{s}"));
+            prop_assert_eq!(shifted.as_str(), format!("{pad}{}", base.as_str()), "shifted by {}", k);
+            for i in 0..=base.as_str().len() {
+                prop_assert_eq!(shifted.to_original(i + k), base.to_original(i) + k);
+            }
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
 
