@@ -664,7 +664,7 @@ window = 2
 id = "statement"
 action = "suppress"
 scope = "header"
-around = ["witness statement", "mum's account"]
+around = ["witness statement", "mum's account", "kinship care"]
 
 [[guard]]
 id = "closed"
@@ -690,6 +690,10 @@ examples = ["She consented."]
         ));
         assert!(!found("MUM’S ACCOUNT (Ünal)\n\nShe consented."));
         assert!(found("Mums account\n\nShe consented."));
+        // The Kelvin sign is the one letter outside ASCII that lower-cases
+        // to an ASCII letter.
+        assert!(!found("\u{212A}INSHIP CARE\n\nShe consented."));
+        assert!(found("KINSHIP CAR\n\nShe consented."));
         assert!(!found("She consented.\n\nÉcole: case\nclosed."));
         // The header is the first ten lines.
         let late = format!("{}witness statement\n\nShe consented.", "x\n".repeat(10));
