@@ -380,6 +380,22 @@ fn pipes_and_devices_are_skipped_and_never_block() {
         err(&o)
     );
     assert_good_scanned(&o, "b.txt");
+    // `report` reads files the same way.
+    let o = run_bounded({
+        let mut c = command(dir.path(), "report");
+        c.args([
+            "--format",
+            "json",
+            "--no-config",
+            "--no-builtin",
+            "--lexicon",
+        ])
+        .arg(lexicon())
+        .args(["pipe", "/dev/zero", "b.txt", "."]);
+        c
+    });
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert!(out(&o).contains(r#""files": 2"#), "{}", out(&o));
 }
 
 #[test]

@@ -521,13 +521,22 @@ fn scan_file(job: &Job<'_>, file: &Listed) -> FileOutput {
     }
 }
 
-/// The text of a file for `report`: `Ok(None)` for a skipped binary file.
-pub(super) fn read_text(shown: &str, path: &Path) -> Result<Option<String>, Diagnostic> {
+/// The text of a file for `report`, read as `check` reads it: `Ok(None)`
+/// for a file skipped on purpose (binary, a pipe or a device).
+pub(super) fn read_text(
+    job: &Job<'_>,
+    shown: &str,
+    file: &Listed,
+) -> Result<Option<String>, Diagnostic> {
+    let path = file.path.as_path();
     if let Some(text) = batch::extract_text(path, Kind::of(path)) {
         return text.map(Some).map_err(Diagnostic::error);
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::error(format!("cannot read `{shown}`: {}", io_reason(&e))))?;
+    let bytes = match super::read::read_file(path, shown, job.max_file_size, file.walked) {
+        Ok(c) => c.bytes,
+        Err(super::read::NotRead::Skipped(_)) => return Ok(None),
+        Err(super::read::NotRead::Error(d)) => return Err(d),
+    };
     match text_of(shown, bytes) {
         Ok(t) => Ok(Some(t)),
         Err(out) => match out.error {

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use super::batch::{self, BatchArgs, Item};
 use super::check::{self, Job};
-use super::walk;
+use super::walk::{self, Listed};
 use super::{CheckArgs, ColorChoice, ExitCode, LexiconArgs, QuotePolicyArg, print_diagnostics};
 use crate::diagnostic::Diagnostic;
 use crate::input::{self, Kind};
@@ -118,10 +118,9 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
                 continue;
             }
         };
-        let (records, plain): (Vec<PathBuf>, Vec<PathBuf>) = files
+        let (records, plain): (Vec<Listed>, Vec<Listed>) = files
             .into_iter()
-            .map(|f| f.path)
-            .partition(|f| Kind::of(f).has_records());
+            .partition(|f| Kind::of(&f.path).has_records());
         let plain = match sample {
             Some((n, seed)) if records.is_empty() => batch::sample_files(plain, n, seed),
             _ => plain,
@@ -130,13 +129,13 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
             let units: Vec<Result<Option<Unit>, Diagnostic>> = chunk
                 .par_iter()
                 .map(|f| {
-                    let shown = f.display().to_string();
-                    let text = match check::read_text(&shown, f) {
+                    let shown = f.path.display().to_string();
+                    let text = match check::read_text(&job, &shown, f) {
                         Ok(Some(t)) => t,
                         Ok(None) => return Ok(None),
                         Err(d) => return Err(d),
                     };
-                    let findings = check::findings_in(&job, Some(f), &text);
+                    let findings = check::findings_in(&job, Some(&f.path), &text);
                     Ok(Some(unit(
                         &job,
                         shown,
@@ -154,7 +153,7 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
                 }
             }
         }
-        for file in &records {
+        for file in records.iter().map(|f| &f.path) {
             let shown = file.display().to_string();
             let mut reader = match input::open_records(file, Kind::of(file), &job_options(&job)) {
                 Ok(r) => r,
