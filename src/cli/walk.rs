@@ -30,7 +30,7 @@ pub(super) enum WalkProblem {
 }
 
 /// A file to scan.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
 pub(super) struct Listed {
     pub(super) path: PathBuf,
     /// Found in a folder, where the walk saw a regular file (not a link);
