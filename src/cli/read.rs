@@ -78,10 +78,13 @@ fn cannot_read(shown: &str, e: &std::io::Error) -> NotRead {
     )))
 }
 
+/// The note for a pipe, socket or device, which is never read.
+pub(super) fn special_file_note(shown: &str) -> String {
+    format!("skipped `{shown}`: it is a pipe, socket or device, not a file")
+}
+
 fn special_file(shown: &str) -> NotRead {
-    NotRead::Skipped(format!(
-        "skipped `{shown}`: it is a pipe, socket or device, not a file"
-    ))
+    NotRead::Skipped(special_file_note(shown))
 }
 
 /// Reads a regular file of at most `max` bytes; pipes, sockets and devices

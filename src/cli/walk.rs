@@ -140,10 +140,10 @@ impl Iterator for Walk<'_> {
                 if kind.is_dir() || kind.is_symlink() {
                     continue;
                 }
-                return Some(Walked::Problem(WalkProblem::Note(format!(
-                    "skipped `{}`: it is a pipe, socket or device, not a file",
-                    entry.path().display()
-                ))));
+                let shown = entry.path().display().to_string();
+                return Some(Walked::Problem(WalkProblem::Note(
+                    super::read::special_file_note(&shown),
+                )));
             }
             let path = entry.into_path();
             let relative = path.strip_prefix(&self.root).unwrap_or(&path);
