@@ -504,45 +504,40 @@ fn not_read_output(not_read: super::read::NotRead) -> FileOutput {
 }
 
 fn scan_file(job: &Job<'_>, file: &Listed) -> FileOutput {
-    let path = file.path.as_path();
-    let shown = path.display().to_string();
-    if let Some(text) = batch::extract_text(path, Kind::of(path)) {
-        return match text {
-            Ok(text) => scan_bytes(job, &shown, Some(path), text.into_bytes()),
-            Err(e) => FileOutput {
-                error: Some(Diagnostic::error(e)),
-                ..FileOutput::default()
-            },
-        };
-    }
-    match super::read::read_file(path, &shown, job.max_file_size, file.walked) {
-        Ok(c) => scan_bytes(job, &shown, Some(path), c.bytes),
-        Err(not_read) => not_read_output(not_read),
+    let shown = file.path.display().to_string();
+    match file_bytes(job, &shown, file) {
+        Ok(bytes) => scan_bytes(job, &shown, Some(&file.path), bytes),
+        Err(out) => out,
     }
 }
 
-/// The text of a file for `report`, read as `check` reads it: `Ok(None)`
-/// for a file skipped on purpose (binary, a pipe or a device).
+/// The bytes of a file (the text of a DOCX or HTML file), or the output
+/// that says why there are none: a note for a file skipped on purpose (a
+/// pipe or a device), an error otherwise.
+fn file_bytes(job: &Job<'_>, shown: &str, file: &Listed) -> Result<Vec<u8>, FileOutput> {
+    let path = file.path.as_path();
+    match batch::extract_text(path, Kind::of(path)) {
+        Some(Ok(text)) => Ok(text.into_bytes()),
+        Some(Err(e)) => Err(FileOutput {
+            error: Some(Diagnostic::error(e)),
+            ..FileOutput::default()
+        }),
+        None => super::read::read_file(path, shown, job.max_file_size, file.walked)
+            .map(|c| c.bytes)
+            .map_err(not_read_output),
+    }
+}
+
+/// The text of a file for `report`, read and checked as `check` reads it:
+/// `Ok(None)` for a file skipped on purpose (binary, a pipe or a device).
 pub(super) fn read_text(
     job: &Job<'_>,
     shown: &str,
     file: &Listed,
 ) -> Result<Option<String>, Diagnostic> {
-    let path = file.path.as_path();
-    if let Some(text) = batch::extract_text(path, Kind::of(path)) {
-        return text.map(Some).map_err(Diagnostic::error);
-    }
-    let bytes = match super::read::read_file(path, shown, job.max_file_size, file.walked) {
-        Ok(c) => c.bytes,
-        Err(super::read::NotRead::Skipped(_)) => return Ok(None),
-        Err(super::read::NotRead::Error(d)) => return Err(d),
-    };
-    match text_of(shown, bytes) {
-        Ok(t) => Ok(Some(t)),
-        Err(out) => match out.error {
-            Some(d) => Err(d),
-            None => Ok(None),
-        },
+    match file_bytes(job, shown, file).and_then(|bytes| text_of(shown, bytes)) {
+        Ok(text) => Ok(Some(text)),
+        Err(out) => out.error.map_or(Ok(None), Err),
     }
 }
 
