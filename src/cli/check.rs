@@ -431,7 +431,7 @@ where
                     let output = scan(item);
                     let mut order = order.lock().unwrap_or_else(PoisonError::into_inner);
                     // Once the output is closed, nothing more is scanned.
-                    if order.put(i, output).is_err() {
+                    if !order.put(i, output) {
                         break;
                     }
                 }
@@ -466,9 +466,10 @@ struct InOrder<'w> {
 
 impl InOrder<'_> {
     /// Takes the output at position `i`, and writes every output now due.
-    fn put(&mut self, i: usize, output: Result<FileOutput, WalkProblem>) -> io::Result<()> {
+    /// False once writing has failed: then nothing more is written.
+    fn put(&mut self, i: usize, output: Result<FileOutput, WalkProblem>) -> bool {
         if self.failed.is_some() {
-            return Err(io::ErrorKind::BrokenPipe.into());
+            return false;
         }
         self.early.insert(i, output);
         while let Some(output) = self.early.remove(&self.next) {
@@ -476,10 +477,10 @@ impl InOrder<'_> {
             if let Err(e) = self.writer.write_or_problem(output) {
                 self.early.clear();
                 self.failed = Some(e);
-                return Err(io::ErrorKind::BrokenPipe.into());
+                return false;
             }
         }
-        Ok(())
+        true
     }
 }
 
