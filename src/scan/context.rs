@@ -402,6 +402,13 @@ impl std::hash::Hasher for WordHasher {
 /// apostrophes folded to `'`: how guard phrases and the words they are
 /// compared with are written.
 fn push_lower(out: &mut String, text: &str) {
+    // Most words are ASCII: lower-cased in one go.
+    if text.is_ascii() {
+        let from = out.len();
+        out.push_str(text);
+        out[from..].make_ascii_lowercase();
+        return;
+    }
     let mut rest = text;
     while !rest.is_empty() {
         // ASCII runs in one go, other characters one by one.
@@ -444,6 +451,56 @@ impl WordList {
 
     /// Appends the words of `text[range]`.
     fn extend(&mut self, text: &str, range: Range<usize>) {
+        // Lower-casing rarely changes the length, and words average more
+        // than four bytes with their spacing: reserving once saves growing
+        // the buffers word by word.
+        self.lower.reserve(range.len());
+        self.words.reserve(range.len() / 4);
+        // No word spans ASCII whitespace, so the text is split there into
+        // stretches of ASCII, taken in one go, and the few words around
+        // other characters, taken word by word.
+        let bytes = text.as_bytes();
+        let mut at = range.start;
+        while at < range.end {
+            let Some(k) = bytes[at..range.end].iter().position(|b| !b.is_ascii()) else {
+                self.extend_ascii(text, at..range.end);
+                break;
+            };
+            let k = at + k;
+            let cut = bytes[at..k]
+                .iter()
+                .rposition(u8::is_ascii_whitespace)
+                .map_or(at, |p| at + p + 1);
+            let end = bytes[k..range.end]
+                .iter()
+                .position(u8::is_ascii_whitespace)
+                .map_or(range.end, |p| k + p);
+            self.extend_ascii(text, at..cut);
+            self.extend_any(text, cut..end);
+            at = end;
+        }
+    }
+
+    /// [`WordList::extend`] for ASCII text: lower-cased in one go, each
+    /// word its own part of that copy.
+    fn extend_ascii(&mut self, text: &str, range: Range<usize>) {
+        let stretch = &text[range.clone()];
+        let from = self.lower.len();
+        self.lower.push_str(stretch);
+        self.lower[from..].make_ascii_lowercase();
+        let words = &mut self.words;
+        super::ascii_words(stretch.as_bytes(), |start, end| {
+            words.push((
+                (from + start) as u32,
+                (from + end) as u32,
+                range.start + start,
+                range.start + end,
+            ));
+        });
+    }
+
+    /// [`WordList::extend`] for any text, word by word.
+    fn extend_any(&mut self, text: &str, range: Range<usize>) {
         let base = range.start;
         for (r, word) in super::words(&text[range]) {
             let from = self.lower.len();
@@ -954,5 +1011,35 @@ mod tests {
         assert_eq!((w.get(0), w.get(1), w.get(2)), ("mum's", "mum's", "ärger"));
         assert_eq!(w.suffix_from(1), 1..3);
         assert_eq!(w.prefix_to(13), 0..2);
+    }
+
+    /// The words of a list, lower-cased, with their places in the text.
+    fn listed(w: &WordList) -> Vec<(&str, usize, usize)> {
+        (0..w.len())
+            .map(|i| (w.get(i), w.words[i].2, w.words[i].3))
+            .collect()
+    }
+
+    proptest::proptest! {
+        /// Splitting ASCII stretches in one go gives the words that
+        /// splitting word by word gives, wherever the other characters are.
+        #[test]
+        fn word_lists_split_ascii_in_one_go_like_word_by_word(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "a", "Z", "9", "Ab", " ", "\n", "'", "’", ".", ":", "-", "é", "É", "£",
+                    "\u{a0}", "K", "\u{212a}",
+                ]),
+                0..80,
+            ),
+            skip in 0usize..4,
+        ) {
+            let text: String = pieces.concat();
+            let start = text.char_indices().nth(skip).map_or(text.len(), |(i, _)| i);
+            let (mut fast, mut slow) = (WordList::default(), WordList::default());
+            fast.extend(&text, start..text.len());
+            slow.extend_any(&text, start..text.len());
+            proptest::prop_assert_eq!(listed(&fast), listed(&slow));
+        }
     }
 }

@@ -467,6 +467,40 @@ fn is_word_char(c: char) -> bool {
     }
 }
 
+/// The words of an ASCII text, split exactly as [`words`] splits them:
+/// calls `word(start, end)` for each, in order. A tight loop over bytes,
+/// for the context rules, which split the words around every candidate.
+pub(crate) fn ascii_words(bytes: &[u8], mut word: impl FnMut(usize, usize)) {
+    debug_assert!(bytes.is_ascii());
+    let n = bytes.len();
+    let mut i = 0;
+    while i < n {
+        while i < n && !bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        if i == n {
+            break;
+        }
+        let start = i;
+        loop {
+            while i < n && bytes[i].is_ascii_alphanumeric() {
+                i += 1;
+            }
+            let next = bytes.get(i + 1).copied().unwrap_or(0);
+            let joins = match bytes.get(i) {
+                Some(b':' | b'/' | b'.') => bytes[i - 1].is_ascii_digit() && next.is_ascii_digit(),
+                Some(b'\'') => next.is_ascii_alphanumeric(),
+                _ => false,
+            };
+            if !joins {
+                break;
+            }
+            i += 1;
+        }
+        word(start, i);
+    }
+}
+
 /// The words of a text with their byte ranges: runs of letters and digits,
 /// joined by apostrophes inside a word ("Mum's", "she’s").
 pub fn words(text: &str) -> impl Iterator<Item = (Range<usize>, &str)> {
@@ -767,6 +801,24 @@ examples = ["She consented."]
         }
         for r in &c[..c.len() - 1] {
             assert!(text[r.clone()].ends_with('\n'), "{:?}", &text[r.clone()]);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_words_split_like_words(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "a", "Z", "9", "12", "abc", " ", "'", "-", ":", "/", ".", "\n", "x1",
+                ]),
+                0..80,
+            ),
+        ) {
+            let text: String = pieces.concat();
+            let mut found = Vec::new();
+            ascii_words(text.as_bytes(), |s, e| found.push(s..e));
+            let expected: Vec<_> = words(&text).map(|w| w.0).collect();
+            proptest::prop_assert_eq!(found, expected);
         }
     }
 
