@@ -123,13 +123,14 @@ impl Normalized {
     fn fill(&mut self, original: &str) {
         let bytes = original.as_bytes();
         let len = bytes.len();
+        let mut runs = PlainRuns::new();
         let mut i = 0;
         while i < len {
             // Fast path: copy a run of plain ASCII bytes in one go (a
             // single line break inside it becomes a space, at the same
             // offset, so the map needs no breakpoint).
             let start = i;
-            i = plain_run_end(bytes, i);
+            i = runs.end(bytes, i);
             if i > start {
                 let mut from = start;
                 for nl in memchr::memchr_iter(b'\n', &bytes[start..i]) {
@@ -204,84 +205,108 @@ impl Normalized {
     }
 }
 
-/// Bytes always copied as they are: printable ASCII except the backtick
-/// (folded to an apostrophe) and the hyphen (which may end a line in a
-/// hyphenated word).
-static PLAIN: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut b = 0x21;
-    while b < 0x7F {
-        t[b] = true;
-        b += 1;
-    }
-    t[b'`' as usize] = false;
-    t[b'-' as usize] = false;
-    t
-};
-
-/// The end of the run of bytes from `i` that normalisation copies as they
-/// are (a lone line break as a space): printable ASCII other than the
-/// backtick, a hyphen inside a word, and a single space or line break
-/// between two printable characters.
+/// Whether normalisation copies the byte `b` as it is (a line break as a
+/// space), given the byte after it (`None` at the end of the text):
+/// printable ASCII other than the backtick, a hyphen inside a word, and a
+/// single space or line break before a printable character.
 ///
-/// The byte before `i`, if any, is not whitespace: the slow path consumes
-/// whitespace runs whole.
-#[inline]
-fn plain_run_end(bytes: &[u8], mut i: usize) -> usize {
-    let len = bytes.len();
-    while i < len {
-        // Eight bytes at a time while they are plainly plain: printable
-        // ASCII and single spaces, none of them the backtick or a hyphen,
-        // and not ending in a space (whose next byte is not looked at).
-        while let Some(chunk) = bytes.get(i..i + 8) {
-            if !plain_chunk(u64::from_le_bytes(chunk.try_into().expect("8 bytes"))) {
-                break;
-            }
-            i += 8;
-        }
-        if i >= len {
-            break;
-        }
-        let b = bytes[i];
-        if PLAIN[usize::from(b)] {
-            i += 1;
-            continue;
-        }
-        let next = bytes.get(i + 1).copied();
-        let plain = match b {
-            b' ' | b'\n' => next.is_some_and(|n| n.is_ascii_graphic()),
-            b'-' => next.is_some_and(|n| !n.is_ascii_whitespace()),
-            _ => false,
-        };
-        if !plain {
-            break;
-        }
-        i += 1;
-    }
-    i
+/// The byte before `b` is never whitespace when this is asked: the slow
+/// path of [`Normalized::fill`] consumes whitespace runs whole.
+#[inline(always)]
+fn copied_as_is(b: u8, next: Option<u8>) -> bool {
+    // Without a next byte, a space or hyphen is not copied as it is, and
+    // the same holds for a next byte that is a space.
+    let next = next.unwrap_or(b' ');
+    let graphic = |x: u8| x.wrapping_sub(0x21) < 0x5E;
+    // ASCII whitespace: a space, or one of \t \n \x0C \r (not \x0B).
+    let next_space = (next == b' ') | ((next.wrapping_sub(b'\t') < 5) & (next != 0x0B));
+    (graphic(b) & (b != b'`') & (b != b'-'))
+        | (((b == b' ') | (b == b'\n')) & graphic(next))
+        | ((b == b'-') & !next_space)
 }
 
-/// Whether eight bytes (little-endian) are all copied as they are: printable
-/// ASCII or spaces, no backtick or hyphen, no two spaces in a row, and no
-/// space last. False negatives are fine (the byte loop decides then); false
-/// positives are not.
+/// Finds the runs of bytes that normalisation copies as they are (see
+/// [`copied_as_is`]).
+///
+/// The text is read in aligned blocks of 64 bytes. Each block is
+/// classified once, with byte-wise arithmetic only, which the compiler
+/// vectorises, into a mask of the bytes copied as they are; the mask is
+/// kept for the next run that starts in the same block.
+#[derive(Debug)]
+struct PlainRuns {
+    /// The start of the block whose mask is held (`usize::MAX` for none).
+    block: usize,
+    mask: u64,
+}
+
+impl PlainRuns {
+    fn new() -> PlainRuns {
+        PlainRuns {
+            block: usize::MAX,
+            mask: 0,
+        }
+    }
+
+    /// The end of the run of bytes from `i` copied as they are.
+    #[inline]
+    fn end(&mut self, bytes: &[u8], mut i: usize) -> usize {
+        while i < bytes.len() {
+            let at = i & !63;
+            if at != self.block {
+                self.block = at;
+                self.mask = block_mask(bytes, at);
+            }
+            // Bits above the block shift in as zeros: the run stops at the
+            // block's end at the latest, and goes on in the next block.
+            i += (self.mask >> (i - at)).trailing_ones() as usize;
+            if i < at + 64 {
+                break;
+            }
+        }
+        i.min(bytes.len())
+    }
+}
+
+/// The mask of the bytes copied as they are in the block of 64 bytes at
+/// `at` (see [`plain_mask`]). Past the end of the text the block is padded
+/// with spaces, which are never copied as they are before a space, and
+/// make a space or hyphen before them not copied either, as at the end.
 #[inline]
-fn plain_chunk(x: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // A high bit in each byte that may be zero (exact for the lowest zero
-    // byte; a byte above a zero byte may be flagged too, which only makes
-    // the check stricter).
-    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
-    let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
-    let spaces = zero(x ^ (ONES * 0x20));
-    x & HIGH == 0
-        && below_space == 0
-        && zero(x ^ (ONES * 0x7F)) == 0
-        && zero(x ^ (ONES * u64::from(b'`'))) == 0
-        && zero(x ^ (ONES * u64::from(b'-'))) == 0
-        && spaces & (spaces >> 8) == 0
-        && spaces >> 56 == 0
+fn block_mask(bytes: &[u8], at: usize) -> u64 {
+    match bytes[at..].first_chunk::<65>() {
+        Some(window) => plain_mask(window),
+        None => {
+            let rest = &bytes[at..];
+            let mut window = [b' '; 65];
+            window[..rest.len()].copy_from_slice(rest);
+            plain_mask(&window)
+        }
+    }
+}
+
+/// Bit `j` is set when byte `j` of the window is copied as it is, given
+/// the byte after it (the window holds one byte more than the mask).
+#[inline]
+fn plain_mask(window: &[u8; 65]) -> u64 {
+    let mut flags = [0u8; 64];
+    for ((f, &b), &next) in flags.iter_mut().zip(&window[..64]).zip(&window[1..]) {
+        *f = u8::from(copied_as_is(b, Some(next)));
+    }
+    gather(&flags)
+}
+
+/// Bit `j` of the result is byte `j` of `flags`, each 0 or 1.
+#[inline]
+pub(crate) fn gather(flags: &[u8; 64]) -> u64 {
+    // Byte k of an eight-byte group times this constant lands on bit 56 + k,
+    // with no carries: each (byte, constant byte) pair has its own bit.
+    const COLLECT: u64 = 0x0102_0408_1020_4080;
+    let mut bits = 0;
+    for (k, group) in flags.chunks_exact(8).enumerate() {
+        let group = u64::from_le_bytes(group.try_into().expect("eight bytes"));
+        bits |= (group.wrapping_mul(COLLECT) >> 56) << (8 * k);
+    }
+    bits
 }
 
 /// If `original[i..]` starts with the rest of a line-end hyphenation (optional
@@ -321,28 +346,54 @@ mod tests {
         assert_eq!(n.as_str(), expected, "normalising {original:?}");
     }
 
+    /// The end of the plain run from `i`, with a fresh finder.
+    fn run_end(bytes: &[u8], i: usize) -> usize {
+        PlainRuns::new().end(bytes, i)
+    }
+
     #[test]
-    fn plain_chunks_are_exactly_the_plain_ones() {
-        let chunk = |s: &[u8; 8]| plain_chunk(u64::from_le_bytes(*s));
-        assert!(chunk(b"she is a"));
-        assert!(chunk(b"(32) at:"));
-        assert!(!chunk(b"she  is a"[..8].try_into().unwrap()));
-        assert!(!chunk(b"risk-tak"));
-        assert!(!chunk(b"at\nrisk "));
-        assert!(!chunk(b"at risk "));
-        assert!(!chunk(b"a`b c d "));
-        assert!(!chunk(b"a\tb c de"[..8].try_into().unwrap()));
-        assert!(!chunk(&[b'a', 0xC3, 0xA9, b'b', b'c', b'd', b'e', b'f']));
-        // Every single-byte change of a plain chunk is judged like the byte
-        // loop would.
+    fn windows_mark_exactly_the_bytes_copied_as_they_are() {
+        // Every byte, before every kind of next byte, at the start, middle
+        // and end of a window, and at the end of the text.
+        let nexts = [
+            b'a', b' ', b'\t', b'\n', b'\r', b'\x0B', b'\x0C', b'-', b'`', 0xC3, 0x00, 0x7F,
+        ];
         for b in 0..=255u8 {
-            for at in 0..8 {
-                let mut s = *b"abcdefgh";
-                s[at] = b;
-                let plain =
-                    (0x21..0x7F).contains(&b) && b != b'`' && b != b'-' || b == b' ' && at < 7;
-                assert_eq!(chunk(&s), plain, "byte {b:#x} at {at}");
+            for &next in &nexts {
+                for at in [0, 31, 63] {
+                    let mut window = [b'a'; 65];
+                    window[at] = b;
+                    window[at + 1] = next;
+                    let bit = plain_mask(&window) >> at & 1 == 1;
+                    assert_eq!(
+                        bit,
+                        copied_as_is(b, Some(next)),
+                        "{b:#x} before {next:#x} at {at}"
+                    );
+                }
             }
+            let text = [b'a', b];
+            assert_eq!(run_end(&text, 0) == 2, copied_as_is(b, None), "{b:#x} last");
+        }
+        assert!(copied_as_is(b'-', Some(0xC3)) && !copied_as_is(b'-', None));
+        assert!(copied_as_is(b'\n', Some(b'x')) && !copied_as_is(b'\n', Some(b' ')));
+        assert!(!copied_as_is(b'`', Some(b'x')) && !copied_as_is(b'\t', Some(b'x')));
+        // Runs cross windows, and stop at the first byte not copied.
+        let text = format!("{}xé", "ab c-d\n".repeat(20));
+        assert_eq!(run_end(text.as_bytes(), 0), 141);
+        assert_eq!(run_end(text.as_bytes(), 3), 141);
+        // A line break before a character that is not ASCII is not plain.
+        assert_eq!(run_end("ab\né".as_bytes(), 0), 2);
+        assert_eq!(run_end(b"at  risk", 0), 2);
+        // One finder for many runs keeps each block's mask: the same ends.
+        let mut runs = PlainRuns::new();
+        let text = "at  risk ".repeat(30);
+        for i in (0..text.len()).rev().chain(0..text.len()) {
+            assert_eq!(
+                runs.end(text.as_bytes(), i),
+                run_end(text.as_bytes(), i),
+                "from {i}"
+            );
         }
     }
 

@@ -34,6 +34,7 @@ use std::collections::{BTreeMap, HashMap};
 use aho_corasick::{AhoCorasick, MatchKind};
 
 use super::on_word_boundaries;
+use crate::text::gather;
 
 /// One occurrence of a phrase in normalised text, on word boundaries.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -453,20 +454,6 @@ fn masks(block: &[u8; 64]) -> (u64, u64) {
         *w = u8::from(letter | digit) | *h;
     }
     (gather(&wordy), gather(&high))
-}
-
-/// Bit `j` of the result is byte `j` of `flags`, each 0 or 1.
-#[inline]
-fn gather(flags: &[u8; 64]) -> u64 {
-    // Byte k of an eight-byte group times this constant lands on bit 56 + k,
-    // with no carries: each (byte, constant byte) pair has its own bit.
-    const COLLECT: u64 = 0x0102_0408_1020_4080;
-    let mut bits = 0;
-    for (k, group) in flags.chunks_exact(8).enumerate() {
-        let group = u64::from_le_bytes(group.try_into().expect("eight bytes"));
-        bits |= (group.wrapping_mul(COLLECT) >> 56) << (8 * k);
-    }
-    bits
 }
 
 /// The words of `text[range]`, character by character: the slow path of
