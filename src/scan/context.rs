@@ -278,6 +278,8 @@ struct PhraseIndex {
     numeric: Vec<usize>,
     /// The most words a phrase has.
     longest: usize,
+    /// A searcher for each literal first word, built once.
+    first_words: Vec<memchr::memmem::Finder<'static>>,
 }
 
 impl PhraseIndex {
@@ -288,6 +290,7 @@ impl PhraseIndex {
             first_bytes: [false; 256],
             numeric: Vec::new(),
             longest: 0,
+            first_words: Vec::new(),
         };
         for p in phrases.iter().filter(|p| !p.words.is_empty()) {
             let i = index.phrases.len();
@@ -303,6 +306,12 @@ impl PhraseIndex {
             index.longest = index.longest.max(p.words.len());
             index.phrases.push(p.words.clone());
         }
+        let mut first: Vec<&String> = index.by_first.keys().collect();
+        first.sort();
+        index.first_words = first
+            .into_iter()
+            .map(|w| memchr::memmem::Finder::new(w).into_owned())
+            .collect();
         index
     }
 
@@ -321,9 +330,9 @@ impl PhraseIndex {
         }
         let mut lower = String::with_capacity(text.len());
         push_lower(&mut lower, text);
-        self.by_first
-            .keys()
-            .any(|w| memchr::memmem::find(lower.as_bytes(), w.as_bytes()).is_some())
+        self.first_words
+            .iter()
+            .any(|w| w.find(lower.as_bytes()).is_some())
     }
 
     /// Whether a phrase occurs in `words[range]`: ending within `window`
