@@ -78,6 +78,16 @@ const COMMON: &[&str] = &[
     "they", "to", "was", "were", "with",
 ];
 
+/// Words frequent in case records (everyday words of a child's life, of
+/// missing-person and safeguarding notes, and of any English narrative):
+/// a worse anchor than a rarer word of the same phrase, though better
+/// than a [`COMMON`] one. Which slot anchors a phrase only changes how
+/// fast it is found, never whether.
+const FREQUENT: &[&str] = &[
+    "account", "after", "big", "child", "college", "friend", "friends", "great", "help", "home",
+    "mate", "mates", "missing", "much", "not", "phone", "present", "school", "support", "want",
+];
+
 impl PhraseSet {
     /// Compiles phrases given as slots of normalised, lower-case options.
     /// Phrases with no required slot never match (the loader rejects them).
@@ -220,7 +230,10 @@ struct AnchorIndex {
     /// Per bucket `b` (see [`bucket`]), its first words are
     /// `heads[buckets[b]..buckets[b + 1]]`.
     buckets: Box<[u32]>,
-    /// The longest first word, in bytes: longer words need no lookup.
+    /// The shortest and longest first words, in bytes: shorter and longer
+    /// words need no lookup (most words of two letters or fewer, in
+    /// English).
+    shortest_head: usize,
     longest_head: usize,
     /// Anchors that begin with another character, with their numbers.
     others: Option<(AhoCorasick, Vec<u32>)>,
@@ -231,7 +244,7 @@ impl AnchorIndex {
         let mut filter = vec![0u64; 1 << (FILTER_BITS - 6)].into_boxed_slice();
         // (bucket, first word) → anchors, in the order of the table.
         let mut by_head: BTreeMap<(usize, Box<[u8]>), Vec<u32>> = BTreeMap::new();
-        let mut longest_head = 0;
+        let (mut shortest_head, mut longest_head) = (usize::MAX, 0);
         let mut others = (Vec::new(), Vec::new());
         for (number, s) in strings.iter().enumerate() {
             let number = number as u32;
@@ -246,6 +259,7 @@ impl AnchorIndex {
             for bit in [bits.0, bits.1] {
                 filter[bit / 64] |= 1 << (bit % 64);
             }
+            shortest_head = shortest_head.min(head.len());
             longest_head = longest_head.max(head.len());
             by_head
                 .entry((bucket(bits.0), head.to_ascii_lowercase().into()))
@@ -279,6 +293,7 @@ impl AnchorIndex {
             heads,
             head_anchors,
             buckets,
+            shortest_head,
             longest_head,
             others,
         })
@@ -314,7 +329,7 @@ impl AnchorIndex {
     ) {
         let bytes = text.as_bytes();
         let word = &bytes[start..end];
-        if word.len() > self.longest_head {
+        if !(self.shortest_head..=self.longest_head).contains(&word.len()) {
             return;
         }
         let (bit, second) = filter_bits(word);
@@ -504,10 +519,10 @@ fn first_word_len(s: &str) -> usize {
 }
 
 /// The anchor slot of a phrase: a required slot (no empty option) whose
-/// options' first words are not common words if there is a choice, and
-/// whose shortest first word is longest (so the rarest in text: each word
-/// of the text that is an anchor's first word costs a lookup); ties go to
-/// the slot with fewer options.
+/// options' first words are not common words if there is a choice, nor
+/// frequent ones, and whose shortest first word is longest (so the rarest
+/// in text: each word of the text that is an anchor's first word costs a
+/// lookup); ties go to the slot with fewer options.
 fn choose_anchor(slots: &[Vec<String>]) -> Option<usize> {
     slots
         .iter()
@@ -515,11 +530,14 @@ fn choose_anchor(slots: &[Vec<String>]) -> Option<usize> {
         .filter(|(_, options)| !options.is_empty() && options.iter().all(|o| !o.is_empty()))
         .max_by_key(|(i, options)| {
             let shortest = options.iter().map(|o| first_word_len(o)).min().unwrap_or(0);
-            let common = options
-                .iter()
-                .any(|o| COMMON.contains(&&o[..first_word_len(o)]));
+            let any_of = |words: &[&str]| {
+                options
+                    .iter()
+                    .any(|o| words.contains(&&o[..first_word_len(o)]))
+            };
             (
-                !common,
+                !any_of(COMMON),
+                !any_of(FREQUENT),
                 shortest,
                 std::cmp::Reverse(options.len()),
                 std::cmp::Reverse(*i),
@@ -626,6 +644,13 @@ mod tests {
         assert_eq!(choose_anchor(&p), Some(3));
         let p = slots(&[&["at"], &["risk"]]);
         assert_eq!(choose_anchor(&p), Some(1));
+        // "school" is longer than "deals", but found in nearly every note.
+        let p = slots(&[
+            &["dealing", "deals", "dealt"],
+            &["at", "in"],
+            &["school", "college"],
+        ]);
+        assert_eq!(choose_anchor(&p), Some(0));
         let p = slots(&[&["a", ""]]);
         assert_eq!(choose_anchor(&p), None);
     }
