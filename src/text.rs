@@ -10,6 +10,8 @@
 //! This module owns that mapping and nothing else: it knows nothing of lines,
 //! columns, UTF-16 or the lexicon.
 
+use wide::u8x16;
+
 /// What a character becomes in normalised text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Fold {
@@ -212,7 +214,10 @@ impl Normalized {
 ///
 /// The byte before `b` is never whitespace when this is asked: the slow
 /// path of [`Normalized::fill`] consumes whitespace runs whole.
-#[inline(always)]
+///
+/// The statement of the rule, one byte at a time; [`plain_mask`] applies
+/// it to 64 bytes at once, and tests hold the two to each other.
+#[cfg(test)]
 fn copied_as_is(b: u8, next: Option<u8>) -> bool {
     // Without a next byte, a space or hyphen is not copied as it is, and
     // the same holds for a next byte that is a space.
@@ -285,28 +290,38 @@ fn block_mask(bytes: &[u8], at: usize) -> u64 {
 }
 
 /// Bit `j` is set when byte `j` of the window is copied as it is, given
-/// the byte after it (the window holds one byte more than the mask).
+/// the byte after it (the window holds one byte more than the mask): the
+/// rule of [`copied_as_is`], sixteen bytes at a time.
 #[inline]
 fn plain_mask(window: &[u8; 65]) -> u64 {
-    let mut flags = [0u8; 64];
-    for ((f, &b), &next) in flags.iter_mut().zip(&window[..64]).zip(&window[1..]) {
-        *f = u8::from(copied_as_is(b, Some(next)));
+    let splat = u8x16::splat;
+    let mut mask = 0;
+    for k in 0..4 {
+        let b = lanes(&window[16 * k..]);
+        let next = lanes(&window[16 * k + 1..]);
+        let graphic = |x: u8x16| below(x - splat(0x21), 0x5E);
+        let next_space =
+            next.simd_eq(splat(b' ')) | below(next - splat(b'\t'), 5) & !next.simd_eq(splat(0x0B));
+        let hyphen = b.simd_eq(splat(b'-'));
+        let plain = graphic(b) & !b.simd_eq(splat(b'`')) & !hyphen
+            | (b.simd_eq(splat(b' ')) | b.simd_eq(splat(b'\n'))) & graphic(next)
+            | hyphen & !next_space;
+        mask |= u64::from(plain.to_bitmask()) << (16 * k);
     }
-    gather(&flags)
+    mask
 }
 
-/// Bit `j` of the result is byte `j` of `flags`, each 0 or 1.
-#[inline]
-pub(crate) fn gather(flags: &[u8; 64]) -> u64 {
-    // Byte k of an eight-byte group times this constant lands on bit 56 + k,
-    // with no carries: each (byte, constant byte) pair has its own bit.
-    const COLLECT: u64 = 0x0102_0408_1020_4080;
-    let mut bits = 0;
-    for (k, group) in flags.chunks_exact(8).enumerate() {
-        let group = u64::from_le_bytes(group.try_into().expect("eight bytes"));
-        bits |= (group.wrapping_mul(COLLECT) >> 56) << (8 * k);
-    }
-    bits
+/// The first sixteen bytes of `bytes` as SIMD lanes.
+#[inline(always)]
+pub(crate) fn lanes(bytes: &[u8]) -> u8x16 {
+    u8x16::new(*bytes.first_chunk().expect("sixteen bytes"))
+}
+
+/// All ones in the lanes whose byte is below `limit` (unsigned), else
+/// zero.
+#[inline(always)]
+pub(crate) fn below(x: u8x16, limit: u8) -> u8x16 {
+    x.min(u8x16::splat(limit - 1)).simd_eq(x)
 }
 
 /// If `original[i..]` starts with the rest of a line-end hyphenation (optional

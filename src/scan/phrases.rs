@@ -34,7 +34,8 @@ use std::collections::{BTreeMap, HashMap};
 use aho_corasick::{AhoCorasick, MatchKind};
 
 use super::on_word_boundaries;
-use crate::text::gather;
+use crate::text::{below, lanes};
+use wide::u8x16;
 
 /// One occurrence of a phrase in normalised text, on word boundaries.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -403,7 +404,7 @@ impl AnchorIndex {
 /// without a branch per byte. A run that holds non-ASCII characters is
 /// split exactly by [`exact_words`], since not every such character is a
 /// letter ("£", "×"); the ASCII bytes around it are exact boundaries.
-fn words(text: &str, mut word: impl FnMut(usize, usize)) {
+pub(super) fn words(text: &str, mut word: impl FnMut(usize, usize)) {
     let bytes = text.as_bytes();
     // A word that runs on past the end of the last block: its start.
     let mut open: Option<usize> = None;
@@ -457,22 +458,21 @@ fn words(text: &str, mut word: impl FnMut(usize, usize)) {
 
 /// For a block of bytes: bit `j` of the first mask is set when byte `j`
 /// may belong to a word (an ASCII letter or digit, or not ASCII), of the
-/// second when it is not ASCII.
-///
-/// Written for the compiler's vectoriser: the bytes are classified into
-/// flag bytes (0 or 1) with byte-wise arithmetic only, and eight flag bytes
-/// at a time become eight bits by one multiplication.
+/// second when it is not ASCII. Sixteen bytes at a time.
 #[inline]
 fn masks(block: &[u8; 64]) -> (u64, u64) {
-    let mut wordy = [0u8; 64];
-    let mut high = [0u8; 64];
-    for ((&b, w), h) in block.iter().zip(&mut wordy).zip(&mut high) {
-        let letter = (b | 0x20).wrapping_sub(b'a') < 26;
-        let digit = b.wrapping_sub(b'0') < 10;
-        *h = b >> 7;
-        *w = u8::from(letter | digit) | *h;
+    let splat = u8x16::splat;
+    let (mut wordy, mut high) = (0, 0);
+    for k in 0..4 {
+        let b = lanes(&block[16 * k..]);
+        let letter = below((b | splat(0x20)) - splat(b'a'), 26);
+        let digit = below(b - splat(b'0'), 10);
+        // The top bit of each lane is what a bit mask gathers: set for
+        // bytes that are not ASCII.
+        high |= u64::from(b.to_bitmask()) << (16 * k);
+        wordy |= u64::from((letter | digit | b).to_bitmask()) << (16 * k);
     }
-    (gather(&wordy), gather(&high))
+    (wordy, high)
 }
 
 /// The words of `text[range]`, character by character: the slow path of
