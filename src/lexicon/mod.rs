@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use crate::diagnostic::{Diagnostic, SourceFile};
 
 #[cfg(test)]
-pub(crate) use load::{ENTRY_KEYS, FILE_KEYS, GUARD_KEYS};
+pub(crate) use load::{ENTRY_KEYS, FILE_KEYS, GUARD_KEYS, guard_words};
 pub use load::{LexiconBuilder, io_reason};
 
 /// How serious a finding is. Ordered from least to most serious.

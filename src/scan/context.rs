@@ -280,6 +280,9 @@ struct PhraseIndex {
     longest: usize,
     /// A searcher for each literal first word, built once.
     first_words: Vec<memchr::memmem::Finder<'static>>,
+    /// Whether every first word is ASCII letters and digits only (see
+    /// [`PhraseIndex::may_occur_in`]).
+    plain_first_words: bool,
 }
 
 impl PhraseIndex {
@@ -291,6 +294,7 @@ impl PhraseIndex {
             numeric: Vec::new(),
             longest: 0,
             first_words: Vec::new(),
+            plain_first_words: true,
         };
         for p in phrases.iter().filter(|p| !p.words.is_empty()) {
             let i = index.phrases.len();
@@ -308,6 +312,9 @@ impl PhraseIndex {
         }
         let mut first: Vec<&String> = index.by_first.keys().collect();
         first.sort();
+        index.plain_first_words = first
+            .iter()
+            .all(|w| w.bytes().all(|b| b.is_ascii_alphanumeric()));
         index.first_words = first
             .into_iter()
             .map(|w| memchr::memmem::Finder::new(w).into_owned())
@@ -321,6 +328,12 @@ impl PhraseIndex {
     /// condition: [`WordList`] lower-cases character by character, so the
     /// lower case of a word of `text` is a part of the lower-cased text.
     /// Phrases that start with a number pattern are not filtered.
+    ///
+    /// When the first words are ASCII letters and digits, lower-casing only
+    /// the ASCII letters of the text finds the same: other characters
+    /// lower-case to characters outside ASCII, and never to nothing, except
+    /// the Kelvin sign (to `k`) and the dotted capital I (to `i` and a
+    /// combining dot), for which the whole text is lower-cased.
     fn may_occur_in(&self, text: &str) -> bool {
         if self.phrases.is_empty() {
             return false;
@@ -329,7 +342,12 @@ impl PhraseIndex {
             return true;
         }
         let mut lower = String::with_capacity(text.len());
-        push_lower(&mut lower, text);
+        if self.plain_first_words && !lower_cases_into_ascii(text) {
+            lower.push_str(text);
+            lower.make_ascii_lowercase();
+        } else {
+            push_lower(&mut lower, text);
+        }
         self.first_words
             .iter()
             .any(|w| w.find(lower.as_bytes()).is_some())
@@ -381,6 +399,17 @@ impl PhraseIndex {
                     && self.numeric.iter().any(|&p| fits(p)))
         })
     }
+}
+
+/// Whether `text` holds the Kelvin sign or the dotted capital I, the
+/// characters outside ASCII whose lower case has ASCII letters in it. Found
+/// by their last bytes, which few characters share.
+fn lower_cases_into_ascii(text: &str) -> bool {
+    const KELVIN: &[u8] = "\u{212A}".as_bytes();
+    const DOTTED_I: &[u8] = "\u{130}".as_bytes();
+    let bytes = text.as_bytes();
+    memchr::memchr2_iter(KELVIN[2], DOTTED_I[1], bytes)
+        .any(|i| bytes[..=i].ends_with(KELVIN) || bytes[..=i].ends_with(DOTTED_I))
 }
 
 /// A fast hasher for short words (the multiply-rotate hash of rustc's
@@ -1024,6 +1053,25 @@ mod tests {
         assert_eq!((w.get(0), w.get(1), w.get(2)), ("mum's", "mum's", "ärger"));
         assert_eq!(w.suffix_from(1), 1..3);
         assert_eq!(w.prefix_to(13), 0..2);
+    }
+
+    #[test]
+    fn first_words_are_found_in_lower_case_after_every_character() {
+        let index = |phrase: &str| {
+            PhraseIndex::new(&[GuardPhrase {
+                text: phrase.into(),
+                words: crate::lexicon::guard_words(phrase),
+            }])
+        };
+        let taxi = index("taxi rank");
+        assert!(taxi.may_occur_in("Dropped off at the TAXI rank"));
+        assert!(!taxi.may_occur_in("Dropped off at the bus station"));
+        // Characters whose lower case holds an ASCII letter: the dotted
+        // capital I (to "i" and a combining dot) and the Kelvin sign.
+        assert!(taxi.may_occur_in("Dropped off at the TAX\u{130} rank"));
+        assert!(index("kid").may_occur_in("the \u{212A}ID said"));
+        assert!(!index("kid").may_occur_in("the \u{212B}ID said"));
+        assert!(lower_cases_into_ascii("x\u{130}") && !lower_cases_into_ascii("\u{B0}C \u{AA}"));
     }
 
     /// The words of a list, lower-cased, with their places in the text.
