@@ -221,7 +221,8 @@ fn bucket(bit: usize) -> usize {
 struct AnchorIndex {
     /// The anchor strings, lower-case, by anchor number.
     strings: Vec<Box<[u8]>>,
-    /// A Bloom filter of two bits per word ([`filter_bits`]): set for the
+    /// A Bloom filter of two bits per word ([`first_filter_bit`],
+    /// [`second_filter_bit`]): set for the
     /// first word of every anchor that begins with a letter or digit.
     filter: Box<[u64; FILTER_WORDS]>,
     /// The first words of anchors, lower-case, one after the other, in the
@@ -260,7 +261,7 @@ impl AnchorIndex {
                 continue;
             }
             let head = &s.as_bytes()[..head];
-            let bits = filter_bits(head);
+            let bits = (first_filter_bit(head), second_filter_bit(head));
             for bit in [bits.0, bits.1] {
                 filter[bit / 64] |= 1 << (bit % 64);
             }
@@ -337,8 +338,8 @@ impl AnchorIndex {
         if !(self.shortest_head..=self.longest_head).contains(&word.len()) {
             return;
         }
-        let (bit, second) = filter_bits(word);
-        if self.is_set(bit) && self.is_set(second) {
+        let bit = first_filter_bit(word);
+        if self.is_set(bit) && self.is_set(second_filter_bit(word)) {
             self.look_up_slow(text, start, end, bit, found);
         }
     }
@@ -496,15 +497,15 @@ fn exact_words(text: &str, range: std::ops::Range<usize>, word: &mut impl FnMut(
     }
 }
 
-/// The two bits of the word filter for a word, from its length and its
+/// The first bit of the word filter for a word, from its length and its
 /// first, second and last bytes, ignoring ASCII case. Every word is tested
-/// against the first; the few that pass, against the second.
+/// against it.
 ///
 /// Case is ignored by setting bit 5 of each byte (`A` becomes `a`): not a
 /// lower-casing of other bytes, but bytes equal ignoring ASCII case stay
 /// equal, which is all a filter needs, and it costs one instruction.
 #[inline]
-fn filter_bits(word: &[u8]) -> (usize, usize) {
+fn first_filter_bit(word: &[u8]) -> usize {
     let first = word[0] | 0x20;
     let second = word[usize::from(word.len() > 1)] | 0x20;
     let last = word[word.len() - 1] | 0x20;
@@ -512,12 +513,19 @@ fn filter_bits(word: &[u8]) -> (usize, usize) {
         | u64::from(first) << 8
         | u64::from(second) << 16
         | u64::from(last) << 24;
-    let h = x.wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    let mask = (1 << FILTER_BITS) - 1;
-    (
-        (h >> (64 - FILTER_BITS)) as usize,
-        (h >> 24) as usize & mask,
-    )
+    (x.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - FILTER_BITS)) as usize
+}
+
+/// The second bit of the word filter, for the few words that pass the
+/// first: from other bytes (the middle one and the one before last), so
+/// that words alike in length, start and end ("reported", "recorded") do
+/// not pass both.
+#[inline]
+fn second_filter_bit(word: &[u8]) -> usize {
+    let middle = word[word.len() / 2] | 0x20;
+    let penultimate = word[word.len().saturating_sub(2)] | 0x20;
+    let x = (word.len() as u64 & 0xff) | u64::from(middle) << 8 | u64::from(penultimate) << 16;
+    (x.wrapping_mul(0xc2b2_ae3d_27d4_eb4f) >> (64 - FILTER_BITS)) as usize
 }
 
 /// The length in bytes of the letters and digits that begin `s`: the first
