@@ -20,9 +20,10 @@
 //! spelling checker finds words: an anchor that begins with a letter or
 //! digit can only start where a word starts, and that word must be the
 //! anchor's first word. Each word of the text is tested against a small
-//! bit filter (length, first two and last bytes), and the few that pass are
-//! looked up in a small table of first words. Words are read off a bit
-//! mask of each 64-byte block, with no branch per byte. This replaced an
+//! bit filter (two bits, hashed from its length and five of its bytes), and
+//! the few that pass are looked up in a small table of first words. Words
+//! are read off a bit mask of each 64-byte block (its bytes classified
+//! sixteen at a time), with no branch per byte. This replaced an
 //! overlapping walk of an Aho-Corasick DFA over the same anchors, which
 //! followed a transition per byte through a megabyte of table
 //! (`BENCHMARKS.md` has the figures). Anchors that begin with any other
