@@ -262,7 +262,11 @@ impl AnchorIndex {
                 continue;
             }
             let head = &s.as_bytes()[..head];
-            let bits = (first_filter_bit(head), second_filter_bit(head));
+            let byte = |i: usize| head[i];
+            let bits = (
+                first_filter_bit(head.len(), byte),
+                second_filter_bit(head.len(), byte),
+            );
             for bit in [bits.0, bits.1] {
                 filter[bit / 64] |= 1 << (bit % 64);
             }
@@ -309,13 +313,27 @@ impl AnchorIndex {
     /// Calls `found(start, end, anchor)` for every anchor string in `text`
     /// on word boundaries (ignoring ASCII case), in no particular order.
     fn find(&self, text: &str, mut found: impl FnMut(usize, usize, u32)) {
-        words(
-            text,
-            #[inline(always)]
-            |start, end| {
-                self.look_up(text, start, end, &mut found);
-            },
-        );
+        if self.shortest_head <= self.longest_head {
+            walk_words(
+                text,
+                self.shortest_head,
+                #[inline(always)]
+                |word| match word {
+                    Word::InBlock { block, at, j, len } => {
+                        // The filter's bytes are read from the block, where
+                        // an index masked to it needs no bounds check (the
+                        // word ends inside the block, so the mask changes
+                        // no index).
+                        let byte = |i: usize| block[(j + i) & 63];
+                        self.look_up(text, at + j, len, byte, &mut found);
+                    }
+                    Word::Other { start, end } => {
+                        let word = &text.as_bytes()[start..end];
+                        self.look_up(text, start, word.len(), |i| word[i], &mut found);
+                    }
+                },
+            );
+        }
         if let Some((automaton, numbers)) = &self.others {
             for m in automaton.find_overlapping_iter(text) {
                 if on_word_boundaries(text, m.start(), m.end()) {
@@ -325,23 +343,24 @@ impl AnchorIndex {
         }
     }
 
-    /// Reports the anchors that begin with the word `text[start..end]`.
+    /// Reports the anchors that begin with the word of `len` bytes at
+    /// `start` in `text`, whose bytes `byte(i)` gives.
     #[inline(always)]
     fn look_up(
         &self,
         text: &str,
         start: usize,
-        end: usize,
+        len: usize,
+        byte: impl Fn(usize) -> u8,
         found: &mut impl FnMut(usize, usize, u32),
     ) {
-        let bytes = text.as_bytes();
-        let word = &bytes[start..end];
-        if !(self.shortest_head..=self.longest_head).contains(&word.len()) {
+        // One comparison for both bounds (shorter words wrap around).
+        if len.wrapping_sub(self.shortest_head) > self.longest_head - self.shortest_head {
             return;
         }
-        let bit = first_filter_bit(word);
-        if self.is_set(bit) && self.is_set(second_filter_bit(word)) {
-            self.look_up_slow(text, start, end, bit, found);
+        let bit = first_filter_bit(len, &byte);
+        if self.is_set(bit) && self.is_set(second_filter_bit(len, &byte)) {
+            self.look_up_slow(text, start, start + len, bit, found);
         }
     }
 
@@ -399,24 +418,51 @@ impl AnchorIndex {
 
 /// Calls `word(start, end)` for every word of `text`: every longest run of
 /// letters and digits, in order.
+pub(super) fn words(text: &str, mut word: impl FnMut(usize, usize)) {
+    walk_words(
+        text,
+        1,
+        #[inline(always)]
+        |w| match w {
+            Word::InBlock { at, j, len, .. } => word(at + j, at + j + len),
+            Word::Other { start, end } => word(start, end),
+        },
+    );
+}
+
+/// A word found by [`walk_words`].
+#[derive(Clone, Copy, Debug)]
+enum Word<'b> {
+    /// A word of ASCII letters and digits that ends inside a block of the
+    /// text: `block[j..j + len]`, where the block starts at `at`.
+    InBlock {
+        block: &'b [u8; 64],
+        at: usize,
+        j: usize,
+        len: usize,
+    },
+    /// Any other word: `text[start..end]`.
+    Other { start: usize, end: usize },
+}
+
+/// Calls `word` for every word of `text` (see [`words`]), in order, except
+/// that words of ASCII letters and digits shorter than `min_len` bytes may
+/// be left out.
 ///
 /// The text is read 64 bytes at a time. For each block, a bit mask marks
 /// the bytes that may belong to a word (ASCII letters and digits, and every
 /// byte of a non-ASCII character), and the words are read off the mask
-/// without a branch per byte. A run that holds non-ASCII characters is
-/// split exactly by [`exact_words`], since not every such character is a
-/// letter ("£", "×"); the ASCII bytes around it are exact boundaries.
-pub(super) fn words(text: &str, mut word: impl FnMut(usize, usize)) {
+/// without a branch per byte; words shorter than `min_len` are dropped from
+/// the mask of word starts all at once. A run that holds non-ASCII
+/// characters is split exactly by [`exact_words`], since not every such
+/// character is a letter ("£", "×"); the ASCII bytes around it are exact
+/// boundaries.
+#[inline(always)]
+fn walk_words(text: &str, min_len: usize, mut word: impl FnMut(Word<'_>)) {
     let bytes = text.as_bytes();
-    // A word that runs on past the end of the last block: its start.
-    let mut open: Option<usize> = None;
-    let mut emit = |start: usize, end: usize, ascii: bool| {
-        if ascii {
-            word(start, end);
-        } else {
-            exact_words(text, start..end, &mut word);
-        }
-    };
+    // A word that runs on past the end of the last block: its start, and
+    // whether its bytes so far are ASCII.
+    let mut open: Option<(usize, bool)> = None;
     let mut padded = [0u8; 64];
     for at in (0..bytes.len()).step_by(64) {
         let block: &[u8; 64] = match bytes[at..].first_chunk() {
@@ -430,31 +476,76 @@ pub(super) fn words(text: &str, mut word: impl FnMut(usize, usize)) {
             }
         };
         let (wordy, high) = masks(block);
+        // The first and last byte of each run of wordy bytes: they pair up
+        // in order (a run that reaches the block's end ends at bit 63).
         let mut starts = wordy & !(wordy << 1);
-        if let Some(start) = open {
+        let mut ends = wordy & !(wordy >> 1);
+        if let Some((start, ascii)) = open {
             // The open word goes on to the first byte that is not wordy.
             let run = wordy.trailing_ones() as usize;
             if run == 64 {
+                open = Some((start, ascii && high == 0));
                 continue;
             }
-            emit(start, at + run, bytes[start..at + run].is_ascii());
+            let ascii = ascii && high & !(u64::MAX << run) == 0;
+            other_word(text, start..at + run, ascii, &mut word);
             open = None;
-            starts &= !1;
+            if run > 0 {
+                starts &= !1;
+                ends &= ends - 1;
+            }
         }
+        if min_len > 1 {
+            // Drop the words shorter than `min_len`: a start needs that
+            // many wordy bytes from it (or a run on past the block), an
+            // end that many up to it. A run to the block's end is kept.
+            for k in 1..min_len.min(64) {
+                starts &= (wordy >> k) | !(u64::MAX >> k);
+                ends &= wordy << k;
+            }
+            ends |= wordy & 1 << 63;
+        }
+        debug_assert_eq!(starts.count_ones(), ends.count_ones());
         while starts != 0 {
             let j = starts.trailing_zeros() as usize;
+            let last = ends.trailing_zeros() as usize;
             starts &= starts - 1;
-            let len = (!(wordy >> j)).trailing_zeros() as usize;
-            if j + len == 64 {
-                open = Some(at + j);
+            ends &= ends - 1;
+            let len = last + 1 - j;
+            let ascii = high == 0 || high & (u64::MAX >> (64 - len)) << j == 0;
+            if last == 63 {
+                open = Some((at + j, ascii));
+            } else if ascii {
+                word(Word::InBlock { block, at, j, len });
             } else {
-                let run = (u64::MAX >> (64 - len)) << j;
-                emit(at + j, at + j + len, high & run == 0);
+                other_word(text, at + j..at + j + len, false, &mut word);
             }
         }
     }
-    if let Some(start) = open {
-        emit(start, bytes.len(), bytes[start..].is_ascii());
+    if let Some((start, ascii)) = open {
+        other_word(text, start..bytes.len(), ascii, &mut word);
+    }
+}
+
+/// Calls `word` for the word `text[range]` that [`walk_words`] found
+/// crossing blocks or holding non-ASCII bytes (not `ascii`): the words
+/// of such a run are found character by character.
+#[inline(always)]
+fn other_word(
+    text: &str,
+    range: std::ops::Range<usize>,
+    ascii: bool,
+    word: &mut impl FnMut(Word<'_>),
+) {
+    if ascii {
+        word(Word::Other {
+            start: range.start,
+            end: range.end,
+        });
+    } else {
+        exact_words(text, range, &mut |start, end| {
+            word(Word::Other { start, end })
+        });
     }
 }
 
@@ -498,19 +589,20 @@ fn exact_words(text: &str, range: std::ops::Range<usize>, word: &mut impl FnMut(
     }
 }
 
-/// The first bit of the word filter for a word, from its length and its
-/// first, second and last bytes, ignoring ASCII case. Every word is tested
+/// The first bit of the word filter for a word of `len` bytes, `byte(i)`
+/// for `i < len`, from its length and its first, second and last bytes,
+/// ignoring ASCII case. Every word is tested
 /// against it.
 ///
 /// Case is ignored by setting bit 5 of each byte (`A` becomes `a`): not a
 /// lower-casing of other bytes, but bytes equal ignoring ASCII case stay
 /// equal, which is all a filter needs, and it costs one instruction.
-#[inline]
-fn first_filter_bit(word: &[u8]) -> usize {
-    let first = word[0] | 0x20;
-    let second = word[usize::from(word.len() > 1)] | 0x20;
-    let last = word[word.len() - 1] | 0x20;
-    let x = (word.len() as u64 & 0xff)
+#[inline(always)]
+fn first_filter_bit(len: usize, byte: impl Fn(usize) -> u8) -> usize {
+    let first = byte(0) | 0x20;
+    let second = byte(usize::from(len > 1)) | 0x20;
+    let last = byte(len - 1) | 0x20;
+    let x = (len as u64 & 0xff)
         | u64::from(first) << 8
         | u64::from(second) << 16
         | u64::from(last) << 24;
@@ -521,11 +613,11 @@ fn first_filter_bit(word: &[u8]) -> usize {
 /// first: from other bytes (the middle one and the one before last), so
 /// that words alike in length, start and end ("reported", "recorded") do
 /// not pass both.
-#[inline]
-fn second_filter_bit(word: &[u8]) -> usize {
-    let middle = word[word.len() / 2] | 0x20;
-    let penultimate = word[word.len().saturating_sub(2)] | 0x20;
-    let x = (word.len() as u64 & 0xff) | u64::from(middle) << 8 | u64::from(penultimate) << 16;
+#[inline(always)]
+fn second_filter_bit(len: usize, byte: impl Fn(usize) -> u8) -> usize {
+    let middle = byte(len / 2) | 0x20;
+    let penultimate = byte(len.saturating_sub(2)) | 0x20;
+    let x = (len as u64 & 0xff) | u64::from(middle) << 8 | u64::from(penultimate) << 16;
     (x.wrapping_mul(0xc2b2_ae3d_27d4_eb4f) >> (64 - FILTER_BITS)) as usize
 }
 
@@ -780,6 +872,36 @@ mod tests {
         words(&text, |s, e| found.push((s, e)));
         assert_eq!(found, [(0, 65), (67, 68), (69, 201)]);
         assert_eq!(found, exact(&text));
+    }
+
+    #[test]
+    fn words_at_every_offset_from_a_block_end_are_found() {
+        // No anchor of one letter: words of one letter are dropped from a
+        // block's mask of starts, but not a short start of a word that
+        // runs on into the next block.
+        let phrases: Vec<Vec<Vec<String>>> = [
+            &[&["risk"][..]][..],
+            &[&["ex"], &["boyfriend"]],
+            &[&["boyfriend"], &["aged", ""], &["at", ""]],
+        ]
+        .iter()
+        .map(|p| {
+            p.iter()
+                .map(|s| s.iter().map(|o| o.to_string()).collect())
+                .collect()
+        })
+        .collect();
+        let set = PhraseSet::new(phrases.iter().map(Vec::as_slice)).unwrap();
+        for pad in 0..80 {
+            let text = format!(
+                "{}a risk ex boyfriend b i RISK ex ex boyfriend at é risk",
+                "-".repeat(pad)
+            );
+            let mut found = Vec::new();
+            set.find(&text, &mut found);
+            assert_eq!(found, naive(&phrases, &text), "{text}");
+            assert_eq!(found.len(), 8);
+        }
     }
 
     proptest::proptest! {
