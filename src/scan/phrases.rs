@@ -57,6 +57,58 @@ struct Compiled {
     slots: Vec<Vec<Box<[u8]>>>,
     /// The slot the anchor index finds.
     anchor: usize,
+    /// The last bytes of the words that may come just before the anchor,
+    /// and the first bytes of those that may come just after it (see
+    /// [`Neighbours`]).
+    before: Neighbours,
+    after: Neighbours,
+}
+
+/// The bytes a phrase allows next to its anchor, across the single space
+/// between words: a test of one byte on each side that most anchors found
+/// in text fail, before the phrase's slots are matched.
+#[derive(Debug)]
+struct Neighbours {
+    /// Bit `b` is set when byte `b` may be there (in either ASCII case).
+    bytes: [u64; 4],
+    /// Whether the anchor may also stand at the phrase's edge on this side
+    /// (every slot on this side may be left out, or there is none).
+    edge: bool,
+}
+
+impl Neighbours {
+    /// The neighbours of an anchor whose slots on one side are `slots`,
+    /// nearest first, where `byte` picks the byte of an option that faces
+    /// the anchor.
+    fn new<'s>(
+        slots: impl Iterator<Item = &'s Vec<String>>,
+        byte: impl Fn(&[u8]) -> u8,
+    ) -> Neighbours {
+        let mut bytes = [0u64; 4];
+        for slot in slots {
+            for option in slot.iter().filter(|o| !o.is_empty()) {
+                let b = byte(option.as_bytes());
+                for b in [b.to_ascii_lowercase(), b.to_ascii_uppercase()] {
+                    bytes[usize::from(b / 64)] |= 1 << (b % 64);
+                }
+            }
+            if slot.iter().all(|o| !o.is_empty()) {
+                return Neighbours { bytes, edge: false };
+            }
+        }
+        Neighbours { bytes, edge: true }
+    }
+
+    /// Whether the phrase may go on past the anchor where `space` is the
+    /// byte next to it and `neighbour` the one beyond (`None` past either
+    /// end of the text).
+    #[inline]
+    fn allow(&self, space: Option<u8>, neighbour: Option<u8>) -> bool {
+        self.edge
+            || (space == Some(b' ')
+                && neighbour
+                    .is_some_and(|b| self.bytes[usize::from(b / 64)] & (1 << (b % 64)) != 0))
+    }
 }
 
 /// Where an anchor string leads: a phrase and its anchor slot.
@@ -127,12 +179,24 @@ impl PhraseSet {
                     }
                 }
             }
+            let (before, after) = match anchor {
+                Some(anchor) => (
+                    Neighbours::new(slots[..anchor].iter().rev(), |o| o[o.len() - 1]),
+                    Neighbours::new(slots[anchor + 1..].iter(), |o| o[0]),
+                ),
+                None => (
+                    Neighbours::new(std::iter::empty(), |o| o[0]),
+                    Neighbours::new(std::iter::empty(), |o| o[0]),
+                ),
+            };
             compiled.push(Compiled {
                 slots: slots
                     .iter()
                     .map(|options| options.iter().map(|o| o.as_bytes().into()).collect())
                     .collect(),
                 anchor: anchor.unwrap_or(usize::MAX),
+                before,
+                after,
             });
         }
         Ok(PhraseSet {
@@ -163,8 +227,16 @@ impl PhraseSet {
         let mut lefts = Vec::new();
         let mut rights = Vec::new();
         self.anchors.find(text, |start, end, anchor| {
+            // The bytes on either side of the anchor, then the next ones.
+            let at = |i: Option<usize>| i.and_then(|i| bytes.get(i).copied());
+            let before = (at(start.checked_sub(1)), at(start.checked_sub(2)));
+            let after = (at(Some(end)), at(Some(end + 1)));
             for &p in &self.targets[anchor as usize] {
                 let phrase = &self.phrases[p as usize];
+                if !phrase.before.allow(before.0, before.1) || !phrase.after.allow(after.0, after.1)
+                {
+                    continue;
+                }
                 lefts.clear();
                 rights.clear();
                 extend_left(bytes, &phrase.slots[..phrase.anchor], start, &mut lefts);
