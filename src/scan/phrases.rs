@@ -304,6 +304,9 @@ struct AnchorIndex {
     /// Per first word: where it ends in `head_bytes` (it starts where the
     /// one before ends), and where its anchors end in `head_anchors`.
     heads: Vec<(u32, u32)>,
+    /// Per first word: its first sixteen bytes (lower-case), zero after
+    /// its end, compared with a word sixteen bytes at a time.
+    head_lanes: Vec<u8x16>,
     /// The anchors that begin with each first word, one list after another.
     head_anchors: Vec<u32>,
     /// Per bucket `b` (see [`bucket`]), its first words are
@@ -351,9 +354,14 @@ impl AnchorIndex {
         }
         let mut buckets = vec![0u32; (1 << BUCKET_BITS) + 1].into_boxed_slice();
         let (mut head_bytes, mut heads, mut head_anchors) = (Vec::new(), Vec::new(), Vec::new());
+        let mut head_lanes = Vec::new();
         for ((b, head), anchors) in &by_head {
             buckets[b + 1] += 1;
             head_bytes.extend_from_slice(head);
+            let mut lanes = [0u8; 16];
+            let n = head.len().min(16);
+            lanes[..n].copy_from_slice(&head[..n]);
+            head_lanes.push(u8x16::new(lanes));
             head_anchors.extend_from_slice(anchors);
             heads.push((head_bytes.len() as u32, head_anchors.len() as u32));
         }
@@ -373,6 +381,7 @@ impl AnchorIndex {
             strings: strings.iter().map(|s| s.as_bytes().into()).collect(),
             filter,
             head_bytes,
+            head_lanes,
             heads,
             head_anchors,
             buckets,
@@ -462,9 +471,18 @@ impl AnchorIndex {
             0 => (0, 0),
             i => self.heads[i - 1],
         };
+        let lanes = (word.len() <= 16).then(|| lower_lanes(bytes, start, word.len()));
         let mut anchors = None;
-        for &(to, anchors_to) in &self.heads[in_bucket] {
-            if self.head_bytes[from as usize..to as usize].eq_ignore_ascii_case(word) {
+        for (&(to, anchors_to), head) in self.heads[in_bucket.clone()]
+            .iter()
+            .zip(&self.head_lanes[in_bucket])
+        {
+            let same = (to - from) as usize == word.len()
+                && match lanes {
+                    Some(lanes) => lanes.simd_eq(*head).to_bitmask() == 0xFFFF,
+                    None => self.head_bytes[from as usize..to as usize].eq_ignore_ascii_case(word),
+                };
+            if same {
                 anchors = Some(&self.head_anchors[anchors_from as usize..anchors_to as usize]);
                 break;
             }
@@ -486,6 +504,25 @@ impl AnchorIndex {
             }
         }
     }
+}
+
+/// The `len` bytes at `start` (at most sixteen), with ASCII letters
+/// lower-cased, in the first lanes; zero in the others.
+#[inline]
+fn lower_lanes(bytes: &[u8], start: usize, len: usize) -> u8x16 {
+    let splat = u8x16::splat;
+    let word = match bytes.get(start..start + 16) {
+        Some(sixteen) => lanes(sixteen),
+        None => {
+            let mut lanes = [0u8; 16];
+            lanes[..len].copy_from_slice(&bytes[start..start + len]);
+            u8x16::new(lanes)
+        }
+    };
+    let index = u8x16::new([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
+    let word = word & below(index, len as u8);
+    let upper = below(word - splat(b'A'), 26);
+    word | (upper & splat(0x20))
 }
 
 /// Calls `word(start, end)` for every word of `text`: every longest run of
@@ -944,6 +981,33 @@ mod tests {
         words(&text, |s, e| found.push((s, e)));
         assert_eq!(found, [(0, 65), (67, 68), (69, 201)]);
         assert_eq!(found, exact(&text));
+    }
+
+    #[test]
+    fn first_words_of_any_length_are_compared_whole() {
+        // Sixteen bytes are compared at once; longer first words byte by
+        // byte, and a word that shares a long word's first sixteen bytes
+        // is not it. "attentionsexkers" passes the filter for
+        // "attentionseekers" (the same length and filter bytes) and
+        // differs from it only at byte 11.
+        let s = set(&[
+            &[&["attentionseeker"]],
+            &[&["attentionseekers"]],
+            &[&["attentionseekersx"], &["ok"]],
+            &[&["counterintelligence"]],
+        ]);
+        assert_eq!(
+            found(
+                &s,
+                "AttentionSeekers attentionseekersx ok COUNTERintelligence attentionseekersx \
+                 attentionsexkers"
+            ),
+            [
+                ("AttentionSeekers".into(), 1),
+                ("attentionseekersx ok".into(), 2),
+                ("COUNTERintelligence".into(), 3),
+            ]
+        );
     }
 
     #[test]
