@@ -14,16 +14,22 @@
 //! the slots after it forwards, against the normalised text, trying every
 //! option (and "left out" for optional slots). Every combination found is a
 //! match of one concrete phrase, so the result is exactly the set of
-//! occurrences that a search for every concrete phrase would report.
+//! occurrences that a search for every concrete phrase would report. Most
+//! anchors found in text lead to no match: before its slots are tried, a
+//! phrase tests the byte beyond the space on each side of the anchor
+//! against the bytes its neighbouring words may end or begin with.
 //!
 //! The anchors themselves are found word by word ([`AnchorIndex`]), as a
 //! spelling checker finds words: an anchor that begins with a letter or
 //! digit can only start where a word starts, and that word must be the
 //! anchor's first word. Each word of the text is tested against a small
 //! bit filter (two bits, hashed from its length and five of its bytes), and
-//! the few that pass are looked up in a small table of first words. Words
-//! are read off a bit mask of each 64-byte block (its bytes classified
-//! sixteen at a time), with no branch per byte. This replaced an
+//! the few that pass are compared with the first words of one bucket of a
+//! small table, sixteen bytes at a time. Words are read off bit masks of
+//! each 64-byte block (its bytes classified sixteen at a time), with no
+//! branch per byte: the masks of word starts and word ends pair up, words
+//! shorter than every first word are dropped from them at once, and the
+//! filter's bytes are read from the block. This replaced an
 //! overlapping walk of an Aho-Corasick DFA over the same anchors, which
 //! followed a transition per byte through a megabyte of table
 //! (`BENCHMARKS.md` has the figures). Anchors that begin with any other
@@ -77,6 +83,12 @@ struct Neighbours {
 }
 
 impl Neighbours {
+    /// No test: for a phrase without an anchor, which is never found.
+    const ANY: Neighbours = Neighbours {
+        bytes: [u64::MAX; 4],
+        edge: true,
+    };
+
     /// The neighbours of an anchor whose slots on one side are `slots`,
     /// nearest first, where `byte` picks the byte of an option that faces
     /// the anchor.
@@ -184,10 +196,7 @@ impl PhraseSet {
                     Neighbours::new(slots[..anchor].iter().rev(), |o| o[o.len() - 1]),
                     Neighbours::new(slots[anchor + 1..].iter(), |o| o[0]),
                 ),
-                None => (
-                    Neighbours::new(std::iter::empty(), |o| o[0]),
-                    Neighbours::new(std::iter::empty(), |o| o[0]),
-                ),
+                None => (Neighbours::ANY, Neighbours::ANY),
             };
             compiled.push(Compiled {
                 slots: slots
