@@ -46,7 +46,7 @@ fn check_text(scanner: &Scanner, text: &str) {
         let entry = scanner.lexicon().get(f.entry);
         let matched = normalize_phrase(&text[f.span.clone()]);
         assert!(
-            entry.terms.iter().any(|t| t.variants.contains(&matched)),
+            entry.terms.iter().any(|t| t.variants().contains(&matched)),
             "{text:?}: {matched:?}"
         );
     }

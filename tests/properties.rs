@@ -207,7 +207,7 @@ proptest! {
             let entry = scanner.lexicon().get(f.entry);
             let matched = normalize_phrase(&s[f.span.clone()]);
             prop_assert!(
-                entry.terms.iter().any(|t| t.variants.contains(&matched)),
+                entry.terms.iter().any(|t| t.variants().contains(&matched)),
                 "{:?} normalises to {:?}, not a variant of {}", &s[f.span.clone()], matched, entry.id
             );
         }

@@ -62,7 +62,7 @@ proptest! {
             let written = &text[f.span.clone()];
             let entry = lexicon.get(f.entry);
             let normalized = normalize_phrase(written);
-            let known = entry.terms.iter().flat_map(|t| &t.variants).any(|v| *v == normalized);
+            let known = entry.terms.iter().flat_map(|t| t.variants()).any(|v| *v == normalized);
             prop_assert!(known, "{:?} (normalised {:?}) is not a phrase of {}", written, normalized, entry.id);
         }
     }

@@ -135,7 +135,7 @@ fn list(paths: &LexiconPaths) -> ExitCode {
         "ID", "CATEGORY", "SEVERITY", "FORMS", "LAYER"
     );
     for e in &lexicon.entries {
-        let forms: usize = e.terms.iter().map(|t| t.variants.len()).sum();
+        let forms: usize = e.terms.iter().map(|t| t.variants().len()).sum();
         let layer = layer_of(e);
         let (line, _) = e.origin.file.line_col(e.origin.span.start);
         println!(

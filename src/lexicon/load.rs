@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -613,28 +613,16 @@ fn resolve_phrases(
 ) -> Vec<Phrase> {
     let mut out = Vec::new();
     for p in raw {
-        let parsed = variant::slots(p.get_ref(), sets, Hyphens::Flexible).and_then(|slots| {
-            Ok((
-                variant::expand(p.get_ref(), sets, Hyphens::Flexible)?,
-                slots,
-            ))
-        });
+        let parsed = variant::slots(p.get_ref(), sets, Hyphens::Flexible)
+            .and_then(|slots| variant::check_count(p.get_ref(), &slots).map(|()| slots));
         match parsed {
-            Ok((variants, slots)) => {
-                let mut normalized: Vec<String> = Vec::with_capacity(variants.len());
-                let mut seen = std::collections::HashSet::with_capacity(variants.len());
-                for v in variants {
-                    let n = normalize_phrase(&v);
-                    if seen.insert(n.clone()) {
-                        normalized.push(n);
-                    }
-                }
-                let slots = slots
-                    .into_iter()
+            Ok(written) => {
+                let slots = written
+                    .iter()
                     .map(|options| {
                         let mut out: Vec<String> = Vec::with_capacity(options.len());
                         for o in options {
-                            let n = normalize_phrase(&o);
+                            let n = normalize_phrase(o);
                             if !out.contains(&n) {
                                 out.push(n);
                             }
@@ -645,8 +633,9 @@ fn resolve_phrases(
                 out.push(Phrase {
                     source: p.get_ref().clone(),
                     span: p.span(),
-                    variants: normalized,
                     slots,
+                    written,
+                    variants: OnceLock::new(),
                 });
             }
             Err(e) => errors.push(variant_error(file, &p.span(), e)),
@@ -830,7 +819,7 @@ examples = ["She is putting herself at risk."]
         let lex = build(GOOD).unwrap();
         assert_eq!(lex.entries.len(), 1);
         let e = &lex.entries[0];
-        assert_eq!(e.terms[0].variants.len(), 4);
+        assert_eq!(e.terms[0].variants().len(), 4);
         assert_eq!(e.guards, vec![0]);
         assert_eq!(lex.guards[0].before.len(), 2);
     }
@@ -868,6 +857,21 @@ examples = ["She is putting herself at risk."]
             msg.starts_with("test.toml:12:23: unknown set `{selves}`"),
             "{msg}"
         );
+    }
+
+    #[test]
+    fn a_phrase_of_too_many_variants_is_refused_without_writing_them_out() {
+        // Thirteen words of two forms each: 8,192 variants, over the limit
+        // of 4,096. Twelve are within it, and are written out only when
+        // asked for.
+        let words = |n: usize| vec!["a|b"; n].join(" ");
+        let msg = first_error(&GOOD.replace("put|putting {self} at risk", &words(13)));
+        assert!(
+            msg.starts_with("test.toml:12:11: this phrase expands to more than 4096 variants"),
+            "{msg}"
+        );
+        let lex = build(&GOOD.replace("put|putting {self} at risk", &words(12))).unwrap();
+        assert_eq!(lex.entries[0].terms[0].variants().len(), 4096);
     }
 
     #[test]

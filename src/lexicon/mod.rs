@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
@@ -248,12 +248,34 @@ pub struct Phrase {
     pub source: String,
     /// The byte range of the string in its file.
     pub span: Range<usize>,
-    /// Every concrete, normalised, lower-case variant.
-    pub variants: Vec<String>,
-    /// The same phrase as slots (see [`variant::slots`]): per word, its
+    /// The phrase as slots (see [`variant::slots`]): per word, its
     /// normalised, lower-case options, an empty string for "left out". This
     /// is what the scanner matches.
     pub slots: Vec<Vec<String>>,
+    /// The slots as written, before normalisation.
+    written: Vec<Vec<String>>,
+    /// Every concrete variant, written out on first use (see
+    /// [`Phrase::variants`]).
+    variants: OnceLock<Vec<String>>,
+}
+
+impl Phrase {
+    /// Every concrete, normalised, lower-case variant, without duplicates,
+    /// in the order the alternatives are written.
+    ///
+    /// The scanner matches [`Phrase::slots`] and never needs these; they
+    /// are written out on first use (by the lexicon tools), so that
+    /// loading a lexicon does not build tens of thousands of strings.
+    pub fn variants(&self) -> &[String] {
+        self.variants.get_or_init(|| {
+            let mut seen = std::collections::HashSet::new();
+            variant::combine(&self.written)
+                .iter()
+                .map(|v| crate::text::normalize_phrase(v))
+                .filter(|n| seen.insert(n.clone()))
+                .collect()
+        })
+    }
 }
 
 /// An example sentence with where it was written.

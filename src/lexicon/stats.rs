@@ -112,7 +112,7 @@ pub fn stats<'a>(entries: impl IntoIterator<Item = &'a Entry>, today: &str) -> S
         *s.by_category.entry(e.category.as_str()).or_default() += 1;
         *s.by_severity.entry(e.severity.as_str()).or_default() += 1;
         s.terms += e.terms.len();
-        s.forms += e.terms.iter().map(|t| t.variants.len()).sum::<usize>();
+        s.forms += e.terms.iter().map(|t| t.variants().len()).sum::<usize>();
         s.except += e.except.len();
         s.fix_safe += usize::from(e.fix == FixPolicy::Safe);
         s.examples += e.examples.len();

@@ -115,7 +115,7 @@ pub fn validate(lexicon: &Arc<Lexicon>, scanner: &Scanner) -> Vec<Diagnostic> {
     let mut excepts: HashMap<&str, (EntryId, &super::Phrase)> = HashMap::new();
     for (id, entry) in lexicon.active() {
         for phrase in &entry.except {
-            for v in &phrase.variants {
+            for v in phrase.variants() {
                 excepts.entry(v).or_insert((id, phrase));
             }
         }
@@ -123,7 +123,7 @@ pub fn validate(lexicon: &Arc<Lexicon>, scanner: &Scanner) -> Vec<Diagnostic> {
     for (id, entry) in lexicon.active() {
         for phrase in &entry.terms {
             let mut reported = false;
-            for v in &phrase.variants {
+            for v in phrase.variants() {
                 if reported {
                     break;
                 }
@@ -165,7 +165,7 @@ pub fn validate(lexicon: &Arc<Lexicon>, scanner: &Scanner) -> Vec<Diagnostic> {
     for (id, entry) in lexicon.active() {
         for phrase in &entry.except {
             let applies = phrase
-                .variants
+                .variants()
                 .iter()
                 .any(|v| scanner.scan_raw_terms(v).contains(&id));
             if !applies {

@@ -1,4 +1,4 @@
-//! The variant syntax of lexicon phrases, expanded at load time.
+//! The variant syntax of lexicon phrases.
 //!
 //! A phrase is a list of words separated by spaces. Each word may be:
 //!
@@ -100,11 +100,41 @@ pub fn expand(
     sets: &BTreeMap<String, Vec<String>>,
     hyphens: Hyphens,
 ) -> Result<Vec<String>, VariantError> {
+    let slots = slots(phrase, sets, hyphens)?;
+    check_count(phrase, &slots)?;
+    Ok(combine(&slots))
+}
+
+/// Checks that `slots` (of `phrase`) stand for at most [`MAX_PER_PHRASE`]
+/// concrete phrases, counted before duplicates are removed, without
+/// writing them out.
+///
+/// # Errors
+///
+/// When they stand for more.
+pub fn check_count(phrase: &str, slots: &[Vec<String>]) -> Result<(), VariantError> {
+    let mut count = 1usize;
+    for options in slots {
+        count = count.saturating_mul(options.len());
+        if count > MAX_PER_PHRASE {
+            return Err(VariantError {
+                message: format!("this phrase expands to more than {MAX_PER_PHRASE} variants"),
+                help: "split it into several shorter phrases, or remove optional words".into(),
+                range: 0..phrase.len(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Every concrete phrase that `slots` stand for (see [`expand`]), which
+/// [`check_count`] has bounded.
+pub fn combine(slots: &[Vec<String>]) -> Vec<String> {
     let mut variants: Vec<String> = vec![String::new()];
-    for options in slots(phrase, sets, hyphens)? {
+    for options in slots {
         let mut next = Vec::with_capacity(variants.len() * options.len());
         for prefix in &variants {
-            for option in &options {
+            for option in options {
                 let joined = match (prefix.is_empty(), option.is_empty()) {
                     (_, true) => prefix.clone(),
                     (true, false) => option.clone(),
@@ -113,18 +143,11 @@ pub fn expand(
                 next.push(joined);
             }
         }
-        if next.len() > MAX_PER_PHRASE {
-            return Err(VariantError {
-                message: format!("this phrase expands to more than {MAX_PER_PHRASE} variants"),
-                help: "split it into several shorter phrases, or remove optional words".into(),
-                range: 0..phrase.len(),
-            });
-        }
         variants = next;
     }
     let mut seen = std::collections::HashSet::new();
     variants.retain(|v| !v.is_empty() && seen.insert(v.clone()));
-    Ok(variants)
+    variants
 }
 
 /// Splits a phrase into words with their byte ranges; spaces inside `[...]`

@@ -32,9 +32,9 @@ pub fn explain(lexicon: &Lexicon, e: &Entry) -> String {
     }
     let _ = writeln!(s, "\nFlags");
     for t in &e.terms {
-        let more = t.variants.len().saturating_sub(1);
+        let more = t.variants().len().saturating_sub(1);
         if more > 0 {
-            let _ = writeln!(s, "  - {}  ({} forms)", t.source, t.variants.len());
+            let _ = writeln!(s, "  - {}  ({} forms)", t.source, t.variants().len());
         } else {
             let _ = writeln!(s, "  - {}", t.source);
         }
