@@ -209,8 +209,12 @@ impl Normalized {
 
 /// Whether normalisation copies the byte `b` as it is (a line break as a
 /// space), given the byte after it (`None` at the end of the text):
-/// printable ASCII other than the backtick, a hyphen inside a word, and a
-/// single space or line break before a printable character.
+/// printable ASCII other than the backtick, and a hyphen, a single space
+/// or a line break before printable ASCII.
+///
+/// A hyphen before anything else (whitespace, where a word may be broken
+/// at a line end, or a non-ASCII character) goes through the slow path,
+/// which keeps it all the same unless it breaks a word.
 ///
 /// The byte before `b` is never whitespace when this is asked: the slow
 /// path of [`Normalized::fill`] consumes whitespace runs whole.
@@ -219,15 +223,12 @@ impl Normalized {
 /// it to 64 bytes at once, and tests hold the two to each other.
 #[cfg(test)]
 fn copied_as_is(b: u8, next: Option<u8>) -> bool {
-    // Without a next byte, a space or hyphen is not copied as it is, and
-    // the same holds for a next byte that is a space.
+    // Without a next byte, a space, line break or hyphen is not copied as
+    // it is.
     let next = next.unwrap_or(b' ');
     let graphic = |x: u8| x.wrapping_sub(0x21) < 0x5E;
-    // ASCII whitespace: a space, or one of \t \n \x0C \r (not \x0B).
-    let next_space = (next == b' ') | ((next.wrapping_sub(b'\t') < 5) & (next != 0x0B));
     (graphic(b) & (b != b'`') & (b != b'-'))
-        | (((b == b' ') | (b == b'\n')) & graphic(next))
-        | ((b == b'-') & !next_space)
+        | (((b == b' ') | (b == b'\n') | (b == b'-')) & graphic(next))
 }
 
 /// Finds the runs of bytes that normalisation copies as they are (see
@@ -291,24 +292,29 @@ fn block_mask(bytes: &[u8], at: usize) -> u64 {
 
 /// Bit `j` is set when byte `j` of the window is copied as it is, given
 /// the byte after it (the window holds one byte more than the mask): the
-/// rule of [`copied_as_is`], sixteen bytes at a time.
+/// rule of [`copied_as_is`].
+///
+/// Each byte is classified once, sixteen at a time, into three masks of 64
+/// bits; whether the byte after a space, line break or hyphen is printable
+/// is read off the mask of printable bytes shifted by one, with the
+/// window's last byte as the top bit.
 #[inline]
 fn plain_mask(window: &[u8; 65]) -> u64 {
     let splat = u8x16::splat;
-    let mut mask = 0;
+    let (mut own, mut graphic, mut joins) = (0, 0, 0);
     for k in 0..4 {
         let b = lanes(&window[16 * k..]);
-        let next = lanes(&window[16 * k + 1..]);
-        let graphic = |x: u8x16| below(x - splat(0x21), 0x5E);
-        let next_space =
-            next.simd_eq(splat(b' ')) | below(next - splat(b'\t'), 5) & !next.simd_eq(splat(0x0B));
-        let hyphen = b.simd_eq(splat(b'-'));
-        let plain = graphic(b) & !b.simd_eq(splat(b'`')) & !hyphen
-            | (b.simd_eq(splat(b' ')) | b.simd_eq(splat(b'\n'))) & graphic(next)
-            | hyphen & !next_space;
-        mask |= u64::from(plain.to_bitmask()) << (16 * k);
+        let is_graphic = below(b - splat(0x21), 0x5E);
+        let is_hyphen = b.simd_eq(splat(b'-'));
+        let gather = |m: u8x16| u64::from(m.to_bitmask()) << (16 * k);
+        // Printable and copied whatever follows: not a backtick or hyphen.
+        own |= gather(is_graphic & !(is_hyphen | b.simd_eq(splat(b'`'))));
+        graphic |= gather(is_graphic);
+        // Copied when a printable byte follows.
+        joins |= gather(is_hyphen | b.simd_eq(splat(b' ')) | b.simd_eq(splat(b'\n')));
     }
-    mask
+    let next_graphic = graphic >> 1 | u64::from(window[64].wrapping_sub(0x21) < 0x5E) << 63;
+    own | joins & next_graphic
 }
 
 /// The first sixteen bytes of `bytes` as SIMD lanes.
@@ -390,7 +396,8 @@ mod tests {
             let text = [b'a', b];
             assert_eq!(run_end(&text, 0) == 2, copied_as_is(b, None), "{b:#x} last");
         }
-        assert!(copied_as_is(b'-', Some(0xC3)) && !copied_as_is(b'-', None));
+        assert!(copied_as_is(b'-', Some(b'x')) && !copied_as_is(b'-', Some(0xC3)));
+        assert!(!copied_as_is(b'-', None) && !copied_as_is(b'-', Some(b'\t')));
         assert!(copied_as_is(b'\n', Some(b'x')) && !copied_as_is(b'\n', Some(b' ')));
         assert!(!copied_as_is(b'`', Some(b'x')) && !copied_as_is(b'\t', Some(b'x')));
         // Runs cross windows, and stop at the first byte not copied.
