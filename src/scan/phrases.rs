@@ -572,7 +572,7 @@ enum Word<'b> {
 /// byte of a non-ASCII character), and the words are read off the mask
 /// without a branch per byte; words shorter than `min_len` are dropped from
 /// the mask of word starts all at once. A run that holds non-ASCII
-/// characters is split exactly by [`exact_words`], since not every such
+/// characters is split exactly by [`split_run`], since not every such
 /// character is a letter ("£", "×"); the ASCII bytes around it are exact
 /// boundaries.
 #[inline(always)]
@@ -661,7 +661,7 @@ fn other_word(
             end: range.end,
         });
     } else {
-        exact_words(text, range, &mut |start, end| {
+        split_run(text, range, &mut |start, end| {
             word(Word::Other { start, end })
         });
     }
@@ -686,9 +686,36 @@ fn masks(block: &[u8; 64]) -> (u64, u64) {
     (wordy, high)
 }
 
-/// The words of `text[range]`, character by character: the slow path of
-/// [`words`] for runs that hold non-ASCII characters.
+/// The words of `text[range]`, a run of ASCII letters and digits and
+/// non-ASCII characters: the slow path of [`words`] for runs that hold
+/// non-ASCII characters. Only those are decoded; the run splits at the
+/// ones that are not letters or digits ("£", "×").
 #[cold]
+fn split_run(text: &str, range: std::ops::Range<usize>, word: &mut impl FnMut(usize, usize)) {
+    let bytes = text.as_bytes();
+    let (mut start, mut i) = (range.start, range.start);
+    while i < range.end {
+        if bytes[i].is_ascii() {
+            i += 1;
+            continue;
+        }
+        let c = text[i..].chars().next().expect("a character boundary");
+        if !super::is_word_char(c) {
+            if start < i {
+                word(start, i);
+            }
+            start = i + c.len_utf8();
+        }
+        i += c.len_utf8();
+    }
+    if start < range.end {
+        word(start, range.end);
+    }
+}
+
+/// The words of `text[range]`, character by character: the reference for
+/// [`words`] in tests.
+#[cfg(test)]
 fn exact_words(text: &str, range: std::ops::Range<usize>, word: &mut impl FnMut(usize, usize)) {
     let mut start = None;
     for (i, c) in text[range.clone()].char_indices() {
