@@ -132,14 +132,13 @@ impl Normalized {
             // single line break inside it becomes a space, at the same
             // offset, so the map needs no breakpoint).
             let start = i;
-            i = runs.end(bytes, i);
+            let mut from = start;
+            i = runs.end(bytes, i, |newline| {
+                self.text.push_str(&original[from..newline]);
+                self.text.push(' ');
+                from = newline + 1;
+            });
             if i > start {
-                let mut from = start;
-                for nl in memchr::memchr_iter(b'\n', &bytes[start..i]) {
-                    self.text.push_str(&original[from..start + nl]);
-                    self.text.push(' ');
-                    from = start + nl + 1;
-                }
                 self.text.push_str(&original[from..i]);
                 if i == len {
                     break;
@@ -236,13 +235,14 @@ fn copied_as_is(b: u8, next: Option<u8>) -> bool {
 ///
 /// The text is read in aligned blocks of 64 bytes. Each block is
 /// classified once, sixteen bytes at a time ([`plain_mask`]), into a mask
-/// of the bytes copied as they are; the mask is kept for the next run that
-/// starts in the same block.
+/// of the bytes copied as they are and a mask of its line breaks; the
+/// masks are kept for the next run that starts in the same block.
 #[derive(Debug)]
 struct PlainRuns {
-    /// The start of the block whose mask is held (`usize::MAX` for none).
+    /// The start of the block whose masks are held (`usize::MAX` for none).
     block: usize,
     mask: u64,
+    newlines: u64,
 }
 
 impl PlainRuns {
@@ -250,21 +250,29 @@ impl PlainRuns {
         PlainRuns {
             block: usize::MAX,
             mask: 0,
+            newlines: 0,
         }
     }
 
-    /// The end of the run of bytes from `i` copied as they are.
+    /// The end of the run of bytes from `i` copied as they are; calls
+    /// `newline(offset)` for each line break in it, in order.
     #[inline]
-    fn end(&mut self, bytes: &[u8], mut i: usize) -> usize {
+    fn end(&mut self, bytes: &[u8], mut i: usize, mut newline: impl FnMut(usize)) -> usize {
         while i < bytes.len() {
             let at = i & !63;
             if at != self.block {
                 self.block = at;
-                self.mask = block_mask(bytes, at);
+                (self.mask, self.newlines) = block_mask(bytes, at);
             }
             // Bits above the block shift in as zeros: the run stops at the
             // block's end at the latest, and goes on in the next block.
-            i += (self.mask >> (i - at)).trailing_ones() as usize;
+            let run = (self.mask >> (i - at)).trailing_ones();
+            let mut newlines = (self.newlines >> (i - at)) & u64::MAX.unbounded_shr(64 - run);
+            while newlines != 0 {
+                newline(i + newlines.trailing_zeros() as usize);
+                newlines &= newlines - 1;
+            }
+            i += run as usize;
             if i < at + 64 {
                 break;
             }
@@ -273,12 +281,12 @@ impl PlainRuns {
     }
 }
 
-/// The mask of the bytes copied as they are in the block of 64 bytes at
-/// `at` (see [`plain_mask`]). Past the end of the text the block is padded
+/// The masks of the bytes copied as they are and of the line breaks in the
+/// block of 64 bytes at `at` (see [`plain_mask`]). Past the end of the text the block is padded
 /// with spaces, which are never copied as they are before a space, and
 /// make a space or hyphen before them not copied either, as at the end.
 #[inline]
-fn block_mask(bytes: &[u8], at: usize) -> u64 {
+fn block_mask(bytes: &[u8], at: usize) -> (u64, u64) {
     match bytes[at..].first_chunk::<65>() {
         Some(window) => plain_mask(window),
         None => {
@@ -290,18 +298,19 @@ fn block_mask(bytes: &[u8], at: usize) -> u64 {
     }
 }
 
-/// Bit `j` is set when byte `j` of the window is copied as it is, given
-/// the byte after it (the window holds one byte more than the mask): the
-/// rule of [`copied_as_is`].
+/// Bit `j` of the first mask is set when byte `j` of the window is copied
+/// as it is, given the byte after it (the window holds one byte more than
+/// the masks): the rule of [`copied_as_is`]; of the second when it is a
+/// line break.
 ///
 /// Each byte is classified once, sixteen at a time, into three masks of 64
 /// bits; whether the byte after a space, line break or hyphen is printable
 /// is read off the mask of printable bytes shifted by one, with the
 /// window's last byte as the top bit.
 #[inline]
-fn plain_mask(window: &[u8; 65]) -> u64 {
+fn plain_mask(window: &[u8; 65]) -> (u64, u64) {
     let splat = u8x16::splat;
-    let (mut own, mut graphic, mut joins) = (0, 0, 0);
+    let (mut own, mut graphic, mut joins, mut newlines) = (0, 0, 0, 0);
     for k in 0..4 {
         let b = lanes(&window[16 * k..]);
         let is_graphic = below(b - splat(0x21), 0x5E);
@@ -310,11 +319,13 @@ fn plain_mask(window: &[u8; 65]) -> u64 {
         // Printable and copied whatever follows: not a backtick or hyphen.
         own |= gather(is_graphic & !(is_hyphen | b.simd_eq(splat(b'`'))));
         graphic |= gather(is_graphic);
+        let is_newline = b.simd_eq(splat(b'\n'));
+        newlines |= gather(is_newline);
         // Copied when a printable byte follows.
-        joins |= gather(is_hyphen | b.simd_eq(splat(b' ')) | b.simd_eq(splat(b'\n')));
+        joins |= gather(is_hyphen | b.simd_eq(splat(b' ')) | is_newline);
     }
     let next_graphic = graphic >> 1 | u64::from(window[64].wrapping_sub(0x21) < 0x5E) << 63;
-    own | joins & next_graphic
+    (own | joins & next_graphic, newlines)
 }
 
 /// The first sixteen bytes of `bytes` as SIMD lanes.
@@ -369,7 +380,7 @@ mod tests {
 
     /// The end of the plain run from `i`, with a fresh finder.
     fn run_end(bytes: &[u8], i: usize) -> usize {
-        PlainRuns::new().end(bytes, i)
+        PlainRuns::new().end(bytes, i, |_| {})
     }
 
     #[test]
@@ -385,7 +396,7 @@ mod tests {
                     let mut window = [b'a'; 65];
                     window[at] = b;
                     window[at + 1] = next;
-                    let bit = plain_mask(&window) >> at & 1 == 1;
+                    let bit = plain_mask(&window).0 >> at & 1 == 1;
                     assert_eq!(
                         bit,
                         copied_as_is(b, Some(next)),
@@ -404,6 +415,10 @@ mod tests {
         let text = format!("{}xé", "ab c-d\n".repeat(20));
         assert_eq!(run_end(text.as_bytes(), 0), 141);
         assert_eq!(run_end(text.as_bytes(), 3), 141);
+        // Every line break of a run is reported, in every block.
+        let mut newlines = Vec::new();
+        PlainRuns::new().end(text.as_bytes(), 3, |i| newlines.push(i));
+        assert_eq!(newlines, (0..20).map(|k| 7 * k + 6).collect::<Vec<_>>());
         // A line break before a character that is not ASCII is not plain.
         assert_eq!(run_end("ab\né".as_bytes(), 0), 2);
         assert_eq!(run_end(b"at  risk", 0), 2);
@@ -412,7 +427,7 @@ mod tests {
         let text = "at  risk ".repeat(30);
         for i in (0..text.len()).rev().chain(0..text.len()) {
             assert_eq!(
-                runs.end(text.as_bytes(), i),
+                runs.end(text.as_bytes(), i, |_| {}),
                 run_end(text.as_bytes(), i),
                 "from {i}"
             );
