@@ -624,21 +624,29 @@ fn walk_words(text: &str, min_len: usize, mut word: impl FnMut(Word<'_>)) {
             ends |= wordy & 1 << 63;
         }
         debug_assert_eq!(starts.count_ones(), ends.count_ones());
-        while starts != 0 {
-            let j = starts.trailing_zeros() as usize;
-            let last = ends.trailing_zeros() as usize;
-            starts &= starts - 1;
-            ends &= ends - 1;
-            let len = last + 1 - j;
-            let ascii = high == 0 || high & (u64::MAX >> (64 - len)) << j == 0;
-            if last == 63 {
-                open = Some((at + j, ascii));
-            } else if ascii {
-                word(Word::InBlock { block, at, j, len });
-            } else {
-                other_word(text, at + j..at + j + len, false, &mut word);
-            }
+        if wordy >> 63 != 0 {
+            // The last word runs on past the block's end: it stays open.
+            let j = 63 - starts.leading_zeros() as usize;
+            starts &= !(1 << j);
+            ends &= !(1 << 63);
+            open = Some((at + j, high >> j == 0));
         }
+        // The words inside the block, in order; only a block with
+        // non-ASCII bytes needs a test per word.
+        let mut each = |any_high: bool| {
+            while starts != 0 {
+                let j = starts.trailing_zeros() as usize;
+                let len = ends.trailing_zeros() as usize + 1 - j;
+                starts &= starts - 1;
+                ends &= ends - 1;
+                if !any_high || high & (u64::MAX >> (64 - len)) << j == 0 {
+                    word(Word::InBlock { block, at, j, len });
+                } else {
+                    other_word(text, at + j..at + j + len, false, &mut word);
+                }
+            }
+        };
+        if high == 0 { each(false) } else { each(true) }
     }
     if let Some((start, ascii)) = open {
         other_word(text, start..bytes.len(), ascii, &mut word);
