@@ -743,9 +743,8 @@ fn exact_words(text: &str, range: std::ops::Range<usize>, word: &mut impl FnMut(
 }
 
 /// The first bit of the word filter for a word of `len` bytes, `byte(i)`
-/// for `i < len`, from its length and its first, second and last bytes,
-/// ignoring ASCII case. Every word is tested
-/// against it.
+/// for `i < len`, from its length and its first, middle and last bytes,
+/// ignoring ASCII case. Every word is tested against it.
 ///
 /// Case is ignored by setting bit 5 of each byte (`A` becomes `a`): not a
 /// lower-casing of other bytes, but bytes equal ignoring ASCII case stay
@@ -753,24 +752,23 @@ fn exact_words(text: &str, range: std::ops::Range<usize>, word: &mut impl FnMut(
 #[inline(always)]
 fn first_filter_bit(len: usize, byte: impl Fn(usize) -> u8) -> usize {
     let first = byte(0) | 0x20;
-    let second = byte(usize::from(len > 1)) | 0x20;
+    let middle = byte(len / 2) | 0x20;
     let last = byte(len - 1) | 0x20;
     let x = (len as u64 & 0xff)
         | u64::from(first) << 8
-        | u64::from(second) << 16
+        | u64::from(middle) << 16
         | u64::from(last) << 24;
     (x.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - FILTER_BITS)) as usize
 }
 
 /// The second bit of the word filter, for the few words that pass the
-/// first: from other bytes (the middle one and the one before last), so
-/// that words alike in length, start and end ("reported", "recorded") do
-/// not pass both.
+/// first: from other bytes (the second one and the one before last), so
+/// that words alike in length, start, middle and end do not pass both.
 #[inline(always)]
 fn second_filter_bit(len: usize, byte: impl Fn(usize) -> u8) -> usize {
-    let middle = byte(len / 2) | 0x20;
+    let second = byte(usize::from(len > 1)) | 0x20;
     let penultimate = byte(len.saturating_sub(2)) | 0x20;
-    let x = (len as u64 & 0xff) | u64::from(middle) << 8 | u64::from(penultimate) << 16;
+    let x = (len as u64 & 0xff) | u64::from(second) << 8 | u64::from(penultimate) << 16;
     (x.wrapping_mul(0xc2b2_ae3d_27d4_eb4f) >> (64 - FILTER_BITS)) as usize
 }
 
