@@ -408,6 +408,8 @@ fn resolve(
 
     // Pass 2: shared guards.
     let mut guards: Vec<Guard> = Vec::new();
+    // The variants of every term and except phrase so far.
+    let mut forms = 0usize;
     let mut guard_ids: HashMap<String, (usize, usize, Arc<SourceFile>, Range<usize>)> =
         HashMap::new();
     for (file, layer, raw) in &parsed {
@@ -503,7 +505,7 @@ fn resolve(
                     guards.push(guard);
                 }
             }
-            let terms = resolve_phrases(&file, e.terms.get_ref(), &sets, errors);
+            let terms = resolve_phrases(&file, e.terms.get_ref(), &sets, &mut forms, errors);
             if e.terms.get_ref().is_empty() {
                 errors.push(
                     Diagnostic::error(format!("the entry `{id}` has no terms"))
@@ -511,7 +513,7 @@ fn resolve(
                         .help("write at least one phrase to flag, or set `retired = true`"),
                 );
             }
-            let except = resolve_phrases(&file, &e.except, &sets, errors);
+            let except = resolve_phrases(&file, &e.except, &sets, &mut forms, errors);
             if e.why.get_ref().trim().is_empty() {
                 errors.push(
                     Diagnostic::error(format!("the entry `{id}` has an empty `why`"))
@@ -605,18 +607,39 @@ fn examples(list: Vec<Spanned<String>>) -> Vec<Example> {
         .collect()
 }
 
+/// Resolves the phrases of an entry; `forms` counts the variants of every
+/// phrase of the lexicon so far, which may not go over
+/// [`variant::MAX_PER_LEXICON`].
 fn resolve_phrases(
     file: &Arc<SourceFile>,
     raw: &[Spanned<String>],
     sets: &BTreeMap<String, Vec<String>>,
+    forms: &mut usize,
     errors: &mut Vec<Diagnostic>,
 ) -> Vec<Phrase> {
     let mut out = Vec::new();
     for p in raw {
-        let parsed = variant::slots(p.get_ref(), sets, Hyphens::Flexible)
-            .and_then(|slots| variant::check_count(p.get_ref(), &slots).map(|()| slots));
+        let parsed = variant::slots(p.get_ref(), sets, Hyphens::Flexible).and_then(|slots| {
+            let count = variant::count(p.get_ref(), &slots)?;
+            Ok((slots, count))
+        });
         match parsed {
-            Ok(written) => {
+            Ok((written, count)) => {
+                let before = *forms;
+                *forms = forms.saturating_add(count);
+                if before <= variant::MAX_PER_LEXICON && *forms > variant::MAX_PER_LEXICON {
+                    let over = VariantError {
+                        message: format!(
+                            "with this phrase the lexicon expands to more than {} variants",
+                            variant::MAX_PER_LEXICON
+                        ),
+                        help: "shorten phrases with many optional words or large sets, \
+                               or remove phrases that other phrases already cover"
+                            .into(),
+                        range: 0..p.get_ref().len(),
+                    };
+                    errors.push(variant_error(file, &p.span(), over));
+                }
                 let slots = written
                     .iter()
                     .map(|options| {
@@ -872,6 +895,40 @@ examples = ["She is putting herself at risk."]
         );
         let lex = build(&GOOD.replace("put|putting {self} at risk", &words(12))).unwrap();
         assert_eq!(lex.entries[0].terms[0].variants().len(), 4096);
+    }
+
+    #[test]
+    fn a_lexicon_of_too_many_variants_names_the_phrase_that_goes_over() {
+        // Phrases of 4,096 variants each: 48 of them stay within the
+        // lexicon's limit of 200,000, the 49th goes over.
+        let terms = |n: usize| {
+            (0..n)
+                .map(|i| format!("\"w{i} {}\"", vec!["a|b"; 12].join(" ")))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let with = |n: usize| {
+            GOOD.replace(
+                "[\"put|putting {self} at risk\"]",
+                &format!("[{}]", terms(n)),
+            )
+        };
+        assert!(build(&with(48)).is_ok());
+        let errs = build(&with(49)).expect_err("over the limit");
+        assert_eq!(errs.len(), 1);
+        let msg = errs[0].to_string();
+        assert!(
+            msg.contains("with this phrase the lexicon expands to more than 200000 variants"),
+            "{msg}"
+        );
+        assert!(msg.starts_with("test.toml:12:"), "{msg}");
+        let at: usize = msg["test.toml:12:".len()..]
+            .split(':')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(&with(49).lines().nth(11).unwrap()[at - 1..at + 3], "w48 ");
     }
 
     #[test]

@@ -101,18 +101,17 @@ pub fn expand(
     hyphens: Hyphens,
 ) -> Result<Vec<String>, VariantError> {
     let slots = slots(phrase, sets, hyphens)?;
-    check_count(phrase, &slots)?;
+    count(phrase, &slots)?;
     Ok(combine(&slots))
 }
 
-/// Checks that `slots` (of `phrase`) stand for at most [`MAX_PER_PHRASE`]
-/// concrete phrases, counted before duplicates are removed, without
-/// writing them out.
+/// The number of concrete phrases that `slots` (of `phrase`) stand for,
+/// counted before duplicates are removed, without writing them out.
 ///
 /// # Errors
 ///
-/// When they stand for more.
-pub fn check_count(phrase: &str, slots: &[Vec<String>]) -> Result<(), VariantError> {
+/// When they stand for more than [`MAX_PER_PHRASE`].
+pub fn count(phrase: &str, slots: &[Vec<String>]) -> Result<usize, VariantError> {
     let mut count = 1usize;
     for options in slots {
         count = count.saturating_mul(options.len());
@@ -124,11 +123,11 @@ pub fn check_count(phrase: &str, slots: &[Vec<String>]) -> Result<(), VariantErr
             });
         }
     }
-    Ok(())
+    Ok(count)
 }
 
 /// Every concrete phrase that `slots` stand for (see [`expand`]), which
-/// [`check_count`] has bounded.
+/// [`count`] has bounded.
 pub fn combine(slots: &[Vec<String>]) -> Vec<String> {
     let mut variants: Vec<String> = vec![String::new()];
     for options in slots {
