@@ -282,9 +282,10 @@ impl PlainRuns {
 }
 
 /// The masks of the bytes copied as they are and of the line breaks in the
-/// block of 64 bytes at `at` (see [`plain_mask`]). Past the end of the text the block is padded
-/// with spaces, which are never copied as they are before a space, and
-/// make a space or hyphen before them not copied either, as at the end.
+/// block of 64 bytes at `at` (see [`plain_mask`]). Past the end of the
+/// text the block is padded with spaces, which are never copied as they
+/// are before a space, and make a space, line break or hyphen before them
+/// not copied either, as at the end.
 #[inline]
 fn block_mask(bytes: &[u8], at: usize) -> (u64, u64) {
     match bytes[at..].first_chunk::<65>() {
@@ -303,7 +304,7 @@ fn block_mask(bytes: &[u8], at: usize) -> (u64, u64) {
 /// the masks): the rule of [`copied_as_is`]; of the second when it is a
 /// line break.
 ///
-/// Each byte is classified once, sixteen at a time, into three masks of 64
+/// Each byte is classified once, sixteen at a time, into four masks of 64
 /// bits; whether the byte after a space, line break or hyphen is printable
 /// is read off the mask of printable bytes shifted by one, with the
 /// window's last byte as the top bit.
