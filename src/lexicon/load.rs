@@ -903,7 +903,7 @@ examples = ["She is putting herself at risk."]
         // lexicon's limit of 200,000, the 49th goes over.
         let terms = |n: usize| {
             (0..n)
-                .map(|i| format!("\"w{i} {}\"", vec!["a|b"; 12].join(" ")))
+                .map(|i| format!("\"w{i} {}\"", ["a|b"; 12].join(" ")))
                 .collect::<Vec<_>>()
                 .join(", ")
         };

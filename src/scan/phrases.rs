@@ -858,16 +858,20 @@ pub(crate) fn spans(matches: &[RawMatch]) -> Vec<std::ops::Range<usize>> {
 mod tests {
     use super::*;
 
-    fn set(phrases: &[&[&[&str]]]) -> PhraseSet {
-        let owned: Vec<Vec<Vec<String>>> = phrases
+    /// Phrases given as slots of options, owned.
+    fn owned(phrases: &[&[&[&str]]]) -> Vec<Vec<Vec<String>>> {
+        phrases
             .iter()
             .map(|p| {
                 p.iter()
                     .map(|s| s.iter().map(|o| o.to_string()).collect())
                     .collect()
             })
-            .collect();
-        PhraseSet::new(owned.iter().map(Vec::as_slice)).unwrap()
+            .collect()
+    }
+
+    fn set(phrases: &[&[&[&str]]]) -> PhraseSet {
+        PhraseSet::new(owned(phrases).iter().map(Vec::as_slice)).unwrap()
     }
 
     fn found(set: &PhraseSet, text: &str) -> Vec<(String, usize)> {
@@ -1057,18 +1061,11 @@ mod tests {
         // No anchor of one letter: words of one letter are dropped from a
         // block's mask of starts, but not a short start of a word that
         // runs on into the next block.
-        let phrases: Vec<Vec<Vec<String>>> = [
-            &[&["risk"][..]][..],
+        let phrases = owned(&[
+            &[&["risk"]],
             &[&["ex"], &["boyfriend"]],
             &[&["boyfriend"], &["aged", ""], &["at", ""]],
-        ]
-        .iter()
-        .map(|p| {
-            p.iter()
-                .map(|s| s.iter().map(|o| o.to_string()).collect())
-                .collect()
-        })
-        .collect();
+        ]);
         let set = PhraseSet::new(phrases.iter().map(Vec::as_slice)).unwrap();
         for pad in 0..80 {
             let text = format!(
