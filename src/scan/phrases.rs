@@ -237,9 +237,9 @@ impl PhraseSet {
         let mut rights = Vec::new();
         self.anchors.find(text, |start, end, anchor| {
             // The bytes on either side of the anchor, then the next ones.
-            let at = |i: Option<usize>| i.and_then(|i| bytes.get(i).copied());
-            let before = (at(start.checked_sub(1)), at(start.checked_sub(2)));
-            let after = (at(Some(end)), at(Some(end + 1)));
+            let back = |k: usize| start.checked_sub(k).map(|i| bytes[i]);
+            let before = (back(1), back(2));
+            let after = (bytes.get(end).copied(), bytes.get(end + 1).copied());
             for &p in &self.targets[anchor as usize] {
                 let phrase = &self.phrases[p as usize];
                 if !phrase.before.allow(before.0, before.1) || !phrase.after.allow(after.0, after.1)
@@ -571,7 +571,7 @@ enum Word<'b> {
 /// the bytes that may belong to a word (ASCII letters and digits, and every
 /// byte of a non-ASCII character), and the words are read off the mask
 /// without a branch per byte; words shorter than `min_len` are dropped from
-/// the mask of word starts all at once. A run that holds non-ASCII
+/// the masks of word starts and word ends all at once. A run that holds non-ASCII
 /// characters is split exactly by [`split_run`], since not every such
 /// character is a letter ("£", "×"); the ASCII bytes around it are exact
 /// boundaries.
@@ -654,8 +654,8 @@ fn walk_words(text: &str, min_len: usize, mut word: impl FnMut(Word<'_>)) {
 }
 
 /// Calls `word` for the word `text[range]` that [`walk_words`] found
-/// crossing blocks or holding non-ASCII bytes (not `ascii`): the words
-/// of such a run are found character by character.
+/// crossing blocks or holding non-ASCII bytes (not `ascii`): such a run
+/// is split by [`split_run`].
 #[inline(always)]
 fn other_word(
     text: &str,
