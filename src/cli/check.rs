@@ -529,15 +529,18 @@ fn file_bytes(job: &Job<'_>, shown: &str, file: &Listed) -> Result<Vec<u8>, File
     }
 }
 
-/// The text of a file for `report`, read and checked as `check` reads it:
-/// `Ok(None)` for a file skipped on purpose (binary, a pipe or a device).
-pub(super) fn read_text(
+/// The findings in a file for `report`, read and checked as `check` reads
+/// it: `Ok(None)` for a file skipped on purpose (binary, a pipe or a device).
+pub(super) fn file_findings(
     job: &Job<'_>,
     shown: &str,
     file: &Listed,
-) -> Result<Option<String>, Diagnostic> {
-    match file_bytes(job, shown, file).and_then(|bytes| text_of(shown, bytes)) {
-        Ok(text) => Ok(Some(text)),
+) -> Result<Option<Vec<Finding>>, Diagnostic> {
+    let text = file_bytes(job, shown, file).and_then(|bytes| {
+        text_of(shown, &bytes).map(|text| findings_in(job, Some(&file.path), text))
+    });
+    match text {
+        Ok(findings) => Ok(Some(findings)),
         Err(out) => out.error.map_or(Ok(None), Err),
     }
 }
@@ -551,18 +554,18 @@ pub(super) fn findings_in(job: &Job<'_>, path: Option<&Path>, text: &str) -> Vec
 }
 
 fn scan_bytes(job: &Job<'_>, shown: &str, path: Option<&Path>, bytes: Vec<u8>) -> FileOutput {
-    let text = match text_of(shown, bytes) {
+    let text = match text_of(shown, &bytes) {
         Ok(t) => t,
         Err(out) => return out,
     };
     // A byte-order mark stays in the text, so offsets are those of the file;
     // normalisation drops it before matching.
-    let findings = findings_in(job, path, &text);
+    let findings = findings_in(job, path, text);
     let mut out = FileOutput::default();
     let source = Source {
         path: shown,
         record: None,
-        text: &text,
+        text,
         first_line: 1,
     };
     render_into(job, &source, 1, &findings, &mut out);
@@ -570,7 +573,13 @@ fn scan_bytes(job: &Job<'_>, shown: &str, path: Option<&Path>, bytes: Vec<u8>) -
 }
 
 /// Checks that bytes are text and UTF-8.
-fn text_of(shown: &str, bytes: Vec<u8>) -> Result<String, FileOutput> {
+///
+/// The check runs at memory speed (`simdutf8`); only a file that fails it
+/// is looked at again, by the standard library, for the offset of the
+/// first bad byte. A big file is checked whole before its pieces are
+/// scanned in parallel, so this is the part of its scan that one thread
+/// does alone.
+fn text_of<'b>(shown: &str, bytes: &'b [u8]) -> Result<&'b str, FileOutput> {
     if memchr::memchr(0, &bytes[..bytes.len().min(BINARY_PROBE)]).is_some() {
         return Err(FileOutput {
             note: Some(format!(
@@ -579,21 +588,19 @@ fn text_of(shown: &str, bytes: Vec<u8>) -> Result<String, FileOutput> {
             ..FileOutput::default()
         });
     }
-    match String::from_utf8(bytes) {
-        Ok(t) => Ok(t),
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            Err(FileOutput {
-                error: Some(
-                    Diagnostic::error(format!(
-                        "`{shown}` is not UTF-8 text (first bad byte at offset {at}); it was not scanned"
-                    ))
-                    .help("save or export the file as UTF-8"),
-                ),
-                ..FileOutput::default()
-            })
-        }
+    if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
+        return Ok(text);
     }
+    let at = std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), str::len);
+    Err(FileOutput {
+        error: Some(
+            Diagnostic::error(format!(
+                "`{shown}` is not UTF-8 text (first bad byte at offset {at}); it was not scanned"
+            ))
+            .help("save or export the file as UTF-8"),
+        ),
+        ..FileOutput::default()
+    })
 }
 
 /// Renders findings into `out`; `first_column` is the column in the file of

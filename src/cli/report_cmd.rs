@@ -130,12 +130,11 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
                 .par_iter()
                 .map(|f| {
                     let shown = f.path.display().to_string();
-                    let text = match check::read_text(&job, &shown, f) {
-                        Ok(Some(t)) => t,
+                    let findings = match check::file_findings(&job, &shown, f) {
+                        Ok(Some(findings)) => findings,
                         Ok(None) => return Ok(None),
                         Err(d) => return Err(d),
                     };
-                    let findings = check::findings_in(&job, Some(&f.path), &text);
                     Ok(Some(unit(
                         &job,
                         shown,
