@@ -13,7 +13,9 @@
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::ops::Range;
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
+
+use aho_corasick::packed;
 
 use crate::lexicon::{Guard, GuardPhrase, GuardScope, GuardWord, HEADER_LINES};
 
@@ -111,6 +113,12 @@ impl<'t> DocContext<'t> {
         }
     }
 
+    /// Makes [`DocContext::suppressed`] answer `false` without looking for
+    /// markers, for a caller that applies them itself.
+    pub(crate) fn ignore_markers(&self) {
+        let _ = self.has_markers.set(false);
+    }
+
     /// Whether an inline marker switches off `rule` at `offset`.
     pub(crate) fn suppressed(&self, rule: &str, offset: usize) -> bool {
         let text = self.text;
@@ -194,10 +202,24 @@ pub(crate) fn cut_after(text: &str, pos: usize) -> Option<usize> {
 
 /// Whether `text` contains `vblint` in any case, as every inline marker
 /// does.
+///
+/// The search runs over the whole of a document, often a big one. It looks
+/// for the four ways to write `vb` with aho-corasick's SIMD search (Teddy),
+/// which passes over the pair's rare places, not for every `v`.
 pub(crate) fn mentions_vblint(text: &str) -> bool {
+    static VB: LazyLock<Option<packed::Searcher>> = LazyLock::new(|| {
+        packed::Config::new()
+            .builder()
+            .extend(["vb", "vB", "Vb", "VB"])
+            .build()
+    });
     let bytes = text.as_bytes();
-    memchr::memchr2_iter(b'v', b'V', bytes)
-        .any(|i| bytes.len() - i >= 6 && bytes[i..i + 6].eq_ignore_ascii_case(b"vblint"))
+    let is_vblint =
+        |i: usize| bytes.len() - i >= 6 && bytes[i..i + 6].eq_ignore_ascii_case(b"vblint");
+    match &*VB {
+        Some(searcher) => searcher.find_iter(bytes).any(|m| is_vblint(m.start())),
+        None => memchr::memchr2_iter(b'v', b'V', bytes).any(is_vblint),
+    }
 }
 
 /// A guard ready for matching: its phrases indexed by first word.
@@ -755,7 +777,7 @@ fn floor(text: &str, offset: usize) -> usize {
     crate::diagnostic::floor_char_boundary(text, offset)
 }
 
-fn ceil(text: &str, offset: usize) -> usize {
+pub(crate) fn ceil(text: &str, offset: usize) -> usize {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset += 1;

@@ -279,17 +279,30 @@ impl Scanner {
         }
         let pieces = chunks(text, size);
         // One set of document facts for all pieces: each is computed once.
+        // Inline markers are the exception: whether the text has any is
+        // found piece by piece, on every thread, rather than by a pass over
+        // all of it by the first thread that asks; the pieces are scanned
+        // as if there were none, and the markers applied afterwards.
         let ctx = self.context(text);
-        let results: Vec<Vec<Finding>> = pieces
+        ctx.ignore_markers();
+        let results: Vec<(Vec<Finding>, bool)> = pieces
             .into_par_iter()
             .map_init(Normalized::default, |norm, range| {
                 let mut found = Vec::new();
-                self.scan_region(&ctx, text, range, norm, &mut found);
-                found
+                self.scan_region(&ctx, text, range.clone(), norm, &mut found);
+                // A marker could straddle the end of the piece.
+                let end = context::ceil(text, range.end + "vblint".len() - 1);
+                (found, mentions_vblint(&text[range.start..end]))
             })
             .collect();
-        for r in results {
-            out.extend(r);
+        let marked = results.iter().any(|(_, mentions)| *mentions);
+        let ctx = marked.then(|| self.context(text));
+        let lexicon = &self.inner.lexicon;
+        for (found, _) in results {
+            out.extend(found.into_iter().filter(|f| {
+                ctx.as_ref()
+                    .is_none_or(|ctx| !ctx.suppressed(&lexicon.get(f.entry).id, f.span.start))
+            }));
         }
     }
 
@@ -745,6 +758,37 @@ examples = ["She consented."]
         s.scan_in_pieces(&text, 16 << 10, &mut parallel);
         assert!(sequential.len() > 3000);
         assert_eq!(sequential, parallel);
+    }
+
+    #[test]
+    fn parallel_scan_applies_markers_across_pieces() {
+        let s = scanner();
+        let paragraph = "She consented.\nHer boyfriend (32) is putting herself at risk.\n\n";
+        let filler = paragraph.repeat(400);
+        // A region switched off in the first piece that ends pieces later,
+        // a line marker, and the marker on the line before a finding.
+        let text = format!(
+            "vblint-disable boyfriend\n\n{filler}vblint-enable boyfriend\n\n{filler}\
+             Her boyfriend. [vblint: ignore]\n\n<!-- vblint: ignore consent -->\nShe consented.\n\n{filler}"
+        );
+        let sequential = s.scan(&text);
+        let mut parallel = Vec::new();
+        s.scan_in_pieces(&text, 16 << 10, &mut parallel);
+        assert_eq!(sequential, parallel);
+        // (The markers' own "boyfriend" is not counted.)
+        let boyfriends = |text: &str, f: &[Finding]| {
+            f.iter()
+                .filter(|f| text[..f.span.start].ends_with("Her "))
+                .count()
+        };
+        assert_eq!(boyfriends(&text, &parallel), 800, "the first 400 are off");
+        // A marker that is the last thing in the text, in the last piece,
+        // still applies to its line.
+        let text = format!("{filler}Her boyfriend. [vblint: ignore]");
+        let mut parallel = Vec::new();
+        s.scan_in_pieces(&text, 16 << 10, &mut parallel);
+        assert_eq!(s.scan(&text), parallel);
+        assert_eq!(boyfriends(&text, &parallel), 400);
     }
 
     #[test]
