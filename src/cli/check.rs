@@ -21,7 +21,7 @@ use crate::config::{Config, FailOn};
 use crate::diagnostic::Diagnostic;
 use crate::input::{self, Kind, Record};
 use crate::lexicon::{Severity, io_reason};
-use crate::report::{self, Format, HumanStyle, Source};
+use crate::report::{self, Format, HumanStyle, JsonWriter, Source};
 use crate::scan::{Finding, Scanner};
 use crate::text::Normalized;
 
@@ -61,6 +61,7 @@ pub(super) struct Job<'a> {
     pub(super) scanner: &'a Scanner,
     format: Format,
     style: HumanStyle,
+    json: &'a JsonWriter,
     fail_on: FailOn,
     per_file: Option<PerFile>,
     /// How to read exports.
@@ -79,6 +80,7 @@ pub(super) struct Prepared {
     pub(super) exclude: Option<GlobSet>,
     format: Format,
     style: HumanStyle,
+    json: JsonWriter,
     fail_on: FailOn,
     max_file_size: u64,
     per_file: Option<PerFile>,
@@ -94,6 +96,7 @@ impl Prepared {
             scanner: &self.scanner,
             format: self.format,
             style: self.style,
+            json: &self.json,
             fail_on: self.fail_on,
             per_file: self.per_file.clone(),
             options: self.options.clone(),
@@ -166,6 +169,7 @@ pub(super) fn prepare(args: &CheckArgs) -> Option<Prepared> {
         fingerprints: format == Format::Sarif
             || args.batch.baseline.is_some()
             || args.batch.write_baseline.is_some(),
+        json: JsonWriter::new(scanner.lexicon()),
         scanner,
     })
 }
@@ -630,7 +634,7 @@ fn render_into(
         out.failed |= job.fail_on.fails(l.finding.severity);
         out.chunks.push(match job.format {
             Format::Sarif => report::sarif::result(source, &l, fingerprint.as_deref()),
-            format => report::render(format, source, &l, job.style),
+            format => report::render(format, source, &l, job.style, job.json),
         });
         if let Some(fp) = fingerprint {
             out.fingerprints.push(fp);

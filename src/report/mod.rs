@@ -15,6 +15,7 @@ pub mod sarif;
 pub mod summary;
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use serde::Serialize;
@@ -190,6 +191,77 @@ impl<'a> JsonFinding<'a> {
     }
 }
 
+/// Writes findings' JSON records, byte for byte as serde writes a
+/// [`JsonFinding`], with the part that depends only on the entry and on
+/// whether the finding is quoted (`"message":…,"alternatives":[…]`, most of
+/// a record's escaping) written once per entry and reused.
+#[derive(Debug)]
+pub struct JsonWriter {
+    /// By entry, then unquoted and quoted.
+    tails: Vec<[OnceLock<Box<[u8]>>; 2]>,
+}
+
+impl JsonWriter {
+    /// A writer for findings of `lexicon`'s entries.
+    pub fn new(lexicon: &Lexicon) -> JsonWriter {
+        JsonWriter {
+            tails: (0..lexicon.entries.len())
+                .map(|_| Default::default())
+                .collect(),
+        }
+    }
+
+    /// The JSON record of a located finding, with no trailing newline.
+    pub fn finding(&self, source: &Source<'_>, l: &Located<'_>) -> String {
+        let f = l.finding;
+        let mut json = Vec::with_capacity(256);
+        json.extend_from_slice(br#"{"type":"finding","path":"#);
+        push_json(&mut json, source.path);
+        json.extend_from_slice(br#","record":"#);
+        push_json(&mut json, &source.record);
+        json.extend_from_slice(br#","rule":"#);
+        push_json(&mut json, &l.entry.id);
+        json.extend_from_slice(br#","category":"#);
+        push_json(&mut json, l.entry.category.as_str());
+        json.extend_from_slice(br#","severity":"#);
+        push_json(&mut json, &f.severity);
+        for (name, n) in [
+            (&br#","line":"#[..], l.line),
+            (br#","column":"#, l.column),
+            (br#","start":"#, f.span.start),
+            (br#","end":"#, f.span.end),
+        ] {
+            json.extend_from_slice(name);
+            json.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+        }
+        json.extend_from_slice(br#","text":"#);
+        push_json(&mut json, &source.text[f.span.clone()]);
+        json.push(b',');
+        json.extend_from_slice(self.tail(l));
+        json.extend_from_slice(if f.quoted {
+            br#","quoted":true}"#
+        } else {
+            br#","quoted":false}"#
+        });
+        String::from_utf8(json).expect("JSON is UTF-8")
+    }
+
+    fn tail(&self, l: &Located<'_>) -> &[u8] {
+        self.tails[l.finding.entry.0 as usize][usize::from(l.finding.quoted)].get_or_init(|| {
+            let mut json = br#""message":"#.to_vec();
+            push_json(&mut json, &message(l));
+            json.extend_from_slice(br#","alternatives":"#);
+            push_json(&mut json, &l.entry.alternatives);
+            json.into()
+        })
+    }
+}
+
+/// Appends `value` as serde_json writes it.
+fn push_json(json: &mut Vec<u8>, value: &(impl Serialize + ?Sized)) {
+    serde_json::to_writer(json, value).expect("findings serialise");
+}
+
 /// The one-line message of a finding.
 pub fn message(l: &Located<'_>) -> String {
     let mut m = l.entry.message();
@@ -210,16 +282,15 @@ pub struct HumanStyle {
 
 /// Renders one finding in `format`. JSON formats get no trailing newline;
 /// the others end with one.
-pub fn render(format: Format, source: &Source<'_>, l: &Located<'_>, style: HumanStyle) -> String {
+pub fn render(
+    format: Format,
+    source: &Source<'_>,
+    l: &Located<'_>,
+    style: HumanStyle,
+    json: &JsonWriter,
+) -> String {
     match format {
-        Format::Json | Format::Jsonl => {
-            // A finding's record is a few hundred bytes: room for it up
-            // front saves growing the buffer three or four times.
-            let mut json = Vec::with_capacity(1024);
-            serde_json::to_writer(&mut json, &JsonFinding::new(source, l))
-                .expect("findings serialise");
-            String::from_utf8(json).expect("JSON is UTF-8")
-        }
+        Format::Json | Format::Jsonl => json.finding(source, l),
         Format::Concise => {
             let record = source.record.map(|r| format!("[{r}]")).unwrap_or_default();
             format!(
@@ -341,6 +412,43 @@ mod tests {
         assert_eq!(c.locate(z), (3, 2, text.find('y').unwrap()));
         // Going back restarts.
         assert_eq!(c.locate(x), (2, 5, 2));
+    }
+
+    #[test]
+    fn json_writer_writes_what_serde_writes() {
+        let lexicon = Lexicon::builtin();
+        let writer = JsonWriter::new(&lexicon);
+        let text = "Line one\n\"Her boyfriend\" (32)\tsaid: \u{1}\\ é";
+        let start = text.find("boyfriend").unwrap();
+        let id = lexicon
+            .entries
+            .iter()
+            .position(|e| e.id == "boyfriend")
+            .unwrap();
+        for quoted in [false, true, false, true] {
+            for (path, record) in [("notes/a.txt", None), ("C:\\x \"y\".csv", Some("ré\"1\n"))] {
+                let finding = Finding {
+                    entry: crate::lexicon::EntryId(id as u32),
+                    span: start..start + "boyfriend".len(),
+                    severity: if quoted {
+                        Severity::Info
+                    } else {
+                        Severity::Warning
+                    },
+                    quoted,
+                };
+                let source = Source {
+                    path,
+                    record,
+                    text,
+                    first_line: 7,
+                };
+                for l in locate(&lexicon, &source, std::slice::from_ref(&finding)) {
+                    let serde = serde_json::to_string(&JsonFinding::new(&source, &l)).unwrap();
+                    assert_eq!(writer.finding(&source, &l), serde);
+                }
+            }
+        }
     }
 
     #[test]
