@@ -21,7 +21,7 @@ use crate::config::{Config, FailOn};
 use crate::diagnostic::Diagnostic;
 use crate::input::{self, Kind, Record};
 use crate::lexicon::{Severity, io_reason};
-use crate::report::{self, Format, HumanStyle, JsonWriter, Source};
+use crate::report::{self, Format, HumanStyle, JsonWriter, LineCursor, Source};
 use crate::scan::{Finding, Scanner};
 use crate::text::Normalized;
 
@@ -617,8 +617,50 @@ fn render_into(
     out: &mut FileOutput,
 ) {
     let lexicon = job.scanner.lexicon();
+    if job.fingerprints || findings.len() <= RENDER_GROUP {
+        let located = report::locate(lexicon, source, findings);
+        render_located(job, source, first_column, located, out);
+        return;
+    }
+    // A big file's findings, in groups rendered on all threads. Each group's
+    // cursor starts at its first finding. (Fingerprints are made in order
+    // of the findings, so a run that needs them renders in one go.)
+    use rayon::prelude::*;
+    let groups: Vec<&[Finding]> = findings.chunks(RENDER_GROUP).collect();
+    let starts: Vec<usize> = groups.iter().map(|g| g[0].span.start).collect();
+    let cursors = LineCursor::at_each(source.text, source.first_line, &starts);
+    let parts: Vec<FileOutput> = groups
+        .into_par_iter()
+        .zip(cursors)
+        .map(|(group, cursor)| {
+            let mut part = FileOutput::default();
+            let located = report::locate_from(lexicon, source, group, cursor);
+            render_located(job, source, first_column, located, &mut part);
+            part
+        })
+        .collect();
+    for part in parts {
+        out.chunks.extend(part.chunks);
+        for (total, n) in out.counts.iter_mut().zip(part.counts) {
+            *total += n;
+        }
+        out.failed |= part.failed;
+    }
+}
+
+/// Files with more findings than this have them rendered in groups of this
+/// many, on all threads.
+const RENDER_GROUP: usize = 1024;
+
+fn render_located(
+    job: &Job<'_>,
+    source: &Source<'_>,
+    first_column: usize,
+    located: Vec<report::Located<'_>>,
+    out: &mut FileOutput,
+) {
     let mut fingerprinter = report::baseline::Fingerprinter::default();
-    for mut l in report::locate(lexicon, source, findings) {
+    for mut l in located {
         if l.line == source.first_line {
             l.column += first_column - 1;
         }

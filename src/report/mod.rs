@@ -76,6 +76,7 @@ pub struct Located<'a> {
 
 /// Computes lines and columns for findings in order of their start, in one
 /// forward pass over the text.
+#[derive(Clone, Copy)]
 pub struct LineCursor<'a> {
     text: &'a str,
     offset: usize,
@@ -118,13 +119,60 @@ impl<'a> LineCursor<'a> {
     }
 }
 
+impl<'a> LineCursor<'a> {
+    /// Cursors at each of `offsets` (sorted) in `text`, whose first line
+    /// is `first_line`: the line breaks between one offset and the next
+    /// are counted on all threads.
+    pub fn at_each(text: &'a str, first_line: usize, offsets: &[usize]) -> Vec<LineCursor<'a>> {
+        use rayon::prelude::*;
+        let bytes = text.as_bytes();
+        let breaks: Vec<(usize, Option<usize>)> = (0..offsets.len())
+            .into_par_iter()
+            .map(|i| {
+                let from = if i == 0 { 0 } else { offsets[i - 1] };
+                let between = &bytes[from..offsets[i]];
+                let last = memchr::memrchr(b'\n', between).map(|j| from + j);
+                (memchr::memchr_iter(b'\n', between).count(), last)
+            })
+            .collect();
+        let mut cursor = LineCursor::new(text, first_line);
+        offsets
+            .iter()
+            .zip(breaks)
+            .map(|(&offset, (count, last))| {
+                cursor.offset = offset;
+                cursor.line += count;
+                if let Some(last) = last {
+                    cursor.line_start = last + 1;
+                }
+                cursor
+            })
+            .collect()
+    }
+}
+
 /// Locates findings (sorted by start) in their text.
 pub fn locate<'a>(
     lexicon: &'a Lexicon,
     source: &Source<'_>,
     findings: &'a [Finding],
 ) -> Vec<Located<'a>> {
-    let mut cursor = LineCursor::new(source.text, source.first_line);
+    locate_from(
+        lexicon,
+        source,
+        findings,
+        LineCursor::new(source.text, source.first_line),
+    )
+}
+
+/// Locates findings (sorted by start) in their text with `cursor`, which
+/// is at or before the first of them.
+pub fn locate_from<'a>(
+    lexicon: &'a Lexicon,
+    source: &Source<'_>,
+    findings: &'a [Finding],
+    mut cursor: LineCursor<'_>,
+) -> Vec<Located<'a>> {
     findings
         .iter()
         .map(|f| {
@@ -412,6 +460,29 @@ mod tests {
         assert_eq!(c.locate(z), (3, 2, text.find('y').unwrap()));
         // Going back restarts.
         assert_eq!(c.locate(x), (2, 5, 2));
+    }
+
+    #[test]
+    fn cursors_at_each_offset_locate_as_one_cursor_does() {
+        let text = "a\n“é” x\r\n\n\nyz é\nlast line é é";
+        let offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).step_by(2).collect();
+        for first_line in [1, 40] {
+            let mut one = LineCursor::new(text, first_line);
+            let expected: Vec<_> = offsets.iter().map(|&o| one.locate(o)).collect();
+            for from in 0..offsets.len() {
+                let mut cursors = LineCursor::at_each(text, first_line, &offsets[from..]);
+                let got: Vec<_> = cursors
+                    .iter_mut()
+                    .zip(&offsets[from..])
+                    .map(|(c, &o)| c.locate(o))
+                    .collect();
+                assert_eq!(got, expected[from..]);
+                // A cursor goes on from where it starts.
+                let mut c = LineCursor::at_each(text, first_line, &offsets[from..from + 1])[0];
+                let got: Vec<_> = offsets[from..].iter().map(|&o| c.locate(o)).collect();
+                assert_eq!(got, expected[from..]);
+            }
+        }
     }
 
     #[test]
