@@ -473,10 +473,15 @@ fn on_word_boundaries(text: &str, start: usize, end: usize) -> bool {
 /// A letter or digit, with a fast path for ASCII.
 #[inline]
 fn is_word_char(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_alphanumeric()
-    } else {
-        c.is_alphanumeric()
+    match c {
+        _ if c.is_ascii() => c.is_ascii_alphanumeric(),
+        // The characters of case notes beyond ASCII, answered without a
+        // search of Unicode's tables: accented Latin letters (the Latin-1
+        // Supplement's, but × and ÷, and Latin Extended-A and -B) and
+        // general punctuation (dashes, curly quotes, spaces).
+        '\u{C0}'..='\u{24F}' => c != '×' && c != '÷',
+        '\u{2000}'..='\u{206F}' => false,
+        _ => c.is_alphanumeric(),
     }
 }
 
@@ -746,6 +751,13 @@ examples = ["She consented."]
     #[test]
     fn suppression_markers() {
         assert!(rules("Her boyfriend collected her. <!-- vblint: ignore boyfriend -->").is_empty());
+    }
+
+    #[test]
+    fn word_characters_are_letters_and_digits() {
+        for c in (0..=0x2FFF).filter_map(char::from_u32) {
+            assert_eq!(is_word_char(c), c.is_alphanumeric(), "{c:?}");
+        }
     }
 
     #[test]
