@@ -335,6 +335,17 @@ pub(crate) fn lanes(bytes: &[u8]) -> u8x16 {
     u8x16::new(*bytes.first_chunk().expect("sixteen bytes"))
 }
 
+/// The number of line breaks (`\n`) in `bytes`, sixteen bytes at a time.
+pub(crate) fn count_line_breaks(bytes: &[u8]) -> usize {
+    let (blocks, rest) = bytes.as_chunks::<16>();
+    let newline = u8x16::splat(b'\n');
+    let in_blocks: usize = blocks
+        .iter()
+        .map(|&block| u8x16::new(block).simd_eq(newline).to_bitmask().count_ones() as usize)
+        .sum();
+    in_blocks + rest.iter().filter(|&&b| b == b'\n').count()
+}
+
 /// All ones in the lanes whose byte is below `limit` (unsigned), else
 /// zero.
 #[inline(always)]
@@ -373,6 +384,26 @@ fn line_end_hyphen(original: &str, i: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_breaks_are_counted_in_blocks_and_the_rest() {
+        let text: Vec<u8> = (0..200u32)
+            .map(|i| {
+                if i % 7 == 0 || i % 16 == 15 {
+                    b'\n'
+                } else {
+                    b'a' + (i % 26) as u8
+                }
+            })
+            .collect();
+        for start in 0..20 {
+            for end in start..text.len() {
+                let bytes = &text[start..end];
+                let expected = bytes.iter().filter(|&&b| b == b'\n').count();
+                assert_eq!(count_line_breaks(bytes), expected, "{start}..{end}");
+            }
+        }
+    }
 
     fn check(original: &str, expected: &str) {
         let n = Normalized::new(original);
