@@ -432,8 +432,11 @@ pub fn shift_findings(findings: &mut Vec<Finding>, removed: Range<usize>, insert
     }
 }
 
-/// The size of the pieces [`Scanner::scan_parallel`] aims for.
-const CHUNK_BYTES: usize = 4 << 20;
+/// The size of the pieces [`Scanner::scan_parallel`] aims for: 1 MB. A
+/// piece and its normalised copy then stay in a core's cache while it is
+/// matched; with 4 MB pieces a 100 MB file took 8% more processor time
+/// (pieces of 256 and 512 KB measured the same as 1 MB).
+const CHUNK_BYTES: usize = 1 << 20;
 
 /// Cuts `text` into ranges of about `size` bytes that end just after a blank
 /// line (or, failing that, a line break; or, for a text without line breaks,
