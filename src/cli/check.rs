@@ -509,7 +509,12 @@ fn not_read_output(not_read: super::read::NotRead) -> FileOutput {
 }
 
 fn scan_file(job: &Job<'_>, file: &Listed) -> FileOutput {
-    let shown = file.path.display().to_string();
+    // A path that is UTF-8 (almost all) is shown as it is, without the
+    // byte-by-byte decoding of `Path::display`.
+    let shown = file
+        .path
+        .to_str()
+        .map_or_else(|| file.path.display().to_string(), str::to_owned);
     match file_bytes(job, &shown, file) {
         Ok(bytes) => scan_bytes(job, &shown, Some(&file.path), bytes),
         Err(out) => out,

@@ -34,14 +34,18 @@ impl Kind {
         let ext = path
             .extension()
             .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
             .unwrap_or_default();
-        match ext.as_str() {
-            "csv" | "tsv" => Kind::Csv,
-            "jsonl" | "ndjson" => Kind::Jsonl,
-            "docx" => Kind::Docx,
-            "html" | "htm" | "xhtml" => Kind::Html,
-            _ => Kind::Text,
+        let is = |names: &[&str]| names.iter().any(|name| ext.eq_ignore_ascii_case(name));
+        if is(&["csv", "tsv"]) {
+            Kind::Csv
+        } else if is(&["jsonl", "ndjson"]) {
+            Kind::Jsonl
+        } else if is(&["docx"]) {
+            Kind::Docx
+        } else if is(&["html", "htm", "xhtml"]) {
+            Kind::Html
+        } else {
+            Kind::Text
         }
     }
 
@@ -155,6 +159,30 @@ pub fn decode(bytes: &[u8]) -> (String, bool) {
         Err(_) => {
             let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
             (text.into_owned(), true)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_come_from_extensions_in_any_case() {
+        for (name, kind) in [
+            ("export.csv", Kind::Csv),
+            ("EXPORT.TSV", Kind::Csv),
+            ("records.Jsonl", Kind::Jsonl),
+            ("records.ndjson", Kind::Jsonl),
+            ("report.DOCX", Kind::Docx),
+            ("page.htm", Kind::Html),
+            ("page.XHTML", Kind::Html),
+            ("note.txt", Kind::Text),
+            ("export.csv.txt", Kind::Text),
+            ("csv", Kind::Text),
+            ("notes/.csv", Kind::Text),
+        ] {
+            assert_eq!(Kind::of(Path::new(name)), kind, "{name}");
         }
     }
 }

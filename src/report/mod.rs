@@ -262,7 +262,9 @@ impl JsonWriter {
     /// The JSON record of a located finding, with no trailing newline.
     pub fn finding(&self, source: &Source<'_>, l: &Located<'_>) -> String {
         let f = l.finding;
-        let mut json = Vec::with_capacity(256);
+        // A record is a few hundred bytes: room for it up front saves
+        // growing the buffer two or three times.
+        let mut json = Vec::with_capacity(1024);
         json.extend_from_slice(br#"{"type":"finding","path":"#);
         push_json(&mut json, source.path);
         json.extend_from_slice(br#","record":"#);
