@@ -519,15 +519,15 @@ impl WordList {
         self.words.reserve(stretch.len() / 4);
         self.lower.push_str(stretch);
         self.lower[copy..].make_ascii_lowercase();
-        // The word being read: its start and end in the stretch.
-        let mut open: Option<(usize, usize)> = None;
-        let push = |list: &mut WordList, start: usize, end: usize| {
-            let word = &stretch[start..end];
-            let (from, to) = if word.is_ascii() {
+        // The word being read: its start and end in the stretch, and
+        // whether it is known to be ASCII.
+        let mut open: Option<(usize, usize, bool)> = None;
+        let push = |list: &mut WordList, start: usize, end: usize, ascii: bool| {
+            let (from, to) = if ascii || bytes[start..end].is_ascii() {
                 (copy + start, copy + end)
             } else {
                 let from = list.lower.len();
-                push_lower(&mut list.lower, word);
+                push_lower(&mut list.lower, &stretch[start..end]);
                 (from, list.lower.len())
             };
             list.words.push((
@@ -537,20 +537,22 @@ impl WordList {
                 range.start + end,
             ));
         };
-        super::phrases::words(stretch, |start, end| {
+        super::phrases::words_ascii(stretch, |start, end, ascii| {
             open = match open {
-                Some((first, last)) if super::joins_runs(&bytes[last - 1..=start]) => {
-                    Some((first, end))
+                // Joined by an ASCII byte (not a typographic apostrophe),
+                // a word of ASCII runs stays ASCII.
+                Some((first, last, known)) if super::joins_runs(&bytes[last - 1..=start]) => {
+                    Some((first, end, known && ascii && bytes[last].is_ascii()))
                 }
-                Some((first, last)) => {
-                    push(self, first, last);
-                    Some((start, end))
+                Some((first, last, known)) => {
+                    push(self, first, last, known);
+                    Some((start, end, ascii))
                 }
-                None => Some((start, end)),
+                None => Some((start, end, ascii)),
             };
         });
-        if let Some((first, last)) = open {
-            push(self, first, last);
+        if let Some((first, last, known)) = open {
+            push(self, first, last, known);
         }
     }
 

@@ -536,14 +536,24 @@ fn lower_lanes(bytes: &[u8], start: usize, len: usize) -> u8x16 {
 
 /// Calls `word(start, end)` for every word of `text`: every longest run of
 /// letters and digits, in order.
-pub(super) fn words(text: &str, mut word: impl FnMut(usize, usize)) {
+#[cfg(test)]
+fn words(text: &str, mut word: impl FnMut(usize, usize)) {
+    words_ascii(text, |start, end, _| word(start, end));
+}
+
+/// Calls `word(start, end, ascii)` for every word of `text`: every longest
+/// run of letters and digits, in order, with whether it is known to be
+/// ASCII (`false`: it may not be). Only the rare word that crosses a
+/// block's end or holds other bytes is not known to be.
+#[inline(always)]
+pub(super) fn words_ascii(text: &str, mut word: impl FnMut(usize, usize, bool)) {
     walk_words(
         text,
         1,
         #[inline(always)]
         |w| match w {
-            Word::InBlock { at, j, len, .. } => word(at + j, at + j + len),
-            Word::Other { start, end } => word(start, end),
+            Word::InBlock { at, j, len, .. } => word(at + j, at + j + len, true),
+            Word::Other { start, end } => word(start, end, false),
         },
     );
 }
@@ -563,7 +573,7 @@ enum Word<'b> {
     Other { start: usize, end: usize },
 }
 
-/// Calls `word` for every word of `text` (see [`words`]), in order, except
+/// Calls `word` for every word of `text` (see [`words_ascii`]), in order, except
 /// that words of ASCII letters and digits shorter than `min_len` bytes may
 /// be left out.
 ///
@@ -695,7 +705,7 @@ fn masks(block: &[u8; 64]) -> (u64, u64) {
 }
 
 /// The words of `text[range]`, a run of ASCII letters and digits and
-/// non-ASCII characters: the slow path of [`words`] for runs that hold
+/// non-ASCII characters: the slow path of [`words_ascii`] for runs that hold
 /// non-ASCII characters. Only those are decoded; the run splits at the
 /// ones that are not letters or digits ("£", "×").
 #[cold]
@@ -1092,7 +1102,13 @@ mod tests {
         ) {
             let text: String = pieces.concat();
             let mut found = Vec::new();
-            words(&text, |s, e| found.push((s, e)));
+            let mut ascii = true;
+            words_ascii(&text, |s, e, known| {
+                found.push((s, e));
+                // A word said to be ASCII is.
+                ascii &= !known || text[s..e].is_ascii();
+            });
+            proptest::prop_assert!(ascii);
             proptest::prop_assert_eq!(found, exact(&text));
         }
 
