@@ -16,6 +16,7 @@ use std::ops::Range;
 use std::sync::{LazyLock, OnceLock};
 
 use aho_corasick::packed;
+use wide::u8x16;
 
 use crate::lexicon::{Guard, GuardPhrase, GuardScope, GuardWord, HEADER_LINES};
 
@@ -894,6 +895,23 @@ static QUOTE_BYTES: [bool; 256] = {
     t
 };
 
+/// The position of the first byte of [`QUOTE_BYTES`] in `bytes`, tested
+/// sixteen bytes at a time.
+fn first_quote_byte(bytes: &[u8]) -> Option<usize> {
+    let (blocks, rest) = bytes.as_chunks::<16>();
+    for (k, &block) in blocks.iter().enumerate() {
+        let b = u8x16::new(block);
+        let is = |byte: u8| b.simd_eq(u8x16::splat(byte));
+        let quotes = is(b'"') | is(b'\'') | is(b'`') | is(0xE2) | is(0xC2);
+        let mask = quotes.to_bitmask();
+        if mask != 0 {
+            return Some(16 * k + mask.trailing_zeros() as usize);
+        }
+    }
+    let at = rest.iter().position(|&b| QUOTE_BYTES[usize::from(b)])?;
+    Some(16 * blocks.len() + at)
+}
+
 /// The offsets in `text[range]` of characters that may be quotation marks
 /// (and some other characters sharing their lead byte), with the character.
 fn quote_candidates(text: &str, range: Range<usize>) -> impl Iterator<Item = (usize, char)> + '_ {
@@ -901,9 +919,7 @@ fn quote_candidates(text: &str, range: Range<usize>) -> impl Iterator<Item = (us
     let end = range.end;
     let mut i = range.start;
     std::iter::from_fn(move || {
-        let off = bytes[i..end]
-            .iter()
-            .position(|&b| QUOTE_BYTES[b as usize])?;
+        let off = first_quote_byte(&bytes[i..end])?;
         let at = i + off;
         let c = text[at..].chars().next()?;
         i = at + c.len_utf8();
@@ -1037,6 +1053,24 @@ mod tests {
         );
         let t = "the girl was\nseen with him";
         assert_eq!(sentence_start(t, t.find("seen").unwrap()), 0);
+    }
+
+    #[test]
+    fn quote_bytes_are_found_in_blocks_and_the_rest() {
+        for b in 0..=255u8 {
+            for len in [1, 15, 16, 17, 40] {
+                for at in 0..len {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = b;
+                    let expected = QUOTE_BYTES[usize::from(b)].then_some(at);
+                    assert_eq!(
+                        first_quote_byte(&bytes),
+                        expected,
+                        "{b:#x} at {at} of {len}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
