@@ -784,7 +784,8 @@ examples = ["She consented."]
         // a line marker, and the marker on the line before a finding.
         let text = format!(
             "vblint-disable boyfriend\n\n{filler}vblint-enable boyfriend\n\n{filler}\
-             Her boyfriend. [vblint: ignore]\n\n<!-- vblint: ignore consent -->\nShe consented.\n\n{filler}"
+             Her boyfriend. [vblint: ignore]\n\n\
+             <!-- vblint: ignore consent -->\nShe consented.\n\n{filler}"
         );
         let sequential = s.scan(&text);
         let mut parallel = Vec::new();

@@ -573,9 +573,9 @@ enum Word<'b> {
     Other { start: usize, end: usize },
 }
 
-/// Calls `word` for every word of `text` (see [`words_ascii`]), in order, except
-/// that words of ASCII letters and digits shorter than `min_len` bytes may
-/// be left out.
+/// Calls `word` for every word of `text` (see [`words_ascii`]), in order,
+/// except that words of ASCII letters and digits shorter than `min_len`
+/// bytes may be left out.
 ///
 /// The text is read 64 bytes at a time. For each block, a bit mask marks
 /// the bytes that may belong to a word (ASCII letters and digits, and every
@@ -705,9 +705,9 @@ fn masks(block: &[u8; 64]) -> (u64, u64) {
 }
 
 /// The words of `text[range]`, a run of ASCII letters and digits and
-/// non-ASCII characters: the slow path of [`words_ascii`] for runs that hold
-/// non-ASCII characters. Only those are decoded; the run splits at the
-/// ones that are not letters or digits ("£", "×").
+/// non-ASCII characters: the slow path of [`words_ascii`] for runs that
+/// hold non-ASCII characters. Only those are decoded; the run splits at
+/// the ones that are not letters or digits ("£", "×").
 #[cold]
 fn split_run(text: &str, range: std::ops::Range<usize>, word: &mut impl FnMut(usize, usize)) {
     let bytes = text.as_bytes();
