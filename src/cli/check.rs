@@ -545,10 +545,10 @@ pub(super) fn file_findings(
     shown: &str,
     file: &Listed,
 ) -> Result<Option<Vec<Finding>>, Diagnostic> {
-    let text = file_bytes(job, shown, file).and_then(|bytes| {
+    let found = file_bytes(job, shown, file).and_then(|bytes| {
         text_of(shown, &bytes).map(|text| findings_in(job, Some(&file.path), text))
     });
-    match text {
+    match found {
         Ok(findings) => Ok(Some(findings)),
         Err(out) => out.error.map_or(Ok(None), Err),
     }
@@ -583,9 +583,9 @@ fn scan_bytes(job: &Job<'_>, shown: &str, path: Option<&Path>, bytes: Vec<u8>) -
 
 /// Checks that bytes are text and UTF-8.
 ///
-/// The check runs at memory speed (`simdutf8`); only a file that fails it
-/// is looked at again, by the standard library, for the offset of the
-/// first bad byte. A big file is checked whole before its pieces are
+/// The check runs with SIMD (`simdutf8`, several GB/s); only a file that
+/// fails it is looked at again, by the standard library, for the offset of
+/// the first bad byte. A big file is checked whole before its pieces are
 /// scanned in parallel, so this is the part of its scan that one thread
 /// does alone.
 fn text_of<'b>(shown: &str, bytes: &'b [u8]) -> Result<&'b str, FileOutput> {
@@ -621,6 +621,7 @@ fn render_into(
     findings: &[Finding],
     out: &mut FileOutput,
 ) {
+    use rayon::prelude::*;
     let lexicon = job.scanner.lexicon();
     if job.fingerprints || findings.len() <= RENDER_GROUP {
         let located = report::locate(lexicon, source, findings);
@@ -630,7 +631,6 @@ fn render_into(
     // A big file's findings, in groups rendered on all threads. Each group's
     // cursor starts at its first finding. (Fingerprints are made in order
     // of the findings, so a run that needs them renders in one go.)
-    use rayon::prelude::*;
     let groups: Vec<&[Finding]> = findings.chunks(RENDER_GROUP).collect();
     let starts: Vec<usize> = groups.iter().map(|g| g[0].span.start).collect();
     let cursors = LineCursor::at_each(source.text, source.first_line, &starts);
