@@ -114,10 +114,12 @@ impl<'t> DocContext<'t> {
         }
     }
 
-    /// Makes [`DocContext::suppressed`] answer `false` without looking for
-    /// markers, for a caller that applies them itself.
-    pub(crate) fn ignore_markers(&self) {
-        let _ = self.has_markers.set(false);
+    /// Tells the context whether the text mentions `vblint` (see
+    /// [`mentions_vblint`]), for a caller that has looked already; `false`
+    /// makes [`DocContext::suppressed`] answer `false` throughout, for a
+    /// caller that applies the markers itself.
+    pub(crate) fn know_markers(&self, present: bool) {
+        let _ = self.has_markers.set(present);
     }
 
     /// Whether an inline marker switches off `rule` at `offset`.

@@ -284,7 +284,7 @@ impl Scanner {
         // all of it by the first thread that asks; the pieces are scanned
         // as if there were none, and the markers applied afterwards.
         let ctx = self.context(text);
-        ctx.ignore_markers();
+        ctx.know_markers(false);
         let results: Vec<(Vec<Finding>, bool)> = pieces
             .into_par_iter()
             .map_init(Normalized::default, |norm, range| {
@@ -295,8 +295,14 @@ impl Scanner {
                 (found, mentions_vblint(&text[range.start..end]))
             })
             .collect();
+        // A piece that mentions `vblint` is part of the text, so the text
+        // does: the context need not look again.
         let marked = results.iter().any(|(_, mentions)| *mentions);
-        let ctx = marked.then(|| self.context(text));
+        let ctx = marked.then(|| {
+            let ctx = self.context(text);
+            ctx.know_markers(true);
+            ctx
+        });
         let lexicon = &self.inner.lexicon;
         for (found, _) in results {
             out.extend(found.into_iter().filter(|f| {

@@ -581,10 +581,10 @@ enum Word<'b> {
 /// the bytes that may belong to a word (ASCII letters and digits, and every
 /// byte of a non-ASCII character), and the words are read off the mask
 /// without a branch per byte; words shorter than `min_len` are dropped from
-/// the masks of word starts and word ends all at once. A run that holds non-ASCII
-/// characters is split exactly by [`split_run`], since not every such
-/// character is a letter ("£", "×"); the ASCII bytes around it are exact
-/// boundaries.
+/// the masks of word starts and word ends all at once. A run that holds
+/// non-ASCII characters is split exactly by [`split_run`], since not every
+/// such character is a letter ("£", "×"); the ASCII bytes around it are
+/// exact boundaries.
 #[inline(always)]
 fn walk_words(text: &str, min_len: usize, mut word: impl FnMut(Word<'_>)) {
     let bytes = text.as_bytes();
