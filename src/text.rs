@@ -83,6 +83,7 @@ impl Normalized {
     }
 
     /// Reuses this value's buffers to normalise another text.
+    #[inline(always)]
     pub fn reset(&mut self, original: &str) {
         self.text.clear();
         self.text.reserve(original.len());
@@ -122,6 +123,9 @@ impl Normalized {
         }
     }
 
+    // Inlined into each build of the scan's inner loops (see
+    // `scan::dispatch`), as are the functions it calls for every block.
+    #[inline(always)]
     fn fill(&mut self, original: &str) {
         let bytes = original.as_bytes();
         let len = bytes.len();
@@ -256,7 +260,7 @@ impl PlainRuns {
 
     /// The end of the run of bytes from `i` copied as they are; calls
     /// `newline(offset)` for each line break in it, in order.
-    #[inline]
+    #[inline(always)]
     fn end(&mut self, bytes: &[u8], mut i: usize, mut newline: impl FnMut(usize)) -> usize {
         while i < bytes.len() {
             let at = i & !63;
@@ -286,7 +290,7 @@ impl PlainRuns {
 /// text the block is padded with spaces, which are never copied as they
 /// are before a space, and make a space, line break or hyphen before them
 /// not copied either, as at the end.
-#[inline]
+#[inline(always)]
 fn block_mask(bytes: &[u8], at: usize) -> (u64, u64) {
     match bytes[at..].first_chunk::<65>() {
         Some(window) => plain_mask(window),
@@ -308,7 +312,7 @@ fn block_mask(bytes: &[u8], at: usize) -> (u64, u64) {
 /// bits; whether the byte after a space, line break or hyphen is printable
 /// is read off the mask of printable bytes shifted by one, with the
 /// window's last byte as the top bit.
-#[inline]
+#[inline(always)]
 fn plain_mask(window: &[u8; 65]) -> (u64, u64) {
     let splat = u8x16::splat;
     let (mut own, mut graphic, mut joins, mut newlines) = (0, 0, 0, 0);

@@ -513,8 +513,18 @@ impl WordList {
     /// copy; a word with other characters is lower-cased on its own and
     /// appended. The runs of letters and digits come from the anchor
     /// index's block splitter and are joined where [`super::words`] joins
-    /// them.
-    fn extend(&mut self, text: &str, range: Range<usize>) {
+    /// them. Compiled for the best instructions this processor has (see
+    /// `scan::dispatch`).
+    pub(super) fn extend(&mut self, text: &str, range: Range<usize>) {
+        super::dispatch::best(
+            #[inline(always)]
+            || self.extend_inlined(text, range),
+        );
+    }
+
+    /// [`WordList::extend`], inlined into each build of it.
+    #[inline(always)]
+    pub(super) fn extend_inlined(&mut self, text: &str, range: Range<usize>) {
         let stretch = &text[range.clone()];
         let bytes = stretch.as_bytes();
         let copy = self.lower.len();

@@ -11,6 +11,7 @@
 //! it.
 
 mod context;
+mod dispatch;
 mod phrases;
 
 pub(crate) use context::mentions_vblint;
@@ -327,10 +328,8 @@ impl Scanner {
         out: &mut Vec<Finding>,
     ) {
         let base = region.start;
-        norm.reset(&text[region]);
-        let normalized = norm.as_str();
         let mut raw = Vec::new();
-        self.inner.phrases.find(normalized, &mut raw);
+        normalise_and_find(&self.inner.phrases, &text[region], norm, &mut raw);
         let mut terms: Vec<(Range<usize>, EntryId)> = Vec::new();
         let mut excepts: Vec<Range<usize>> = Vec::new();
         for m in raw {
@@ -424,6 +423,26 @@ impl Scanner {
             quoted,
         })
     }
+}
+
+/// Normalises `text` into `norm`, and appends the occurrences of the
+/// phrases in the normalised text to `raw` (see
+/// [`phrases::PhraseSet::find`]),
+/// compiled for the best instructions this processor has
+/// ([`dispatch::best`]).
+fn normalise_and_find(
+    phrases: &phrases::PhraseSet,
+    text: &str,
+    norm: &mut Normalized,
+    raw: &mut Vec<phrases::RawMatch>,
+) {
+    dispatch::best(
+        #[inline(always)]
+        || {
+            norm.reset(text);
+            phrases.find(norm.as_str(), raw);
+        },
+    );
 }
 
 /// Moves findings to where they are after an edit replaced `removed` (a

@@ -230,6 +230,10 @@ impl PhraseSet {
     /// sits on word boundaries, sorted by start, then end, then phrase; of
     /// several phrases with the same span only the first is kept (the same
     /// concrete words defined twice: the first definition wins).
+    ///
+    /// Inlined, with the word walk, into each build of the scan's inner
+    /// loops (see `scan::dispatch`).
+    #[inline(always)]
     pub(crate) fn find(&self, text: &str, out: &mut Vec<RawMatch>) {
         let from = out.len();
         let bytes = text.as_bytes();
@@ -402,6 +406,7 @@ impl AnchorIndex {
 
     /// Calls `found(start, end, anchor)` for every anchor string in `text`
     /// on word boundaries (ignoring ASCII case), in no particular order.
+    #[inline(always)]
     fn find(&self, text: &str, mut found: impl FnMut(usize, usize, u32)) {
         if self.shortest_head <= self.longest_head {
             walk_words(
@@ -688,7 +693,7 @@ fn other_word(
 /// For a block of bytes: bit `j` of the first mask is set when byte `j`
 /// may belong to a word (an ASCII letter or digit, or not ASCII), of the
 /// second when it is not ASCII. Sixteen bytes at a time.
-#[inline]
+#[inline(always)]
 fn masks(block: &[u8; 64]) -> (u64, u64) {
     let splat = u8x16::splat;
     let (mut wordy, mut high) = (0, 0);
