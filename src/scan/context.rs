@@ -495,6 +495,15 @@ pub(crate) struct WordList {
     words: Vec<(u32, u32, usize, usize)>,
 }
 
+/// A stretch of text whose words [`WordList::extend`] appends: where it
+/// starts in the text, and where its lower-cased copy starts in the list.
+#[derive(Clone, Copy)]
+struct Pushed<'t> {
+    stretch: &'t str,
+    copy: usize,
+    base: usize,
+}
+
 impl WordList {
     fn clear(&mut self) {
         self.lower.clear();
@@ -535,38 +544,53 @@ impl WordList {
         // The word being read: its start and end in the stretch, and
         // whether it is known to be ASCII.
         let mut open: Option<(usize, usize, bool)> = None;
-        let push = |list: &mut WordList, start: usize, end: usize, ascii: bool| {
-            let (from, to) = if ascii || bytes[start..end].is_ascii() {
-                (copy + start, copy + end)
-            } else {
-                let from = list.lower.len();
-                push_lower(&mut list.lower, &stretch[start..end]);
-                (from, list.lower.len())
-            };
-            list.words.push((
-                from as u32,
-                to as u32,
-                range.start + start,
-                range.start + end,
-            ));
+        let push = Pushed {
+            stretch,
+            copy,
+            base: range.start,
         };
-        super::phrases::words_ascii(stretch, |start, end, ascii| {
-            open = match open {
-                // Joined by an ASCII byte (not a typographic apostrophe),
-                // a word of ASCII runs stays ASCII.
-                Some((first, last, known)) if super::joins_runs(&bytes[last - 1..=start]) => {
-                    Some((first, end, known && ascii && bytes[last].is_ascii()))
-                }
-                Some((first, last, known)) => {
-                    push(self, first, last, known);
-                    Some((start, end, ascii))
-                }
-                None => Some((start, end, ascii)),
-            };
-        });
+        super::phrases::words_ascii(
+            stretch,
+            #[inline(always)]
+            |start, end, ascii| {
+                open = match open {
+                    // Joined by an ASCII byte (not a typographic apostrophe),
+                    // a word of ASCII runs stays ASCII.
+                    Some((first, last, known)) if super::joins_runs(&bytes[last - 1..=start]) => {
+                        Some((first, end, known && ascii && bytes[last].is_ascii()))
+                    }
+                    Some((first, last, known)) => {
+                        self.push(&push, first..last, known);
+                        Some((start, end, ascii))
+                    }
+                    None => Some((start, end, ascii)),
+                };
+            },
+        );
         if let Some((first, last, known)) = open {
-            push(self, first, last, known);
+            self.push(&push, first..last, known);
         }
+    }
+
+    /// Appends the word `stretch[word]` (of [`WordList::extend`]), known to
+    /// be ASCII if `ascii`; an ASCII word is its own part of the stretch's
+    /// copy.
+    #[inline(always)]
+    fn push(&mut self, pushed: &Pushed<'_>, word: Range<usize>, ascii: bool) {
+        let Pushed {
+            stretch,
+            copy,
+            base,
+        } = *pushed;
+        let (from, to) = if ascii || stretch.as_bytes()[word.clone()].is_ascii() {
+            (copy + word.start, copy + word.end)
+        } else {
+            let from = self.lower.len();
+            push_lower(&mut self.lower, &stretch[word.clone()]);
+            (from, self.lower.len())
+        };
+        self.words
+            .push((from as u32, to as u32, base + word.start, base + word.end));
     }
 
     /// [`WordList::extend`] word by word, with [`super::words`]: the

@@ -648,23 +648,56 @@ fn walk_words(text: &str, min_len: usize, mut word: impl FnMut(Word<'_>)) {
         }
         // The words inside the block, in order; only a block with
         // non-ASCII bytes needs a test per word.
-        let mut each = |any_high: bool| {
-            while starts != 0 {
-                let j = starts.trailing_zeros() as usize;
-                let len = ends.trailing_zeros() as usize + 1 - j;
-                starts &= starts - 1;
-                ends &= ends - 1;
-                if !any_high || high & (u64::MAX >> (64 - len)) << j == 0 {
-                    word(Word::InBlock { block, at, j, len });
-                } else {
-                    other_word(text, at + j..at + j + len, false, &mut word);
-                }
-            }
+        let block = Block {
+            text,
+            block,
+            at,
+            high,
         };
-        if high == 0 { each(false) } else { each(true) }
+        if high == 0 {
+            block.words(starts, ends, false, &mut word);
+        } else {
+            block.words(starts, ends, true, &mut word);
+        }
     }
     if let Some((start, ascii)) = open {
         other_word(text, start..bytes.len(), ascii, &mut word);
+    }
+}
+
+/// A block of 64 bytes of a text in [`walk_words`], at `at`, with the mask
+/// of its bytes that are not ASCII.
+struct Block<'t, 'b> {
+    text: &'t str,
+    block: &'b [u8; 64],
+    at: usize,
+    high: u64,
+}
+
+impl Block<'_, '_> {
+    /// Calls `word` for each word of the block, in order, whose first and
+    /// last bytes are the bits of `starts` and `ends`; `any_high` when the
+    /// block has non-ASCII bytes, so a word may have some.
+    #[inline(always)]
+    fn words(
+        &self,
+        mut starts: u64,
+        mut ends: u64,
+        any_high: bool,
+        word: &mut impl FnMut(Word<'_>),
+    ) {
+        let (block, at) = (self.block, self.at);
+        while starts != 0 {
+            let j = starts.trailing_zeros() as usize;
+            let len = ends.trailing_zeros() as usize + 1 - j;
+            starts &= starts - 1;
+            ends &= ends - 1;
+            if !any_high || self.high & (u64::MAX >> (64 - len)) << j == 0 {
+                word(Word::InBlock { block, at, j, len });
+            } else {
+                other_word(self.text, at + j..at + j + len, false, word);
+            }
+        }
     }
 }
 
