@@ -532,9 +532,15 @@ fn file_bytes(job: &Job<'_>, shown: &str, file: &Listed) -> Result<Vec<u8>, File
             error: Some(Diagnostic::error(e)),
             ..FileOutput::default()
         }),
-        None => super::read::read_file(path, shown, job.max_file_size, file.walked)
-            .map(|c| c.bytes)
-            .map_err(not_read_output),
+        None => super::read::read_file(
+            path,
+            shown,
+            job.max_file_size,
+            file.walked,
+            file.folder.as_deref(),
+        )
+        .map(|c| c.bytes)
+        .map_err(not_read_output),
     }
 }
 

@@ -155,7 +155,13 @@ fn fix_file(
 ) -> Outcome {
     let path = file.path.as_path();
     let shown = path.display().to_string();
-    let contents = match read::read_file(path, &shown, args.max_file_size, file.walked) {
+    let contents = match read::read_file(
+        path,
+        &shown,
+        args.max_file_size,
+        file.walked,
+        file.folder.as_deref(),
+    ) {
         Ok(c) => c,
         Err(NotRead::Skipped(note)) => return Outcome::Skipped(note),
         Err(NotRead::Error(d)) => return Outcome::Error(d),

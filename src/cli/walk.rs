@@ -6,9 +6,12 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
 
 use globset::GlobSet;
 
+use super::read::Folder;
 use crate::diagnostic::Diagnostic;
 use crate::lexicon::io_reason;
 
@@ -36,6 +39,10 @@ pub(super) struct Listed {
     /// Found in a folder, where the walk saw a regular file (not a link);
     /// otherwise named on the command line.
     pub(super) walked: bool,
+    /// The folder the walk found it in, held open to open it by name
+    /// ([`Folder`]); `None` when named on the command line, or when that
+    /// folder is not held open.
+    pub(super) folder: Option<Arc<Folder>>,
 }
 
 /// One step of a walk, in sorted order.
@@ -81,6 +88,8 @@ pub(super) fn walk<'a>(
         root: path.to_path_buf(),
         exclude,
         inner,
+        folder: None,
+        open_folders: Arc::default(),
     })
 }
 
@@ -107,6 +116,10 @@ pub(super) struct Walk<'a> {
     root: PathBuf,
     exclude: Option<&'a GlobSet>,
     inner: Inner,
+    /// The folder of the last file found, if held open.
+    folder: Option<Arc<Folder>>,
+    /// How many of the walk's folders are held open.
+    open_folders: Arc<AtomicUsize>,
 }
 
 enum Inner {
@@ -124,6 +137,7 @@ impl Iterator for Walk<'_> {
                     Walked::File(Listed {
                         path,
                         walked: false,
+                        folder: None,
                     })
                 });
             }
@@ -149,14 +163,24 @@ impl Iterator for Walk<'_> {
                 )));
             }
             let path = entry.into_path();
-            let relative = path.strip_prefix(&self.root).unwrap_or(&path);
-            if self
-                .exclude
-                .is_some_and(|set| set.is_match(relative) || set.is_match(&path))
-            {
+            if self.exclude.is_some_and(|set| {
+                let relative = path.strip_prefix(&self.root).unwrap_or(&path);
+                set.is_match(relative) || set.is_match(&path)
+            }) {
                 continue;
             }
-            return Some(Walked::File(Listed { path, walked: true }));
+            // Files come folder by folder: a folder is opened once for
+            // the files that follow it in the walk.
+            let parent = path.parent().unwrap_or(Path::new(""));
+            let same = |f: &Arc<Folder>| f.path().as_os_str() == parent.as_os_str();
+            if !self.folder.as_ref().is_some_and(same) {
+                self.folder = Folder::open(parent, &self.open_folders).map(Arc::new);
+            }
+            return Some(Walked::File(Listed {
+                path,
+                walked: true,
+                folder: self.folder.clone(),
+            }));
         }
     }
 }
