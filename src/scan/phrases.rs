@@ -201,7 +201,12 @@ impl PhraseSet {
             compiled.push(Compiled {
                 slots: slots
                     .iter()
-                    .map(|options| options.iter().map(|o| o.as_bytes().into()).collect())
+                    .map(|options| {
+                        options
+                            .iter()
+                            .map(|o| o.to_ascii_lowercase().into_bytes().into())
+                            .collect()
+                    })
                     .collect(),
                 anchor: anchor.unwrap_or(usize::MAX),
                 before,
@@ -868,6 +873,8 @@ fn extend_left(text: &[u8], slots: &[Vec<Box<[u8]>>], pos: usize, out: &mut Vec<
             extend_left(text, rest, pos, out);
         } else if pos > option.len()
             && text[pos - 1] == b' '
+            // The byte next to the space first: most options differ there.
+            && text[pos - 2].to_ascii_lowercase() == option[option.len() - 1]
             && text[pos - 1 - option.len()..pos - 1].eq_ignore_ascii_case(option)
         {
             extend_left(text, rest, pos - 1 - option.len(), out);
@@ -889,6 +896,7 @@ fn extend_right(text: &[u8], slots: &[Vec<Box<[u8]>>], pos: usize, out: &mut Vec
             extend_right(text, rest, pos, out);
         } else if text.len() > pos + option.len()
             && text[pos] == b' '
+            && text[pos + 1].to_ascii_lowercase() == option[0]
             && text[pos + 1..pos + 1 + option.len()].eq_ignore_ascii_case(option)
         {
             extend_right(text, rest, pos + 1 + option.len(), out);
