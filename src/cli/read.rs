@@ -227,8 +227,9 @@ fn open_for_reading(path: &Path, _no_follow: bool) -> std::io::Result<File> {
 
 /// A folder of a walk held open while its files are read, so that each file
 /// is opened by its name in it: the system then looks up one name, not
-/// every folder on the file's path again (on the benchmark's folder of
-/// notes, seven names a file, and a tenth of the run's time).
+/// every folder on the file's path again. On the benchmark's folder of
+/// notes (eight names to a file) the walk through the path took 2.9% of the
+/// run's time, and 1.4% with folders held open (`perf`, both threads).
 ///
 /// At most [`MAX_OPEN_FOLDERS`] (or an eighth of the process's limit on
 /// open files, if lower) are held open at once, counted in a counter shared
