@@ -427,9 +427,8 @@ impl Scanner {
 
 /// Normalises `text` into `norm`, and appends the occurrences of the
 /// phrases in the normalised text to `raw` (see
-/// [`phrases::PhraseSet::find`]),
-/// compiled for the best instructions this processor has
-/// ([`dispatch::best`]).
+/// [`phrases::PhraseSet::find`]), compiled for the best instructions this
+/// processor has ([`dispatch::best`]).
 fn normalise_and_find(
     phrases: &phrases::PhraseSet,
     text: &str,
