@@ -303,8 +303,8 @@ struct PhraseIndex {
     numeric: Vec<usize>,
     /// The most words a phrase has.
     longest: usize,
-    /// A searcher for each literal first word, built once.
-    first_words: Vec<memchr::memmem::Finder<'static>>,
+    /// The literal first words, for [`PhraseIndex::may_occur_in`].
+    first_words: FirstWords,
     /// Whether every first word is ASCII letters and digits only (see
     /// [`PhraseIndex::may_occur_in`]).
     plain_first_words: bool,
@@ -318,7 +318,7 @@ impl PhraseIndex {
             first_bytes: [false; 256],
             numeric: Vec::new(),
             longest: 0,
-            first_words: Vec::new(),
+            first_words: FirstWords::Each(Vec::new()),
             plain_first_words: true,
         };
         for p in phrases.iter().filter(|p| !p.words.is_empty()) {
@@ -340,10 +340,7 @@ impl PhraseIndex {
         index.plain_first_words = first
             .iter()
             .all(|w| w.bytes().all(|b| b.is_ascii_alphanumeric()));
-        index.first_words = first
-            .into_iter()
-            .map(|w| memchr::memmem::Finder::new(w).into_owned())
-            .collect();
+        index.first_words = FirstWords::new(&first);
         index
     }
 
@@ -373,9 +370,7 @@ impl PhraseIndex {
         } else {
             push_lower(&mut lower, text);
         }
-        self.first_words
-            .iter()
-            .any(|w| w.find(lower.as_bytes()).is_some())
+        self.first_words.any_in(lower.as_bytes())
     }
 
     /// Whether a phrase occurs in `words[range]`: ending within `window`
@@ -423,6 +418,42 @@ impl PhraseIndex {
                     && word.starts_with(|c: char| c.is_ascii_digit())
                     && self.numeric.iter().any(|&p| fits(p)))
         })
+    }
+}
+
+/// Searchers for the first words of a [`PhraseIndex`], built once.
+#[derive(Debug)]
+enum FirstWords {
+    /// All of them at once, in one pass of SIMD code (Teddy).
+    Together(packed::Searcher),
+    /// One after the other, where Teddy cannot be used (too many words, or
+    /// a processor without the instructions it needs).
+    Each(Vec<memchr::memmem::Finder<'static>>),
+}
+
+impl FirstWords {
+    fn new(words: &[&String]) -> FirstWords {
+        let together = packed::Config::new().builder().extend(words).build();
+        match together {
+            // An empty word is found everywhere, as `memmem` finds it.
+            Some(searcher) if !words.is_empty() && words.iter().all(|w| !w.is_empty()) => {
+                FirstWords::Together(searcher)
+            }
+            _ => FirstWords::Each(
+                words
+                    .iter()
+                    .map(|w| memchr::memmem::Finder::new(w.as_str()).into_owned())
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Whether any of the words occurs in `haystack`.
+    fn any_in(&self, haystack: &[u8]) -> bool {
+        match self {
+            FirstWords::Together(searcher) => searcher.find(haystack).is_some(),
+            FirstWords::Each(finders) => finders.iter().any(|w| w.find(haystack).is_some()),
+        }
     }
 }
 
@@ -1169,6 +1200,25 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The first words are found together as they are one by one.
+        #[test]
+        fn first_words_are_found_together_as_one_by_one(
+            words in proptest::collection::vec("[a-c]{1,4}", 1..8),
+            haystack in "[a-c ]{0,80}",
+        ) {
+            let words: Vec<&String> = words.iter().collect();
+            let together = FirstWords::new(&words);
+            // Teddy needs SSSE3 on x86-64 (every x86-64-v2 processor).
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("ssse3") {
+                proptest::prop_assert!(matches!(together, FirstWords::Together(_)));
+            }
+            let each = FirstWords::Each(
+                words.iter().map(|w| memchr::memmem::Finder::new(w.as_str()).into_owned()).collect(),
+            );
+            proptest::prop_assert_eq!(together.any_in(haystack.as_bytes()), each.any_in(haystack.as_bytes()));
+        }
+
         /// Joining the block splitter's runs gives the words that
         /// splitting word by word gives, wherever the other characters are.
         #[test]
