@@ -425,7 +425,11 @@ impl AnchorIndex {
                         // word ends inside the block, so the mask changes
                         // no index).
                         let byte = |i: usize| block[(j + i) & 63];
-                        self.look_up(text, at + j, len, byte, &mut found);
+                        // The word is no shorter than the shortest first
+                        // word (the walk left those out), and rarely
+                        // longer than the longest: it goes to the filter
+                        // without a test of its length.
+                        self.look_up_filtered(text, at + j, len, byte, &mut found);
                     }
                     Word::Other { start, end } => {
                         let word = &text.as_bytes()[start..end];
@@ -458,6 +462,21 @@ impl AnchorIndex {
         if len.wrapping_sub(self.shortest_head) > self.longest_head - self.shortest_head {
             return;
         }
+        self.look_up_filtered(text, start, len, byte, found);
+    }
+
+    /// [`AnchorIndex::look_up`] without the test of the word's length: the
+    /// filter and the table of first words tell as well (words of any
+    /// length have filter bits), only more slowly.
+    #[inline(always)]
+    fn look_up_filtered(
+        &self,
+        text: &str,
+        start: usize,
+        len: usize,
+        byte: impl Fn(usize) -> u8,
+        found: &mut impl FnMut(usize, usize, u32),
+    ) {
         let bit = first_filter_bit(len, &byte);
         if self.is_set(bit) && self.is_set(second_filter_bit(len, &byte)) {
             self.look_up_slow(text, start, start + len, bit, found);
