@@ -429,11 +429,18 @@ impl AnchorIndex {
                         // word (the walk left those out), and rarely
                         // longer than the longest: it goes to the filter
                         // without a test of its length.
-                        self.look_up_filtered(text, at + j, len, byte, &mut found);
+                        self.look_up(text, at + j, len, byte, &mut found);
                     }
                     Word::Other { start, end } => {
-                        let word = &text.as_bytes()[start..end];
-                        self.look_up(text, start, word.len(), |i| word[i], &mut found);
+                        // One comparison for both bounds of the length
+                        // (shorter words wrap around).
+                        let len = end - start;
+                        if len.wrapping_sub(self.shortest_head)
+                            <= self.longest_head - self.shortest_head
+                        {
+                            let word = &text.as_bytes()[start..end];
+                            self.look_up(text, start, len, |i| word[i], &mut found);
+                        }
                     }
                 },
             );
@@ -448,28 +455,11 @@ impl AnchorIndex {
     }
 
     /// Reports the anchors that begin with the word of `len` bytes at
-    /// `start` in `text`, whose bytes `byte(i)` gives.
+    /// `start` in `text`, whose bytes `byte(i)` gives. A word of a length
+    /// no first word has is rejected by the filter or the table of first
+    /// words, only more slowly than by a test of its length.
     #[inline(always)]
     fn look_up(
-        &self,
-        text: &str,
-        start: usize,
-        len: usize,
-        byte: impl Fn(usize) -> u8,
-        found: &mut impl FnMut(usize, usize, u32),
-    ) {
-        // One comparison for both bounds (shorter words wrap around).
-        if len.wrapping_sub(self.shortest_head) > self.longest_head - self.shortest_head {
-            return;
-        }
-        self.look_up_filtered(text, start, len, byte, found);
-    }
-
-    /// [`AnchorIndex::look_up`] without the test of the word's length: the
-    /// filter and the table of first words tell as well (words of any
-    /// length have filter bits), only more slowly.
-    #[inline(always)]
-    fn look_up_filtered(
         &self,
         text: &str,
         start: usize,
