@@ -29,8 +29,6 @@ const HEADER_BYTES: usize = 2000;
 /// Per-document facts computed on first use; safe to share between threads.
 pub(crate) struct DocContext<'t> {
     text: &'t str,
-    /// The words of the header (first lines), lower-cased once.
-    header_words: OnceLock<WordList>,
     /// Whether the text mentions `vblint` at all (in any case): without it,
     /// no inline marker can apply.
     has_markers: OnceLock<bool>,
@@ -46,20 +44,10 @@ impl<'t> DocContext<'t> {
     pub(crate) fn new(text: &'t str, guards: usize) -> DocContext<'t> {
         DocContext {
             text,
-            header_words: OnceLock::new(),
             has_markers: OnceLock::new(),
             disabled: OnceLock::new(),
             document_hits: (0..guards).map(|_| OnceLock::new()).collect(),
         }
-    }
-
-    fn header_words(&self) -> &WordList {
-        self.header_words.get_or_init(|| {
-            let end = header_end(self.text);
-            let mut words = WordList::default();
-            words.extend(self.text, 0..end);
-            words
-        })
     }
 
     /// Whether a guard's phrases are present for the match at `span`, whose
@@ -99,13 +87,7 @@ impl<'t> DocContext<'t> {
             GuardScope::Header | GuardScope::Document => {
                 *self.document_hits[index].get_or_init(|| {
                     if guard.scope == GuardScope::Header {
-                        if !guard.around.may_occur_in(&text[..header_end(text)]) {
-                            return false;
-                        }
-                        let words = self.header_words();
-                        guard
-                            .around
-                            .find(words, 0..words.len(), usize::MAX, Side::After)
+                        guard.around.occurs_in(&text[..header_end(text)])
                     } else {
                         document_contains(text, &guard.around)
                     }
@@ -373,6 +355,67 @@ impl PhraseIndex {
         self.first_words.any_in(lower.as_bytes())
     }
 
+    /// Whether a phrase occurs in `text` (a header: a few lines), with its
+    /// words split as [`WordList`] splits them.
+    ///
+    /// Only the words around the places where a first word occurs are
+    /// split: from the whitespace before each place to whitespace after
+    /// it, far enough on for the longest phrase to fit. Words never cross
+    /// whitespace, so those words are the text's own. Where finding a
+    /// first word in the text does not find every word equal to one (see
+    /// [`PhraseIndex::may_occur_in`]: phrases that start with a number, or
+    /// a text that changes length when lower-cased), the whole text is
+    /// split.
+    fn occurs_in(&self, text: &str) -> bool {
+        if self.phrases.is_empty() {
+            return false;
+        }
+        let mut words = WordList::default();
+        if !self.numeric.is_empty() || !self.plain_first_words || lower_cases_into_ascii(text) {
+            if !self.may_occur_in(text) {
+                return false;
+            }
+            words.extend(text, 0..text.len());
+            return self.find(&words, 0..words.len(), usize::MAX, Side::After);
+        }
+        let lower = text.to_ascii_lowercase();
+        let bytes = lower.as_bytes();
+        let space_before = |at: usize| {
+            bytes[..at]
+                .iter()
+                .rposition(u8::is_ascii_whitespace)
+                .map_or(0, |i| i + 1)
+        };
+        let space_after = |at: usize| {
+            let at = at.min(bytes.len());
+            bytes[at..]
+                .iter()
+                .position(u8::is_ascii_whitespace)
+                .map_or(bytes.len(), |i| at + i)
+        };
+        let mut from = 0;
+        while let Some(at) = self.first_words.find_from(bytes, from) {
+            let start = space_before(at);
+            let mut reach = 64 * self.longest;
+            loop {
+                let end = space_after(at + reach);
+                words.clear();
+                words.extend(text, start..end);
+                // The words from the one that starts at the place on.
+                let after = words.len() - words.suffix_from(at).start;
+                if after >= self.longest || end == text.len() {
+                    break;
+                }
+                reach *= 2;
+            }
+            if self.find(&words, 0..words.len(), usize::MAX, Side::After) {
+                return true;
+            }
+            from = at + 1;
+        }
+        false
+    }
+
     /// Whether a phrase occurs in `words[range]`: ending within `window`
     /// words of the range's end (`Before`, the words before a match) or
     /// starting within `window` words of its start (`After`).
@@ -450,10 +493,18 @@ impl FirstWords {
 
     /// Whether any of the words occurs in `haystack`.
     fn any_in(&self, haystack: &[u8]) -> bool {
-        match self {
-            FirstWords::Together(searcher) => searcher.find(haystack).is_some(),
-            FirstWords::Each(finders) => finders.iter().any(|w| w.find(haystack).is_some()),
-        }
+        self.find_from(haystack, 0).is_some()
+    }
+
+    /// Where the first occurrence of any of the words starts in `haystack`,
+    /// at or after `from`.
+    fn find_from(&self, haystack: &[u8], from: usize) -> Option<usize> {
+        let rest = haystack.get(from..)?;
+        let found = match self {
+            FirstWords::Together(searcher) => searcher.find(rest).map(|m| m.start()),
+            FirstWords::Each(finders) => finders.iter().filter_map(|w| w.find(rest)).min(),
+        };
+        found.map(|at| from + at)
     }
 }
 
@@ -1217,6 +1268,42 @@ mod tests {
                 words.iter().map(|w| memchr::memmem::Finder::new(w.as_str()).into_owned()).collect(),
             );
             proptest::prop_assert_eq!(together.any_in(haystack.as_bytes()), each.any_in(haystack.as_bytes()));
+        }
+
+        /// A phrase is found around the places of its first word as in
+        /// the words of the whole text, wherever the spaces, joiners and
+        /// other characters fall.
+        #[test]
+        fn phrases_occur_around_first_words_as_in_the_whole_text(
+            phrases in proptest::sample::subsequence(
+                vec!["witness statement", "mg 11", "mg11", "vps", "statement of witness", "11 mg", "x's vps", "# mg"],
+                1..4,
+            ),
+            pieces in proptest::collection::vec(
+                proptest::prop_oneof![
+                    3 => proptest::sample::select(vec![
+                        "witness statement", "Witness  Statement", "mg 11", "MG\n11", "vps", "of",
+                        "statement of witness", "11 mg", "x's vps", "7 mg", "witness",
+                    ]),
+                    4 => proptest::sample::select(vec![" ", " ", "  ", "\n"]),
+                    2 => proptest::sample::select(vec![
+                        "x", "s", "'", "’", ".", "-", "é", "\u{a0}", "mg1",
+                    ]),
+                    1 => proptest::sample::select(vec!["\u{130}", "x"]),
+                ],
+                0..40,
+            ),
+        ) {
+            let text: String = pieces.concat();
+            let phrases: Vec<GuardPhrase> = phrases
+                .iter()
+                .map(|&text| GuardPhrase { words: crate::lexicon::guard_words(text), text: text.into() })
+                .collect();
+            let index = PhraseIndex::new(&phrases);
+            let mut words = WordList::default();
+            words.extend(&text, 0..text.len());
+            let whole = index.find(&words, 0..words.len(), usize::MAX, Side::After);
+            proptest::prop_assert_eq!(index.occurs_in(&text), whole);
         }
 
         /// Joining the block splitter's runs gives the words that
