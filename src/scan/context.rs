@@ -613,6 +613,68 @@ impl WordList {
         );
     }
 
+    /// Fills the list with the words before `end` that a split of
+    /// `lo..end` gives from `whole_from` on, and at least the last `words`
+    /// of the rest (all of them if there are fewer).
+    ///
+    /// The split starts just after whitespace close enough for `words`
+    /// words (8 bytes each, with spacing), or at `lo`: a word never crosses
+    /// whitespace, so the words after it are those a split from `lo`
+    /// gives. Where there are fewer, it starts twice as far back.
+    pub(super) fn extend_back(
+        &mut self,
+        text: &str,
+        lo: usize,
+        whole_from: usize,
+        end: usize,
+        words: usize,
+    ) {
+        let bytes = text.as_bytes();
+        let mut back = 8 * words + 16;
+        loop {
+            self.clear();
+            let from = end.saturating_sub(back).min(whole_from).max(lo);
+            let start = match bytes[lo..from].iter().rposition(u8::is_ascii_whitespace) {
+                Some(i) => lo + i + 1,
+                None => lo,
+            };
+            self.extend(text, start..end);
+            if start == lo || self.len() >= words {
+                return;
+            }
+            back *= 2;
+        }
+    }
+
+    /// Fills the list with the words after `start` that a split of
+    /// `start..hi` gives up to `whole_to`, and at least the first `words`
+    /// of the rest (all of them if there are fewer): as
+    /// [`WordList::extend_back`], forwards.
+    pub(super) fn extend_on(
+        &mut self,
+        text: &str,
+        start: usize,
+        whole_to: usize,
+        hi: usize,
+        words: usize,
+    ) {
+        let bytes = text.as_bytes();
+        let mut on = 8 * words + 16;
+        loop {
+            self.clear();
+            let to = (start + on).max(whole_to).min(hi);
+            let end = match bytes[to..hi].iter().position(u8::is_ascii_whitespace) {
+                Some(i) => to + i,
+                None => hi,
+            };
+            self.extend(text, start..end);
+            if end == hi || self.len() >= words {
+                return;
+            }
+            on *= 2;
+        }
+    }
+
     /// [`WordList::extend`], inlined into each build of it.
     #[inline(always)]
     pub(super) fn extend_inlined(&mut self, text: &str, range: Range<usize>) {
@@ -723,15 +785,57 @@ pub(crate) struct Neighbourhood {
 
 impl Neighbourhood {
     /// Splits the words around `span` that `guards` may look at.
+    ///
+    /// A sentence or paragraph guard needs all the words of its scope; a
+    /// guard of words only the few nearest the match (its window and its
+    /// longest phrase), within its reach in bytes. Those are split from
+    /// whitespace near enough for them, further only when there are fewer
+    /// (see [`WordList::extend_back`] and [`WordList::extend_on`]): every
+    /// guard sees the words it would see in the whole reach.
     pub(crate) fn fill<'g>(
         &mut self,
         text: &str,
         span: &Range<usize>,
         guards: impl Iterator<Item = &'g CompiledGuard> + Clone,
     ) {
+        let reach = self.reach(text, span, guards);
+        self.before
+            .extend_back(text, reach.lo, reach.whole_from, span.start, reach.words);
+        self.after
+            .extend_on(text, span.end, reach.whole_to, reach.hi, reach.words);
+    }
+
+    /// [`Neighbourhood::fill`] splitting the whole reach of every guard:
+    /// the reference for tests.
+    #[cfg(test)]
+    fn fill_whole<'g>(
+        &mut self,
+        text: &str,
+        span: &Range<usize>,
+        guards: impl Iterator<Item = &'g CompiledGuard> + Clone,
+    ) {
+        let reach = self.reach(text, span, guards);
         self.before.clear();
+        self.before.extend(text, reach.lo..span.start);
         self.after.clear();
-        let (mut lo, mut hi) = (span.start, span.end);
+        self.after.extend(text, span.end..reach.hi);
+    }
+
+    /// How far the guards look around `span`; notes the match's sentence
+    /// and paragraph when a guard needs them.
+    fn reach<'g>(
+        &mut self,
+        text: &str,
+        span: &Range<usize>,
+        guards: impl Iterator<Item = &'g CompiledGuard> + Clone,
+    ) -> Reach {
+        let mut reach = Reach {
+            lo: span.start,
+            hi: span.end,
+            whole_from: span.start,
+            whole_to: span.end,
+            words: 0,
+        };
         let scopes = |s: GuardScope| guards.clone().any(|g| g.scope == s);
         let (sentence, paragraph) = (scopes(GuardScope::Sentence), scopes(GuardScope::Paragraph));
         if sentence || paragraph {
@@ -750,17 +854,30 @@ impl Neighbourhood {
             } else {
                 self.sentence
             };
-            lo = lo.min(start);
-            hi = hi.max(end);
+            reach.whole_from = start.min(span.start);
+            reach.whole_to = end.max(span.end);
         }
+        (reach.lo, reach.hi) = (reach.whole_from, reach.whole_to);
         for g in guards.filter(|g| g.scope == GuardScope::Words) {
-            let reach = g.reach();
-            lo = lo.min(floor(text, span.start.saturating_sub(reach)));
-            hi = hi.max(ceil(text, span.end + reach));
+            reach.lo = reach
+                .lo
+                .min(floor(text, span.start.saturating_sub(g.reach())));
+            reach.hi = reach.hi.max(ceil(text, span.end + g.reach()));
+            reach.words = reach.words.max(g.need());
         }
-        self.before.extend(text, lo..span.start);
-        self.after.extend(text, span.end..hi.max(span.end));
+        reach
     }
+}
+
+/// How far the guards of a match look (see [`Neighbourhood::reach`]): at
+/// most from `lo` to `hi`, all of `whole_from..whole_to`, and, of the
+/// rest, the `words` nearest the match on either side.
+struct Reach {
+    lo: usize,
+    hi: usize,
+    whole_from: usize,
+    whole_to: usize,
+    words: usize,
 }
 
 const IGNORE_MARKER: &str = "vblint: ignore";
@@ -1268,6 +1385,50 @@ mod tests {
                 words.iter().map(|w| memchr::memmem::Finder::new(w.as_str()).into_owned()).collect(),
             );
             proptest::prop_assert_eq!(together.any_in(haystack.as_bytes()), each.any_in(haystack.as_bytes()));
+        }
+
+        /// The guards of every built-in entry judge a match alike whether
+        /// the words around it are split only as far as they need or over
+        /// their whole reach, wherever the spaces and long words fall.
+        #[test]
+        fn guards_judge_alike_on_the_words_they_need_and_on_their_whole_reach(
+            pieces in proptest::collection::vec(
+                proptest::prop_oneof![
+                    4 => proptest::sample::select(vec![
+                        "not", "never", "he", "said", "suspect", "she", "aged", "34", "the",
+                        "term", "word", "called", "her", "boyfriend", "stated", "MG11",
+                    ]),
+                    4 => proptest::sample::select(vec![" ", " ", "  ", "\n", ". ", ", ", "\n\n"]),
+                    1 => proptest::sample::select(vec![
+                        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "'", "’", "-", "é", "\u{a0}",
+                        "x", "\"", "“",
+                    ]),
+                ],
+                0..160,
+            ),
+            at in 0usize..160,
+        ) {
+            let lexicon = crate::lexicon::Lexicon::builtin();
+            let guards: Vec<CompiledGuard> = lexicon.guards.iter().map(CompiledGuard::new).collect();
+            // The match: a word of the text, as the scanner finds them.
+            let text: String = pieces.concat();
+            let found: Vec<_> = super::super::words(&text).map(|(r, _)| r).collect();
+            proptest::prop_assume!(!found.is_empty());
+            let span = found[at % found.len()].clone();
+            let ctx = DocContext::new(&text, guards.len());
+            let (mut narrow, mut whole) = (Neighbourhood::default(), Neighbourhood::default());
+            for entry in &lexicon.entries {
+                let of_entry = || entry.guards.iter().map(|&g| &guards[g]);
+                narrow.fill(&text, &span, of_entry());
+                whole.fill_whole(&text, &span, of_entry());
+                for &g in &entry.guards {
+                    proptest::prop_assert_eq!(
+                        ctx.guard_hits(g, &guards[g], &span, &narrow),
+                        ctx.guard_hits(g, &guards[g], &span, &whole),
+                        "guard {:?} of {} at {:?}", lexicon.guards[g].id, entry.id, span
+                    );
+                }
+            }
         }
 
         /// A phrase is found around the places of its first word as in
