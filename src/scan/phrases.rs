@@ -413,6 +413,8 @@ impl AnchorIndex {
     /// on word boundaries (ignoring ASCII case), in no particular order.
     #[inline(always)]
     fn find(&self, text: &str, mut found: impl FnMut(usize, usize, u32)) {
+        // The filter itself, not through `self`: one load fewer per word.
+        let filter: &[u64; FILTER_WORDS] = &self.filter;
         if self.shortest_head <= self.longest_head {
             walk_words(
                 text,
@@ -429,7 +431,7 @@ impl AnchorIndex {
                         // word (the walk left those out), and rarely
                         // longer than the longest: it goes to the filter
                         // without a test of its length.
-                        self.look_up(text, at + j, len, byte, &mut found);
+                        self.look_up(filter, text, at + j, len, byte, &mut found);
                     }
                     Word::Other { start, end } => {
                         // One comparison for both bounds of the length
@@ -439,7 +441,7 @@ impl AnchorIndex {
                             <= self.longest_head - self.shortest_head
                         {
                             let word = &text.as_bytes()[start..end];
-                            self.look_up(text, start, len, |i| word[i], &mut found);
+                            self.look_up(filter, text, start, len, |i| word[i], &mut found);
                         }
                     }
                 },
@@ -455,12 +457,14 @@ impl AnchorIndex {
     }
 
     /// Reports the anchors that begin with the word of `len` bytes at
-    /// `start` in `text`, whose bytes `byte(i)` gives. A word of a length
+    /// `start` in `text`, whose bytes `byte(i)` gives; `filter` is
+    /// `self.filter`, passed in by the word loop. A word of a length
     /// no first word has is rejected by the filter or the table of first
     /// words, only more slowly than by a test of its length.
     #[inline(always)]
     fn look_up(
         &self,
+        filter: &[u64; FILTER_WORDS],
         text: &str,
         start: usize,
         len: usize,
@@ -468,15 +472,11 @@ impl AnchorIndex {
         found: &mut impl FnMut(usize, usize, u32),
     ) {
         let bit = first_filter_bit(len, &byte);
-        if self.is_set(bit) && self.is_set(second_filter_bit(len, &byte)) {
+        // Whether a bit of the filter is set.
+        let is_set = |bit: usize| filter[bit / 64] & (1 << (bit % 64)) != 0;
+        if is_set(bit) && is_set(second_filter_bit(len, &byte)) {
             self.look_up_slow(text, start, start + len, bit, found);
         }
-    }
-
-    /// Whether a bit of the filter is set.
-    #[inline(always)]
-    fn is_set(&self, bit: usize) -> bool {
-        self.filter[bit / 64] & (1 << (bit % 64)) != 0
     }
 
     /// [`AnchorIndex::look_up`] for a word that passed the filter, whose
