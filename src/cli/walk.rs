@@ -77,14 +77,16 @@ pub(super) fn walk<'a>(
     let inner = if !meta.is_dir() {
         Inner::Named(Some(path.to_path_buf()))
     } else {
-        let outside = if args.no_ignore {
-            Some(Outside::default())
-        } else {
-            Outside::read(path)
+        // Elsewhere `ignore` also treats files the system marks hidden as
+        // hidden, which a listing does not tell.
+        let outside = match (cfg!(unix), args.no_ignore) {
+            (false, _) => None,
+            (true, true) => Some(Outside::default()),
+            (true, false) => Outside::read(path),
         };
         match outside {
-            Some(outside) if cfg!(unix) => Inner::Plain(Plain::new(path, args, outside)),
-            _ => Inner::Ignore(Box::new(ignore_walk(path, args))),
+            Some(outside) => Inner::Plain(Plain::new(path, args, outside)),
+            None => Inner::Ignore(Box::new(ignore_walk(path, args))),
         }
     };
     Ok(Walk {
@@ -312,9 +314,9 @@ fn from_ignore(entry: Result<ignore::DirEntry, ignore::Error>) -> Found {
 ///
 /// What it saves: `ignore` looks for its files in every folder by name
 /// (`statx` calls that mostly fail), and for each entry builds paths and
-/// goes up the chain of folders above it. On the 100 MB folder benchmark
-/// (30,314 files in 5,000 folders) its walk took 90–180 ms, this one
-/// 42–78 ms (without rules from outside).
+/// goes up the chain of folders above it. On the 10 MB folder benchmark
+/// (3,132 files in 526 folders, a `.gitignore` above) its walk took 25.9M
+/// instructions, this one 13.2M, 5.2M of them matching that `.gitignore`.
 struct Plain {
     args: WalkOptions,
     outside: Outside,
