@@ -397,21 +397,30 @@ impl PhraseIndex {
         while let Some(at) = self.first_words.find_from(bytes, from) {
             let start = space_before(at);
             let mut reach = 64 * self.longest;
-            loop {
+            let end = loop {
                 let end = space_after(at + reach);
                 words.clear();
                 words.extend(text, start..end);
                 // The words from the one that starts at the place on.
                 let after = words.len() - words.suffix_from(at).start;
                 if after >= self.longest || end == text.len() {
-                    break;
+                    break end;
                 }
                 reach *= 2;
-            }
+            };
             if self.find(&words, 0..words.len(), usize::MAX, Side::After) {
                 return true;
             }
-            from = at + 1;
+            // Every phrase that starts early enough in these words to end
+            // in them has been looked for: the next place is further on.
+            from = if end == text.len() {
+                end
+            } else {
+                match words.words.get(words.len() + 1 - self.longest) {
+                    Some(&(_, _, next, _)) => next.max(at + 1),
+                    None => end.max(at + 1),
+                }
+            };
         }
         false
     }
@@ -493,7 +502,10 @@ impl FirstWords {
 
     /// Whether any of the words occurs in `haystack`.
     fn any_in(&self, haystack: &[u8]) -> bool {
-        self.find_from(haystack, 0).is_some()
+        match self {
+            FirstWords::Together(searcher) => searcher.find(haystack).is_some(),
+            FirstWords::Each(finders) => finders.iter().any(|w| w.find(haystack).is_some()),
+        }
     }
 
     /// Where the first occurrence of any of the words starts in `haystack`,
@@ -1360,6 +1372,20 @@ mod tests {
         assert!(lower_cases_into_ascii("x\u{130}") && !lower_cases_into_ascii("\u{B0}C \u{AA}"));
     }
 
+    #[test]
+    fn a_phrase_across_the_end_of_the_words_split_for_an_earlier_place_is_found() {
+        let index = PhraseIndex::new(&[GuardPhrase {
+            text: "witness statement".into(),
+            words: crate::lexicon::guard_words("witness statement"),
+        }]);
+        // The words split for the first "witness" end with the second one
+        // (the first whitespace 128 bytes on is after it); the phrase goes
+        // on past them, and is found from the second place.
+        let text = format!("witness{} witness statement", " x".repeat(57));
+        assert!(index.occurs_in(&text));
+        assert!(!index.occurs_in(&text.replace("statement", "form")));
+    }
+
     /// The words of a list, lower-cased, with their places in the text.
     fn listed(w: &WordList) -> Vec<(&str, usize, usize)> {
         (0..w.len())
@@ -1452,7 +1478,7 @@ mod tests {
                     ]),
                     1 => proptest::sample::select(vec!["\u{130}", "x"]),
                 ],
-                0..40,
+                0..200,
             ),
         ) {
             let text: String = pieces.concat();
