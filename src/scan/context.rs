@@ -378,36 +378,25 @@ impl PhraseIndex {
             words.extend(text, 0..text.len());
             return self.find(&words, 0..words.len(), usize::MAX, Side::After);
         }
+        // Lower-casing ASCII letters moves no byte, and no whitespace.
         let lower = text.to_ascii_lowercase();
         let bytes = lower.as_bytes();
-        let space_before = |at: usize| {
-            bytes[..at]
-                .iter()
-                .rposition(u8::is_ascii_whitespace)
-                .map_or(0, |i| i + 1)
-        };
-        let space_after = |at: usize| {
-            let at = at.min(bytes.len());
-            bytes[at..]
-                .iter()
-                .position(u8::is_ascii_whitespace)
-                .map_or(bytes.len(), |i| at + i)
-        };
         let mut from = 0;
         while let Some(at) = self.first_words.find_from(bytes, from) {
-            let start = space_before(at);
-            let mut reach = 64 * self.longest;
-            let end = loop {
-                let end = space_after(at + reach);
-                words.clear();
-                words.extend(text, start..end);
-                // The words from the one that starts at the place on.
-                let after = words.len() - words.suffix_from(at).start;
-                if after >= self.longest || end == text.len() {
-                    break end;
-                }
-                reach *= 2;
-            };
+            let start = after_space_before(bytes, 0, at);
+            let end = words
+                .extend_widening(
+                    text,
+                    64 * self.longest,
+                    |reach| {
+                        let end =
+                            space_at_or_after(bytes, (at + reach).min(bytes.len()), bytes.len());
+                        (start..end, end == bytes.len())
+                    },
+                    // The words from the one that starts at the place on.
+                    |list| list.len() - list.suffix_from(at).start >= self.longest,
+                )
+                .end;
             if self.find(&words, 0..words.len(), usize::MAX, Side::After) {
                 return true;
             }
@@ -630,9 +619,9 @@ impl WordList {
     /// of the rest (all of them if there are fewer).
     ///
     /// The split starts just after whitespace close enough for `words`
-    /// words (8 bytes each, with spacing), or at `lo`: a word never crosses
-    /// whitespace, so the words after it are those a split from `lo`
-    /// gives. Where there are fewer, it starts twice as far back.
+    /// words ([`near_bytes`]), or at `lo`: a word never crosses whitespace,
+    /// so the words after it are those a split from `lo` gives. Where there
+    /// are fewer, it starts twice as far back.
     pub(super) fn extend_back(
         &mut self,
         text: &str,
@@ -642,20 +631,16 @@ impl WordList {
         words: usize,
     ) {
         let bytes = text.as_bytes();
-        let mut back = 8 * words + 16;
-        loop {
-            self.clear();
-            let from = end.saturating_sub(back).min(whole_from).max(lo);
-            let start = match bytes[lo..from].iter().rposition(u8::is_ascii_whitespace) {
-                Some(i) => lo + i + 1,
-                None => lo,
-            };
-            self.extend(text, start..end);
-            if start == lo || self.len() >= words {
-                return;
-            }
-            back *= 2;
-        }
+        self.extend_widening(
+            text,
+            near_bytes(words),
+            |back| {
+                let from = end.saturating_sub(back).min(whole_from).max(lo);
+                let start = after_space_before(bytes, lo, from);
+                (start..end, start == lo)
+            },
+            |list| list.len() >= words,
+        );
     }
 
     /// Fills the list with the words after `start` that a split of
@@ -671,19 +656,38 @@ impl WordList {
         words: usize,
     ) {
         let bytes = text.as_bytes();
-        let mut on = 8 * words + 16;
+        self.extend_widening(
+            text,
+            near_bytes(words),
+            |on| {
+                let to = (start + on).max(whole_to).min(hi);
+                let end = space_at_or_after(bytes, to, hi);
+                (start..end, end == hi)
+            },
+            |list| list.len() >= words,
+        );
+    }
+
+    /// Fills the list with the words of the stretch of `text` that
+    /// `stretch(distance)` gives (with whether it is the widest there is),
+    /// for a distance in bytes from `distance` on, doubled until `enough`
+    /// holds of the words or the stretch is the widest. Returns the
+    /// stretch split.
+    fn extend_widening(
+        &mut self,
+        text: &str,
+        mut distance: usize,
+        stretch: impl Fn(usize) -> (Range<usize>, bool),
+        enough: impl Fn(&WordList) -> bool,
+    ) -> Range<usize> {
         loop {
+            let (range, widest) = stretch(distance);
             self.clear();
-            let to = (start + on).max(whole_to).min(hi);
-            let end = match bytes[to..hi].iter().position(u8::is_ascii_whitespace) {
-                Some(i) => to + i,
-                None => hi,
-            };
-            self.extend(text, start..end);
-            if end == hi || self.len() >= words {
-                return;
+            self.extend(text, range.clone());
+            if widest || enough(self) {
+                return range;
             }
-            on *= 2;
+            distance *= 2;
         }
     }
 
@@ -783,6 +787,31 @@ impl WordList {
     }
 }
 
+/// The bytes first split for `words` words near a match: 8 a word, with
+/// its spacing, and a little more.
+fn near_bytes(words: usize) -> usize {
+    8 * words + 16
+}
+
+/// Where a split of `bytes[lo..]` may start at `at` or before without
+/// cutting a word: just after the last ASCII whitespace in `lo..at`, or at
+/// `lo` (a word never holds whitespace).
+fn after_space_before(bytes: &[u8], lo: usize, at: usize) -> usize {
+    bytes[lo..at]
+        .iter()
+        .rposition(u8::is_ascii_whitespace)
+        .map_or(lo, |i| lo + i + 1)
+}
+
+/// Where a split of `bytes[..hi]` may end at `at` or after without cutting
+/// a word: at the first ASCII whitespace in `at..hi`, or at `hi`.
+fn space_at_or_after(bytes: &[u8], at: usize, hi: usize) -> usize {
+    bytes[at..hi]
+        .iter()
+        .position(u8::is_ascii_whitespace)
+        .map_or(hi, |i| at + i)
+}
+
 /// The words around one candidate match, split once for all its guards.
 #[derive(Debug, Default)]
 pub(crate) struct Neighbourhood {
@@ -841,13 +870,7 @@ impl Neighbourhood {
         span: &Range<usize>,
         guards: impl Iterator<Item = &'g CompiledGuard> + Clone,
     ) -> Reach {
-        let mut reach = Reach {
-            lo: span.start,
-            hi: span.end,
-            whole_from: span.start,
-            whole_to: span.end,
-            words: 0,
-        };
+        let (mut whole_from, mut whole_to) = (span.start, span.end);
         let scopes = |s: GuardScope| guards.clone().any(|g| g.scope == s);
         let (sentence, paragraph) = (scopes(GuardScope::Sentence), scopes(GuardScope::Paragraph));
         if sentence || paragraph {
@@ -866,10 +889,16 @@ impl Neighbourhood {
             } else {
                 self.sentence
             };
-            reach.whole_from = start.min(span.start);
-            reach.whole_to = end.max(span.end);
+            whole_from = start.min(span.start);
+            whole_to = end.max(span.end);
         }
-        (reach.lo, reach.hi) = (reach.whole_from, reach.whole_to);
+        let mut reach = Reach {
+            lo: whole_from,
+            hi: whole_to,
+            whole_from,
+            whole_to,
+            words: 0,
+        };
         for g in guards.filter(|g| g.scope == GuardScope::Words) {
             reach.lo = reach
                 .lo
