@@ -21,7 +21,9 @@ use crate::config::{Config, FailOn};
 use crate::diagnostic::Diagnostic;
 use crate::input::{self, Kind, Record};
 use crate::lexicon::{Severity, io_reason};
-use crate::report::{self, Format, HumanStyle, JsonWriter, LineCursor, Source};
+use crate::report::{
+    self, Format, HumanStyle, LineCursor, Printer, Problem, Source, Streams, Totals,
+};
 use crate::scan::{Finding, Scanner};
 use crate::text::Normalized;
 
@@ -37,8 +39,9 @@ const BINARY_PROBE: usize = 8 * 1024;
 /// The outcome of one input.
 #[derive(Default)]
 struct FileOutput {
-    /// Rendered findings, in order.
-    chunks: Vec<String>,
+    /// Rendered findings, in order (in parts when a big file's findings
+    /// are rendered on all threads).
+    rendered: Vec<Rendered>,
     /// Findings per severity: hint, info, warning, error.
     counts: [usize; 4],
     /// Whether a finding reached the failure threshold.
@@ -53,15 +56,21 @@ struct FileOutput {
     fingerprints: Vec<String>,
 }
 
+/// Findings rendered one after another.
+#[derive(Default)]
+struct Rendered {
+    bytes: Vec<u8>,
+    /// Where each finding ends in `bytes`.
+    ends: Vec<usize>,
+}
+
 /// The `[[files]]` rules of the configuration: the globs, the entries each
 /// disables, and the folder the globs are relative to.
 pub(super) type PerFile = (GlobSet, Vec<Vec<String>>, PathBuf);
 
 pub(super) struct Job<'a> {
     pub(super) scanner: &'a Scanner,
-    format: Format,
-    style: HumanStyle,
-    json: &'a JsonWriter,
+    printer: &'a dyn Printer,
     fail_on: FailOn,
     per_file: Option<PerFile>,
     /// How to read exports.
@@ -78,9 +87,7 @@ pub(super) struct Job<'a> {
 pub(super) struct Prepared {
     pub(super) scanner: Scanner,
     pub(super) exclude: Option<GlobSet>,
-    format: Format,
-    style: HumanStyle,
-    json: JsonWriter,
+    printer: Box<dyn Printer>,
     fail_on: FailOn,
     max_file_size: u64,
     per_file: Option<PerFile>,
@@ -94,9 +101,7 @@ impl Prepared {
     pub(super) fn job(&self) -> Job<'_> {
         Job {
             scanner: &self.scanner,
-            format: self.format,
-            style: self.style,
-            json: &self.json,
+            printer: self.printer.as_ref(),
             fail_on: self.fail_on,
             per_file: self.per_file.clone(),
             options: self.options.clone(),
@@ -154,22 +159,22 @@ pub(super) fn prepare(args: &CheckArgs) -> Option<Prepared> {
         .load_baseline()
         .map_err(|e| fail(Diagnostic::error(e)))
         .ok()?;
+    let style = HumanStyle {
+        color: args.color.stdout(),
+        context: args.context.or(config.context).unwrap_or_default(),
+    };
+    let printer = format.printer(scanner.lexicon(), style);
     Some(Prepared {
         exclude,
-        format,
-        style: HumanStyle {
-            color: args.color.stdout(),
-            context: args.context.or(config.context).unwrap_or_default(),
-        },
         fail_on: args.fail_on.or(config.fail_on).unwrap_or_default(),
         max_file_size: args.max_file_size,
         per_file,
         options,
         baseline,
-        fingerprints: format == Format::Sarif
+        fingerprints: printer.fingerprints()
             || args.batch.baseline.is_some()
             || args.batch.write_baseline.is_some(),
-        json: JsonWriter::new(scanner.lexicon()),
+        printer,
         scanner,
     })
 }
@@ -179,10 +184,8 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
         return ExitCode::Error;
     };
     let job = prepared.job();
-    let format = prepared.format;
-    let scanner = &prepared.scanner;
     let exclude = &prepared.exclude;
-    let mut writer = Writer::new(format);
+    let mut writer = Writer::new(job.printer);
     writer.keep_fingerprints = args.batch.write_baseline.is_some();
     let mut paths = args.paths.clone();
     if paths.is_empty() {
@@ -258,8 +261,7 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
             )));
         }
     }
-    let trailer = (format == Format::Sarif).then(|| report::sarif::trailer(scanner.lexicon()));
-    writer.finish(args.exit_zero, trailer.as_deref())
+    writer.finish(args.exit_zero)
 }
 
 /// Scans the records of a CSV or JSON Lines export, in parallel batches.
@@ -267,7 +269,7 @@ fn scan_records(
     job: &Job<'_>,
     path: &Path,
     sample: Option<(usize, u64)>,
-    writer: &mut Writer,
+    writer: &mut Writer<'_>,
 ) -> io::Result<()> {
     let shown = path.display().to_string();
     let mut records = match input::open_records(path, Kind::of(path), &job.options) {
@@ -392,7 +394,7 @@ pub(super) fn exclude_set(config: &Config) -> Result<Option<GlobSet>, Diagnostic
 /// from it as they become free, and an output is written as soon as all
 /// before it are, by the worker that completes the run. Fails only when the
 /// output is closed; then the walk stops.
-fn scan_in_order<I>(job: &Job<'_>, items: I, writer: &mut Writer) -> io::Result<()>
+fn scan_in_order<I>(job: &Job<'_>, items: I, writer: &mut Writer<'_>) -> io::Result<()>
 where
     I: Iterator<Item = Walked> + Send,
 {
@@ -458,8 +460,8 @@ where
 
 /// Outputs of files scanned in parallel, written in the order of the walk
 /// by whichever worker finishes the next one due.
-struct InOrder<'w> {
-    writer: &'w mut Writer,
+struct InOrder<'w, 'p> {
+    writer: &'w mut Writer<'p>,
     /// Outputs that arrived before their turn.
     early: BTreeMap<usize, Result<FileOutput, WalkProblem>>,
     /// The position of the next output to write.
@@ -468,7 +470,7 @@ struct InOrder<'w> {
     failed: Option<io::Error>,
 }
 
-impl InOrder<'_> {
+impl InOrder<'_, '_> {
     /// Takes the output at position `i`, and writes every output now due.
     /// False once writing has failed: then nothing more is written.
     fn put(&mut self, i: usize, output: Result<FileOutput, WalkProblem>) -> bool {
@@ -673,6 +675,9 @@ fn render_into(
 ) {
     use rayon::prelude::*;
     let lexicon = job.scanner.lexicon();
+    if findings.is_empty() {
+        return;
+    }
     if job.fingerprints || findings.len() <= RENDER_GROUP {
         let located = report::locate(lexicon, source, findings);
         render_located(job, source, first_column, located, out);
@@ -695,7 +700,7 @@ fn render_into(
         })
         .collect();
     for part in parts {
-        out.chunks.extend(part.chunks);
+        out.rendered.extend(part.rendered);
         for (total, n) in out.counts.iter_mut().zip(part.counts) {
             *total += n;
         }
@@ -715,6 +720,11 @@ fn render_located(
     out: &mut FileOutput,
 ) {
     let mut fingerprinter = report::baseline::Fingerprinter::default();
+    // The fields of a record add to one part.
+    if out.rendered.is_empty() {
+        out.rendered.push(Rendered::default());
+    }
+    let rendered = out.rendered.last_mut().expect("a part");
     for mut l in located {
         if l.line == source.first_line {
             l.column += first_column - 1;
@@ -729,10 +739,9 @@ fn render_located(
         }
         out.counts[severity_index(l.finding.severity)] += 1;
         out.failed |= job.fail_on.fails(l.finding.severity);
-        out.chunks.push(match job.format {
-            Format::Sarif => report::sarif::result(source, &l, fingerprint.as_deref()),
-            format => report::render(format, source, &l, job.style, job.json),
-        });
+        job.printer
+            .finding(&mut rendered.bytes, source, &l, fingerprint.as_deref());
+        rendered.ends.push(rendered.bytes.len());
         if let Some(fp) = fingerprint {
             out.fingerprints.push(fp);
         }
@@ -749,38 +758,37 @@ fn severity_index(s: Severity) -> usize {
 }
 
 /// Writes outputs in order and keeps the totals.
-struct Writer {
-    format: Format,
+struct Writer<'p> {
+    printer: &'p dyn Printer,
     out: io::BufWriter<io::Stdout>,
-    first_json: bool,
-    files: usize,
-    files_with_findings: usize,
-    counts: [usize; 4],
+    totals: Totals,
+    /// Whether a finding reached the failure threshold.
     failed: bool,
-    errors: usize,
-    records: usize,
-    records_with_findings: usize,
+    /// Whether the printer has begun.
     started: bool,
     keep_fingerprints: bool,
     fingerprints: Vec<String>,
 }
 
-impl Writer {
+impl<'p> Writer<'p> {
+    fn new(printer: &'p dyn Printer) -> Writer<'p> {
+        Writer {
+            printer,
+            out: io::BufWriter::new(io::stdout()),
+            totals: Totals::default(),
+            failed: false,
+            started: false,
+            keep_fingerprints: false,
+            fingerprints: Vec::new(),
+        }
+    }
+
     fn start(&mut self) -> io::Result<()> {
         if !self.started {
             self.started = true;
-            match self.format {
-                Format::Sarif => self.out.write_all(report::sarif::HEADER.as_bytes())?,
-                Format::Csv => self.out.write_all(report::csv::HEADER.as_bytes())?,
-                _ => {}
-            }
+            self.printer.begin(&mut self.out)?;
         }
         Ok(())
-    }
-
-    fn note(&mut self, note: &str) {
-        let _ = self.out.flush();
-        eprintln!("vblint: note: {note}");
     }
 
     fn write_baseline(&mut self, path: &Path) -> io::Result<()> {
@@ -795,28 +803,23 @@ impl Writer {
         std::fs::write(path, text)
     }
 
-    fn new(format: Format) -> Writer {
-        Writer {
-            format,
-            out: io::BufWriter::new(io::stdout()),
-            first_json: true,
-            files: 0,
-            files_with_findings: 0,
-            counts: [0; 4],
-            failed: false,
-            errors: 0,
-            records: 0,
-            records_with_findings: 0,
-            started: false,
-            keep_fingerprints: false,
-            fingerprints: Vec::new(),
-        }
+    /// Hands a problem to the printer.
+    fn report(&mut self, problem: &Problem<'_>) {
+        let mut messages = io::stderr();
+        let mut streams = Streams {
+            report: &mut self.out,
+            messages: &mut messages,
+        };
+        let _ = self.printer.problem(&mut streams, problem);
+    }
+
+    fn note(&mut self, note: &str) {
+        self.report(&Problem::Note(note));
     }
 
     fn error(&mut self, d: Diagnostic) {
-        self.errors += 1;
-        let _ = self.out.flush();
-        eprintln!("vblint: {d}");
+        self.totals.errors += 1;
+        self.report(&Problem::Error(&d));
     }
 
     /// Reports a problem met while walking a folder.
@@ -843,106 +846,49 @@ impl Writer {
             return Ok(());
         }
         if let Some(note) = output.note {
-            let _ = self.out.flush();
-            eprintln!("vblint: {note}");
+            self.report(&Problem::Skipped(&note));
             return Ok(());
         }
         self.start()?;
+        let found = output.rendered.iter().any(|r| !r.ends.is_empty());
         if output.record {
-            self.records += 1;
-            if !output.chunks.is_empty() {
-                self.records_with_findings += 1;
-            }
+            self.totals.records += 1;
+            self.totals.records_with_findings += usize::from(found);
         } else {
-            self.files += 1;
-            if !output.chunks.is_empty() {
-                self.files_with_findings += 1;
-            }
+            self.totals.files += 1;
+            self.totals.files_with_findings += usize::from(found);
         }
         if self.keep_fingerprints {
             self.fingerprints.extend(output.fingerprints);
         }
-        for (total, n) in self.counts.iter_mut().zip(output.counts) {
+        let mut first = self.totals.findings() == 0;
+        for (total, n) in self.totals.by_severity.iter_mut().zip(output.counts) {
             *total += n;
         }
         self.failed |= output.failed;
-        for chunk in output.chunks {
-            match self.format {
-                Format::Sarif => {
-                    let sep = if self.first_json {
-                        "\n        "
-                    } else {
-                        ",\n        "
-                    };
-                    self.first_json = false;
-                    self.out.write_all(sep.as_bytes())?;
-                    self.out.write_all(chunk.as_bytes())?;
-                }
-                Format::Json => {
-                    let sep = if self.first_json { "[\n  " } else { ",\n  " };
-                    self.first_json = false;
-                    self.out.write_all(sep.as_bytes())?;
-                    self.out.write_all(chunk.as_bytes())?;
-                }
-                Format::Jsonl => {
-                    self.out.write_all(chunk.as_bytes())?;
-                    self.out.write_all(b"\n")?;
-                }
-                Format::Human | Format::Concise | Format::Github | Format::Csv => {
-                    self.out.write_all(chunk.as_bytes())?;
-                }
-            }
+        for part in &output.rendered {
+            self.printer
+                .write(&mut self.out, &part.bytes, &part.ends, first)?;
+            first &= part.ends.is_empty();
         }
         Ok(())
     }
 
-    fn finish(mut self, exit_zero: bool, trailer: Option<&str>) -> ExitCode {
-        let total: usize = self.counts.iter().sum();
+    fn finish(mut self, exit_zero: bool) -> ExitCode {
         let result = (|| -> io::Result<()> {
             self.start()?;
-            match self.format {
-                Format::Sarif => {
-                    let end = if self.first_json { "" } else { "\n" };
-                    self.out.write_all(end.as_bytes())?;
-                    self.out.write_all(trailer.unwrap_or_default().as_bytes())?;
-                }
-                Format::Json => {
-                    let end = if self.first_json { "[]\n" } else { "\n]\n" };
-                    self.out.write_all(end.as_bytes())?;
-                }
-                Format::Jsonl => {
-                    let summary = Summary {
-                        kind: "summary",
-                        files: self.files,
-                        files_with_findings: self.files_with_findings,
-                        records: self.records,
-                        records_with_findings: self.records_with_findings,
-                        findings: total,
-                        errors: self.errors,
-                        by_severity: BySeverity {
-                            error: self.counts[3],
-                            warning: self.counts[2],
-                            info: self.counts[1],
-                            hint: self.counts[0],
-                        },
-                    };
-                    let summary = serde_json::to_string(&summary).expect("summary serialises");
-                    writeln!(self.out, "{summary}")?;
-                }
-                Format::Human | Format::Concise | Format::Github | Format::Csv => {}
-            }
+            let mut messages = io::stderr();
+            let mut streams = Streams {
+                report: &mut self.out,
+                messages: &mut messages,
+            };
+            self.printer.finish(&mut streams, &self.totals)?;
             self.out.flush()
         })();
         if result.is_err() {
             return ExitCode::Clean;
         }
-        if matches!(
-            self.format,
-            Format::Human | Format::Concise | Format::Github
-        ) {
-            eprintln!("{}", self.summary_line(total));
-        }
-        if self.errors > 0 {
+        if self.totals.errors > 0 {
             ExitCode::Error
         } else if self.failed && !exit_zero {
             ExitCode::Findings
@@ -950,82 +896,6 @@ impl Writer {
             ExitCode::Clean
         }
     }
-
-    fn summary_line(&self, total: usize) -> String {
-        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-        let mut parts = Vec::new();
-        for (i, name) in [(3, "error"), (2, "warning"), (1, "info"), (0, "hint")] {
-            if self.counts[i] > 0 {
-                parts.push(if name == "info" {
-                    format!("{} info", self.counts[i])
-                } else {
-                    plural(self.counts[i], name)
-                });
-            }
-        }
-        let detail = if parts.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", parts.join(", "))
-        };
-        let mut line = if self.records > 0 && self.files == 0 {
-            format!(
-                "vblint: {}{detail} in {} of {} scanned",
-                plural(total, "finding"),
-                self.records_with_findings,
-                plural(self.records, "record"),
-            )
-        } else {
-            format!(
-                "vblint: {}{detail} in {} of {} scanned",
-                plural(total, "finding"),
-                self.files_with_findings,
-                plural(self.files, "file"),
-            )
-        };
-        if self.records > 0 && self.files > 0 {
-            line.push_str(&format!(
-                " and {} of {}",
-                self.records_with_findings,
-                plural(self.records, "record")
-            ));
-        }
-        if self.errors > 0 {
-            line.push_str(&format!(
-                "; {} could not be scanned",
-                plural(self.errors, "input")
-            ));
-        }
-        line
-    }
-}
-
-/// The last record of `jsonl` output.
-#[derive(serde::Serialize)]
-struct Summary {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    files: usize,
-    files_with_findings: usize,
-    #[serde(skip_serializing_if = "is_zero")]
-    records: usize,
-    #[serde(skip_serializing_if = "is_zero")]
-    records_with_findings: usize,
-    findings: usize,
-    errors: usize,
-    by_severity: BySeverity,
-}
-
-#[derive(serde::Serialize)]
-struct BySeverity {
-    error: usize,
-    warning: usize,
-    info: usize,
-    hint: usize,
-}
-
-fn is_zero(n: &usize) -> bool {
-    *n == 0
 }
 
 #[cfg(test)]

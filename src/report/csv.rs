@@ -4,7 +4,34 @@
 //! Text cells that a spreadsheet would run as a formula (starting with `=`,
 //! `+`, `-` or `@`) get a leading apostrophe.
 
+use std::io::{self, Write};
+
+use super::printer::{Printer, Streams, Totals};
 use super::{JsonFinding, Located, Source};
+use crate::lexicon::Lexicon;
+
+/// The `csv` format.
+pub(super) struct Csv;
+
+impl Csv {
+    pub(super) fn new(_: &Lexicon) -> Csv {
+        Csv
+    }
+}
+
+impl Printer for Csv {
+    fn begin(&self, out: &mut dyn Write) -> io::Result<()> {
+        out.write_all(HEADER.as_bytes())
+    }
+
+    fn finding(&self, buf: &mut Vec<u8>, source: &Source<'_>, l: &Located<'_>, _: Option<&str>) {
+        buf.extend_from_slice(row(source, l).as_bytes());
+    }
+
+    fn finish(&self, _: &mut Streams<'_>, _: &Totals) -> io::Result<()> {
+        Ok(())
+    }
+}
 
 /// The header row.
 pub const HEADER: &str = "type,path,record,rule,category,severity,line,column,start,end,text,message,alternatives,quoted\n";
@@ -26,7 +53,7 @@ pub fn cell(s: &str) -> String {
 }
 
 /// One row, ending with a newline.
-pub fn row(source: &Source<'_>, l: &Located<'_>) -> String {
+fn row(source: &Source<'_>, l: &Located<'_>) -> String {
     let j = JsonFinding::new(source, l);
     let cells = [
         cell(j.kind),

@@ -1,7 +1,33 @@
 //! GitHub Actions workflow commands: `::warning file=…,line=…::message`.
 
-use super::{Located, Source, message};
-use crate::lexicon::Severity;
+use std::io;
+
+use super::printer::{Printer, Streams, Totals, finish_with_line};
+use super::{Located, Messages, Source};
+use crate::lexicon::{Lexicon, Severity};
+
+/// The `github` format.
+pub(super) struct Github {
+    messages: Messages,
+}
+
+impl Github {
+    pub(super) fn new(lexicon: &Lexicon) -> Github {
+        Github {
+            messages: Messages::new(lexicon),
+        }
+    }
+}
+
+impl Printer for Github {
+    fn finding(&self, buf: &mut Vec<u8>, source: &Source<'_>, l: &Located<'_>, _: Option<&str>) {
+        buf.extend_from_slice(line(source, l, &self.messages).as_bytes());
+    }
+
+    fn finish(&self, out: &mut Streams<'_>, totals: &Totals) -> io::Result<()> {
+        finish_with_line(out, totals)
+    }
+}
 
 /// Escapes a command's message (data).
 pub fn escape_data(s: &str) -> String {
@@ -16,14 +42,14 @@ pub fn escape_property(s: &str) -> String {
 }
 
 /// One workflow command line, ending with a newline.
-pub fn line(source: &Source<'_>, l: &Located<'_>) -> String {
+fn line(source: &Source<'_>, l: &Located<'_>, messages: &Messages) -> String {
     let command = match l.finding.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
         Severity::Info | Severity::Hint => "notice",
     };
     let (end_line, end_column) = super::sarif::end_of(source, l);
-    let mut msg = message(l);
+    let mut msg = messages.full(l).into_owned();
     if let Some(r) = source.record {
         msg.push_str(&format!(" (record {r})"));
     }

@@ -1,5 +1,8 @@
-//! Turning findings into output: one rendered chunk per finding, so worker
-//! threads can render in parallel and the writer only joins chunks in order.
+//! Turning findings into output: one [`Printer`] per format of `vblint
+//! check` (a file each: `human`, `concise`, `json`, `jsonl`, `sarif`,
+//! `csv`, `github`), the counts of `vblint report` (`summary`, `html`), and
+//! what they share: where a finding is ([`Source`], [`Located`],
+//! [`LineCursor`]), its message, and how names are shown ([`escape`]).
 //!
 //! Only this module knows display columns and output formats. The JSON
 //! fields are a contract (see `DESIGN.md`): `type`, `path`, `record`, `rule`,
@@ -7,24 +10,28 @@
 //! `message`, `alternatives`, `quoted`.
 
 pub mod baseline;
+mod concise;
 pub mod csv;
 mod explain;
 pub mod github;
 pub mod html;
+mod human;
+mod json;
+mod jsonl;
+mod printer;
 pub mod sarif;
 pub mod summary;
 
+use std::borrow::Cow;
 use std::ops::Range;
-use std::sync::OnceLock;
-
-use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
-use serde::Serialize;
 
 use crate::config::ContextMode;
-use crate::lexicon::{Entry, Lexicon, Severity};
+use crate::lexicon::{Entry, Lexicon};
 use crate::scan::Finding;
 
 pub use explain::explain;
+pub use json::{JsonFinding, JsonWriter};
+pub use printer::{Printer, Problem, Streams, Totals};
 
 /// Output formats of `vblint check`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -197,128 +204,49 @@ pub fn locate_from<'a>(
         .collect()
 }
 
-/// The JSON object of one finding (a contract: see the module docs).
-#[derive(Serialize)]
-pub struct JsonFinding<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    path: &'a str,
-    record: Option<&'a str>,
-    rule: &'a str,
-    category: &'static str,
-    severity: Severity,
-    line: usize,
-    column: usize,
-    start: usize,
-    end: usize,
-    text: &'a str,
-    message: String,
-    alternatives: &'a [String],
-    quoted: bool,
-}
-
-impl<'a> JsonFinding<'a> {
-    /// The JSON record of a located finding.
-    pub fn new(source: &Source<'a>, l: &Located<'a>) -> JsonFinding<'a> {
-        JsonFinding {
-            kind: "finding",
-            path: source.path,
-            record: source.record,
-            rule: &l.entry.id,
-            category: l.entry.category.as_str(),
-            severity: l.finding.severity,
-            line: l.line,
-            column: l.column,
-            start: l.finding.span.start,
-            end: l.finding.span.end,
-            text: &source.text[l.finding.span.clone()],
-            message: message(l),
-            alternatives: &l.entry.alternatives,
-            quoted: l.finding.quoted,
-        }
-    }
-}
-
-/// Writes findings' JSON records, byte for byte as serde writes a
-/// [`JsonFinding`], with the part that depends only on the entry and on
-/// whether the finding is quoted (`"message":…,"alternatives":[…]`, most of
-/// a record's escaping) written once per entry and reused.
-#[derive(Debug)]
-pub struct JsonWriter {
-    /// By entry, then unquoted and quoted.
-    tails: Vec<[OnceLock<Box<[u8]>>; 2]>,
-}
-
-impl JsonWriter {
-    /// A writer for findings of `lexicon`'s entries.
-    pub fn new(lexicon: &Lexicon) -> JsonWriter {
-        JsonWriter {
-            tails: (0..lexicon.entries.len())
-                .map(|_| Default::default())
-                .collect(),
-        }
-    }
-
-    /// The JSON record of a located finding, with no trailing newline.
-    pub fn finding(&self, source: &Source<'_>, l: &Located<'_>) -> String {
-        let f = l.finding;
-        // A record is a few hundred bytes: room for it up front saves
-        // growing the buffer two or three times.
-        let mut json = Vec::with_capacity(1024);
-        json.extend_from_slice(br#"{"type":"finding","path":"#);
-        push_json(&mut json, source.path);
-        json.extend_from_slice(br#","record":"#);
-        push_json(&mut json, &source.record);
-        json.extend_from_slice(br#","rule":"#);
-        push_json(&mut json, &l.entry.id);
-        json.extend_from_slice(br#","category":"#);
-        push_json(&mut json, l.entry.category.as_str());
-        json.extend_from_slice(br#","severity":"#);
-        push_json(&mut json, &f.severity);
-        for (name, n) in [
-            (&br#","line":"#[..], l.line),
-            (br#","column":"#, l.column),
-            (br#","start":"#, f.span.start),
-            (br#","end":"#, f.span.end),
-        ] {
-            json.extend_from_slice(name);
-            json.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
-        }
-        json.extend_from_slice(br#","text":"#);
-        push_json(&mut json, &source.text[f.span.clone()]);
-        json.push(b',');
-        json.extend_from_slice(self.tail(l));
-        json.extend_from_slice(if f.quoted {
-            br#","quoted":true}"#
-        } else {
-            br#","quoted":false}"#
-        });
-        String::from_utf8(json).expect("JSON is UTF-8")
-    }
-
-    fn tail(&self, l: &Located<'_>) -> &[u8] {
-        self.tails[l.finding.entry.0 as usize][usize::from(l.finding.quoted)].get_or_init(|| {
-            let mut json = br#""message":"#.to_vec();
-            push_json(&mut json, &message(l));
-            json.extend_from_slice(br#","alternatives":"#);
-            push_json(&mut json, &l.entry.alternatives);
-            json.into()
-        })
-    }
-}
-
-/// Appends `value` as serde_json writes it.
-fn push_json(json: &mut Vec<u8>, value: &(impl Serialize + ?Sized)) {
-    serde_json::to_writer(json, value).expect("findings serialise");
-}
-
 /// The one-line message of a finding.
 pub fn message(l: &Located<'_>) -> String {
     let mut m = l.entry.message();
     if l.finding.quoted {
-        m.push_str(" (inside a quotation: someone's own words, keep them verbatim)");
+        m.push_str(QUOTED);
     }
     m
+}
+
+/// What a finding inside a quotation adds to its message.
+const QUOTED: &str = " (inside a quotation: someone's own words, keep them verbatim)";
+
+/// The one-line messages of a lexicon's entries, made once per run.
+#[derive(Debug)]
+pub struct Messages(Vec<Box<str>>);
+
+impl Messages {
+    /// The messages of `lexicon`'s entries.
+    pub fn new(lexicon: &Lexicon) -> Messages {
+        Messages(lexicon.entries.iter().map(|e| e.message().into()).collect())
+    }
+
+    /// The message of a finding's entry, without the quotation note.
+    pub fn of(&self, l: &Located<'_>) -> &str {
+        &self.0[l.finding.entry.0 as usize]
+    }
+
+    /// The message of a finding, as [`message`] makes it.
+    pub fn full(&self, l: &Located<'_>) -> Cow<'_, str> {
+        if l.finding.quoted {
+            Cow::Owned(format!("{}{QUOTED}", self.of(l)))
+        } else {
+            Cow::Borrowed(self.of(l))
+        }
+    }
+
+    /// Appends the message of a finding, as [`message`] makes it.
+    pub fn push(&self, buf: &mut Vec<u8>, l: &Located<'_>) {
+        buf.extend_from_slice(self.of(l).as_bytes());
+        if l.finding.quoted {
+            buf.extend_from_slice(QUOTED.as_bytes());
+        }
+    }
 }
 
 /// How the human format draws.
@@ -330,121 +258,19 @@ pub struct HumanStyle {
     pub context: ContextMode,
 }
 
-/// Renders one finding in `format`. JSON formats get no trailing newline;
-/// the others end with one.
-pub fn render(
-    format: Format,
-    source: &Source<'_>,
-    l: &Located<'_>,
-    style: HumanStyle,
-    json: &JsonWriter,
-) -> String {
-    match format {
-        Format::Json | Format::Jsonl => json.finding(source, l),
-        Format::Concise => {
-            let record = source.record.map(|r| format!("[{r}]")).unwrap_or_default();
-            format!(
-                "{}{record}:{}:{}: {}[{}] {}\n",
-                source.path,
-                l.line,
-                l.column,
-                l.finding.severity,
-                l.entry.id,
-                message(l)
-            )
-        }
-        Format::Human => human(source, l, style),
-        Format::Sarif => sarif::result(source, l, None),
-        Format::Github => github::line(source, l),
-        Format::Csv => csv::row(source, l),
-    }
-}
-
-fn level(severity: Severity) -> Level<'static> {
-    match severity {
-        Severity::Error => Level::ERROR,
-        Severity::Warning => Level::WARNING,
-        Severity::Info => Level::INFO,
-        Severity::Hint => Level::NOTE.with_name("hint"),
-    }
-}
-
-/// Masks every letter and digit outside `keep`, so a report shows the shape
-/// of the line and the flagged words but no case details. Returns the masked
-/// line and where `keep` is in it.
-fn redact(line: &str, keep: Range<usize>) -> (String, Range<usize>) {
-    let mut out = String::with_capacity(line.len());
-    let mut span = 0..0;
-    for (i, c) in line.char_indices() {
-        if i == keep.start {
-            span.start = out.len();
-        }
-        if keep.contains(&i) || !c.is_alphanumeric() {
-            out.push(c);
-        } else {
-            out.push('\u{B7}');
-        }
-        if i + c.len_utf8() == keep.end {
-            span.end = out.len();
+impl Format {
+    /// The printer of this format, for findings of `lexicon`'s entries.
+    pub fn printer(self, lexicon: &Lexicon, style: HumanStyle) -> Box<dyn Printer> {
+        match self {
+            Format::Human => Box::new(human::Human::new(lexicon, style)),
+            Format::Concise => Box::new(concise::Concise::new(lexicon)),
+            Format::Json => Box::new(json::Json::new(lexicon)),
+            Format::Jsonl => Box::new(jsonl::Jsonl::new(lexicon)),
+            Format::Sarif => Box::new(sarif::Sarif::new(lexicon)),
+            Format::Github => Box::new(github::Github::new(lexicon)),
+            Format::Csv => Box::new(csv::Csv::new(lexicon)),
         }
     }
-    (out, span)
-}
-
-fn human(source: &Source<'_>, l: &Located<'_>, style: HumanStyle) -> String {
-    let f = l.finding;
-    let record = source
-        .record
-        .map(|r| format!(" (record {r})"))
-        .unwrap_or_default();
-    let path = format!("{}{record}", source.path);
-    let title = level(f.severity)
-        .primary_title(message(l))
-        .id(l.entry.id.as_str());
-    let line_text = &source.text[l.line_span.clone()];
-    let local = (f.span.start - l.line_span.start)..(f.span.end - l.line_span.start);
-    let (shown, local) = match style.context {
-        ContextMode::Full => (line_text.to_string(), local),
-        ContextMode::Redacted => redact(line_text, local),
-        ContextMode::None => (String::new(), local),
-    };
-    let mut group: Group<'_> = if style.context == ContextMode::None {
-        title.element(Level::NOTE.message(format!("at {path}:{}:{}", l.line, l.column)))
-    } else {
-        title.element(
-            Snippet::source(shown.as_str())
-                .line_start(l.line)
-                .path(path.as_str())
-                .fold(false)
-                .annotation(AnnotationKind::Primary.span(local)),
-        )
-    };
-    if f.quoted {
-        group = group.element(Level::NOTE.message(
-            "this is inside quotation marks: if these are someone's own words, keep them verbatim",
-        ));
-    }
-    let alternatives = if l.entry.alternatives.is_empty() {
-        "no mechanical swap is safe here: describe what the adult did (see `vblint explain`)"
-            .to_string()
-    } else {
-        let list: Vec<String> = l
-            .entry
-            .alternatives
-            .iter()
-            .map(|a| format!("\"{a}\""))
-            .collect();
-        format!("instead: {}", list.join(" or "))
-    };
-    group = group.element(Level::HELP.message(alternatives));
-    let renderer = if style.color {
-        Renderer::styled()
-    } else {
-        Renderer::plain()
-    };
-    let mut out = renderer.render(&[group]).to_string();
-    out.push_str("\n\n");
-    out
 }
 
 #[cfg(test)]
@@ -485,49 +311,5 @@ mod tests {
                 assert_eq!(got, expected[from..]);
             }
         }
-    }
-
-    #[test]
-    fn json_writer_writes_what_serde_writes() {
-        let lexicon = Lexicon::builtin();
-        let writer = JsonWriter::new(&lexicon);
-        let text = "Line one\n\"Her boyfriend\" (32)\tsaid: \u{1}\\ é";
-        let start = text.find("boyfriend").unwrap();
-        let id = lexicon
-            .entries
-            .iter()
-            .position(|e| e.id == "boyfriend")
-            .unwrap();
-        for quoted in [false, true, false, true] {
-            for (path, record) in [("notes/a.txt", None), ("C:\\x \"y\".csv", Some("ré\"1\n"))] {
-                let finding = Finding {
-                    entry: crate::lexicon::EntryId(id as u32),
-                    span: start..start + "boyfriend".len(),
-                    severity: if quoted {
-                        Severity::Info
-                    } else {
-                        Severity::Warning
-                    },
-                    quoted,
-                };
-                let source = Source {
-                    path,
-                    record,
-                    text,
-                    first_line: 7,
-                };
-                for l in locate(&lexicon, &source, std::slice::from_ref(&finding)) {
-                    let serde = serde_json::to_string(&JsonFinding::new(&source, &l)).unwrap();
-                    assert_eq!(writer.finding(&source, &l), serde);
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn redaction_keeps_only_the_match() {
-        let (masked, span) = redact("Amy (14) is at risk", 12..19);
-        assert_eq!(masked, "··· (··) ·· at risk");
-        assert_eq!(&masked[span], "at risk");
     }
 }

@@ -4,10 +4,71 @@
 //! Columns are Unicode scalar values, so the run sets
 //! `columnKind: "unicodeCodePoints"` (SARIF's default is UTF-16 code units).
 
+use std::io::{self, Write};
+
 use serde_json::{Value, json};
 
+use super::printer::{Printer, Streams, Totals};
 use super::{Located, Source, message};
 use crate::lexicon::{Lexicon, Severity};
+
+/// The `sarif` format.
+pub(super) struct Sarif {
+    /// Everything after the last result.
+    trailer: String,
+}
+
+impl Sarif {
+    pub(super) fn new(lexicon: &Lexicon) -> Sarif {
+        Sarif {
+            trailer: trailer(lexicon),
+        }
+    }
+}
+
+impl Printer for Sarif {
+    fn begin(&self, out: &mut dyn Write) -> io::Result<()> {
+        out.write_all(HEADER.as_bytes())
+    }
+
+    fn finding(
+        &self,
+        buf: &mut Vec<u8>,
+        source: &Source<'_>,
+        l: &Located<'_>,
+        fingerprint: Option<&str>,
+    ) {
+        serde_json::to_writer(buf, &result(source, l, fingerprint)).expect("results serialise");
+    }
+
+    fn write(
+        &self,
+        out: &mut dyn Write,
+        rendered: &[u8],
+        ends: &[usize],
+        mut first: bool,
+    ) -> io::Result<()> {
+        let mut start = 0;
+        for &end in ends {
+            out.write_all(if first { b"\n        " } else { b",\n        " })?;
+            out.write_all(&rendered[start..end])?;
+            first = false;
+            start = end;
+        }
+        Ok(())
+    }
+
+    fn finish(&self, out: &mut Streams<'_>, totals: &Totals) -> io::Result<()> {
+        if totals.findings() > 0 {
+            out.report.write_all(b"\n")?;
+        }
+        out.report.write_all(self.trailer.as_bytes())
+    }
+
+    fn fingerprints(&self) -> bool {
+        true
+    }
+}
 
 /// Everything before the first result.
 pub const HEADER: &str = "{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {\n      \"columnKind\": \"unicodeCodePoints\",\n      \"results\": [";
@@ -50,7 +111,7 @@ pub fn end_of(source: &Source<'_>, l: &Located<'_>) -> (usize, usize) {
 }
 
 /// One result object.
-pub fn result(source: &Source<'_>, l: &Located<'_>, fingerprint: Option<&str>) -> String {
+pub fn result(source: &Source<'_>, l: &Located<'_>, fingerprint: Option<&str>) -> Value {
     let (end_line, end_column) = end_of(source, l);
     let mut location = json!({
         "physicalLocation": {
@@ -81,7 +142,7 @@ pub fn result(source: &Source<'_>, l: &Located<'_>, fingerprint: Option<&str>) -
     if let Some(fp) = fingerprint {
         result["partialFingerprints"] = json!({ "vblint/v1": fp });
     }
-    serde_json::to_string(&result).expect("results serialise")
+    result
 }
 
 /// Everything after the last result: the tool, with one rule per entry.
