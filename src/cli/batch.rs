@@ -100,7 +100,7 @@ impl BatchArgs {
         let text = std::fs::read_to_string(path).map_err(|e| {
             format!(
                 "cannot read the baseline `{}`: {}; create one with --write-baseline",
-                path.display(),
+                super::out::shown(path),
                 crate::lexicon::io_reason(&e)
             )
         })?;

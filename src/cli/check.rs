@@ -15,6 +15,7 @@ use std::sync::{Mutex, PoisonError};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use super::batch::{self, Item};
+use super::out;
 use super::walk::{self, Listed, WalkOptions, WalkProblem, Walked};
 use super::{CheckArgs, ExitCode, load_config, load_scanner, print_diagnostics};
 use crate::config::{Config, FailOn};
@@ -191,11 +192,11 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
     if paths.is_empty() {
         paths.push(PathBuf::from("."));
     }
-    for path in &paths {
+    'paths: for path in &paths {
         if path.as_os_str() == "-" {
-            let out = scan_stdin(&job, &args.stdin_name);
-            if writer.write(out).is_err() {
-                return ExitCode::Clean;
+            let output = scan_stdin(&job, &args.stdin_name);
+            if writer.write(output).is_err() {
+                break;
             }
             continue;
         }
@@ -206,7 +207,7 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
         let files = match walk::walk(path, walk_options, exclude.as_ref()) {
             Ok(files) => files,
             Err(d) => {
-                writer.error(d);
+                writer.error(out::one_line(d));
                 continue;
             }
         };
@@ -241,25 +242,24 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
             }
         };
         if written.is_err() {
-            // A closed pipe (`| head`) is not an error.
-            return ExitCode::Clean;
+            break;
         }
         for file in &records {
             if scan_records(&job, &file.path, sample, &mut writer).is_err() {
-                return ExitCode::Clean;
+                break 'paths;
             }
         }
     }
+    // A run whose output failed was cut short: its baseline would be too.
     if let Some(path) = &args.batch.write_baseline
+        && writer.broken.is_none()
         && let Err(e) = writer.write_baseline(path)
     {
-        {
-            writer.error(Diagnostic::error(format!(
-                "cannot write the baseline `{}`: {}",
-                path.display(),
-                io_reason(&e)
-            )));
-        }
+        writer.error(Diagnostic::error(format!(
+            "cannot write the baseline `{}`: {}",
+            out::shown(path),
+            io_reason(&e)
+        )));
     }
     writer.finish(args.exit_zero)
 }
@@ -270,13 +270,14 @@ fn scan_records(
     path: &Path,
     sample: Option<(usize, u64)>,
     writer: &mut Writer<'_>,
-) -> io::Result<()> {
+) -> Result<(), Stopped> {
     let shown = path.display().to_string();
+    let named = out::shown(path);
     let mut records = match input::open_records(path, Kind::of(path), &job.options) {
         Ok(r) => r,
         Err(e) => {
-            writer.error(Diagnostic::error(e));
-            return Ok(());
+            writer.error(out::escaped(Diagnostic::error(e), Some(&shown)));
+            return writer.check();
         }
     };
     let mut result = Ok(());
@@ -291,14 +292,16 @@ fn scan_records(
             }
             Item::Bad(bad) => {
                 writer.error(Diagnostic::error(format!(
-                    "{shown}:{}: record {}: {}",
+                    "{named}:{}: record {}: {}",
                     bad.line, bad.number, bad.reason
                 )));
-                true
+                result = writer.check();
+                result.is_ok()
             }
             Item::Note(note) => {
-                writer.note(&note);
-                true
+                writer.note(&out::name_escaped_in(&note, &shown));
+                result = writer.check();
+                result.is_ok()
             }
         },
     );
@@ -321,8 +324,9 @@ fn scan_record(job: &Job<'_>, shown: &str, path: &Path, record: &Record) -> File
             record: Some(&record.id),
             text: &field.text,
             first_line: field.line,
+            first_column: field.column,
         };
-        render_into(job, &source, field.column, &findings, &mut out);
+        render_into(job, &source, &findings, &mut out);
     }
     out
 }
@@ -393,8 +397,8 @@ pub(super) fn exclude_set(config: &Config) -> Result<Option<GlobSet>, Diagnostic
 /// The walk goes on while files are scanned: workers take the next file
 /// from it as they become free, and an output is written as soon as all
 /// before it are, by the worker that completes the run. Fails only when the
-/// output is closed; then the walk stops.
-fn scan_in_order<I>(job: &Job<'_>, items: I, writer: &mut Writer<'_>) -> io::Result<()>
+/// output fails; then the walk stops.
+fn scan_in_order<I>(job: &Job<'_>, items: I, writer: &mut Writer<'_>) -> Result<(), Stopped>
 where
     I: Iterator<Item = Walked> + Send,
 {
@@ -412,11 +416,11 @@ where
         writer,
         early: BTreeMap::new(),
         next: 0,
-        failed: None,
+        stopped: false,
     });
     let stopped = || {
         let order = order.lock().unwrap_or_else(PoisonError::into_inner);
-        order.failed.is_some()
+        order.stopped
     };
     // Files handed to workers and not yet scanned: the walk waits (and
     // helps) when it is this far ahead, so memory stays bounded.
@@ -436,7 +440,7 @@ where
                 for (i, item) in (first..).zip(files) {
                     let output = scan(item);
                     let mut order = order.lock().unwrap_or_else(PoisonError::into_inner);
-                    // Once the output is closed, nothing more is scanned.
+                    // Once the output fails, nothing more is scanned.
                     if !order.put(i, output) {
                         break;
                     }
@@ -455,7 +459,7 @@ where
         }
     });
     let order = order.into_inner().unwrap_or_else(PoisonError::into_inner);
-    order.failed.map_or(Ok(()), Err)
+    if order.stopped { Err(Stopped) } else { Ok(()) }
 }
 
 /// Outputs of files scanned in parallel, written in the order of the walk
@@ -466,23 +470,23 @@ struct InOrder<'w, 'p> {
     early: BTreeMap<usize, Result<FileOutput, WalkProblem>>,
     /// The position of the next output to write.
     next: usize,
-    /// Why writing stopped.
-    failed: Option<io::Error>,
+    /// Whether writing failed.
+    stopped: bool,
 }
 
 impl InOrder<'_, '_> {
     /// Takes the output at position `i`, and writes every output now due.
     /// False once writing has failed: then nothing more is written.
     fn put(&mut self, i: usize, output: Result<FileOutput, WalkProblem>) -> bool {
-        if self.failed.is_some() {
+        if self.stopped {
             return false;
         }
         self.early.insert(i, output);
         while let Some(output) = self.early.remove(&self.next) {
             self.next += 1;
-            if let Err(e) = self.writer.write_or_problem(output) {
+            if self.writer.write_or_problem(output).is_err() {
                 self.early.clear();
-                self.failed = Some(e);
+                self.stopped = true;
                 return false;
             }
         }
@@ -492,7 +496,7 @@ impl InOrder<'_, '_> {
 
 fn scan_stdin(job: &Job<'_>, name: &str) -> FileOutput {
     match super::read::read_stdin(job.max_file_size) {
-        Ok(bytes) => scan_bytes(job, name, None, bytes),
+        Ok(bytes) => scan_bytes(job, name, &report::escape::name(name), None, bytes),
         Err(not_read) => not_read_output(not_read),
     }
 }
@@ -517,26 +521,31 @@ fn scan_file(job: &Job<'_>, file: &Listed) -> FileOutput {
         .path
         .to_str()
         .map_or_else(|| file.path.display().to_string(), str::to_owned);
-    match file_bytes(job, &shown, file) {
-        Ok(bytes) => scan_bytes(job, &shown, Some(&file.path), bytes),
+    let named = report::escape::name(&shown);
+    match file_bytes(job, &named, file) {
+        Ok(bytes) => scan_bytes(job, &shown, &named, Some(&file.path), bytes),
         Err(out) => out,
     }
 }
 
 /// The bytes of a file (the text of a DOCX or HTML file), or the output
 /// that says why there are none: a note for a file skipped on purpose (a
-/// pipe or a device), an error otherwise.
-fn file_bytes(job: &Job<'_>, shown: &str, file: &Listed) -> Result<Vec<u8>, FileOutput> {
+/// pipe or a device), an error otherwise. `named` is the file's name as
+/// messages show it.
+fn file_bytes(job: &Job<'_>, named: &str, file: &Listed) -> Result<Vec<u8>, FileOutput> {
     let path = file.path.as_path();
     match batch::extract_text(path, Kind::of(path)) {
         Some(Ok(text)) => Ok(text.into_bytes()),
         Some(Err(e)) => Err(FileOutput {
-            error: Some(Diagnostic::error(e)),
+            error: Some(out::escaped(
+                Diagnostic::error(e),
+                Some(&path.display().to_string()),
+            )),
             ..FileOutput::default()
         }),
         None => super::read::read_file(
             path,
-            shown,
+            named,
             job.max_file_size,
             file.walked,
             file.folder.as_deref(),
@@ -548,13 +557,14 @@ fn file_bytes(job: &Job<'_>, shown: &str, file: &Listed) -> Result<Vec<u8>, File
 
 /// The findings in a file for `report`, read and checked as `check` reads
 /// it: `Ok(None)` for a file skipped on purpose (binary, a pipe or a device).
+/// `named` is the file's name as messages show it.
 pub(super) fn file_findings(
     job: &Job<'_>,
-    shown: &str,
+    named: &str,
     file: &Listed,
 ) -> Result<Option<Vec<Finding>>, Diagnostic> {
-    let found = file_bytes(job, shown, file).and_then(|bytes| {
-        text_of(shown, &bytes).map(|text| findings_in(job, Some(&file.path), text))
+    let found = file_bytes(job, named, file).and_then(|bytes| {
+        text_of(named, &bytes).map(|text| findings_in(job, Some(&file.path), text))
     });
     match found {
         Ok(findings) => Ok(Some(findings)),
@@ -570,8 +580,16 @@ pub(super) fn findings_in(job: &Job<'_>, path: Option<&Path>, text: &str) -> Vec
     findings
 }
 
-fn scan_bytes(job: &Job<'_>, shown: &str, path: Option<&Path>, bytes: Vec<u8>) -> FileOutput {
-    let text = match text_of(shown, &bytes) {
+/// Scans the bytes of an input whose name is `shown` (as given) and
+/// `named` (as messages show it).
+fn scan_bytes(
+    job: &Job<'_>,
+    shown: &str,
+    named: &str,
+    path: Option<&Path>,
+    bytes: Vec<u8>,
+) -> FileOutput {
+    let text = match text_of(named, &bytes) {
         Ok(t) => t,
         Err(out) => return out,
     };
@@ -584,22 +602,24 @@ fn scan_bytes(job: &Job<'_>, shown: &str, path: Option<&Path>, bytes: Vec<u8>) -
         record: None,
         text,
         first_line: 1,
+        first_column: 1,
     };
-    render_into(job, &source, 1, &findings, &mut out);
+    render_into(job, &source, &findings, &mut out);
     out
 }
 
-/// Checks that bytes are text and UTF-8.
+/// Checks that bytes are text and UTF-8; `named` is their name as
+/// messages show it.
 ///
 /// The check runs with SIMD (`simdutf8`, several GB/s), in pieces on all
 /// threads for a big file ([`utf8_in_pieces`]); only a file that fails it
 /// is looked at again, by the standard library, for the offset of the
 /// first bad byte.
-fn text_of<'b>(shown: &str, bytes: &'b [u8]) -> Result<&'b str, FileOutput> {
+fn text_of<'b>(named: &str, bytes: &'b [u8]) -> Result<&'b str, FileOutput> {
     if memchr::memchr(0, &bytes[..bytes.len().min(BINARY_PROBE)]).is_some() {
         return Err(FileOutput {
             note: Some(format!(
-                "skipped `{shown}`: it looks like a binary file, not text"
+                "skipped `{named}`: it looks like a binary file, not text"
             )),
             ..FileOutput::default()
         });
@@ -614,7 +634,7 @@ fn text_of<'b>(shown: &str, bytes: &'b [u8]) -> Result<&'b str, FileOutput> {
     Err(FileOutput {
         error: Some(
             Diagnostic::error(format!(
-                "`{shown}` is not UTF-8 text (first bad byte at offset {at}); it was not scanned"
+                "`{named}` is not UTF-8 text (first bad byte at offset {at}); it was not scanned"
             ))
             .help("save or export the file as UTF-8"),
         ),
@@ -664,15 +684,8 @@ fn utf8_in_pieces(bytes: &[u8]) -> Option<&str> {
     valid.then(|| unsafe { std::str::from_utf8_unchecked(bytes) })
 }
 
-/// Renders findings into `out`; `first_column` is the column in the file of
-/// the text's first character (for fields of an export).
-fn render_into(
-    job: &Job<'_>,
-    source: &Source<'_>,
-    first_column: usize,
-    findings: &[Finding],
-    out: &mut FileOutput,
-) {
+/// Renders findings into `out`.
+fn render_into(job: &Job<'_>, source: &Source<'_>, findings: &[Finding], out: &mut FileOutput) {
     use rayon::prelude::*;
     let lexicon = job.scanner.lexicon();
     if findings.is_empty() {
@@ -680,7 +693,7 @@ fn render_into(
     }
     if job.fingerprints || findings.len() <= RENDER_GROUP {
         let located = report::locate(lexicon, source, findings);
-        render_located(job, source, first_column, located, out);
+        render_located(job, source, located, out);
         return;
     }
     // A big file's findings, in groups rendered on all threads. Each group's
@@ -695,7 +708,7 @@ fn render_into(
         .map(|(group, cursor)| {
             let mut part = FileOutput::default();
             let located = report::locate_from(lexicon, source, group, cursor);
-            render_located(job, source, first_column, located, &mut part);
+            render_located(job, source, located, &mut part);
             part
         })
         .collect();
@@ -715,7 +728,6 @@ const RENDER_GROUP: usize = 1024;
 fn render_located(
     job: &Job<'_>,
     source: &Source<'_>,
-    first_column: usize,
     located: Vec<report::Located<'_>>,
     out: &mut FileOutput,
 ) {
@@ -725,10 +737,7 @@ fn render_located(
         out.rendered.push(Rendered::default());
     }
     let rendered = out.rendered.last_mut().expect("a part");
-    for mut l in located {
-        if l.line == source.first_line {
-            l.column += first_column - 1;
-        }
+    for l in located {
         let fingerprint = job
             .fingerprints
             .then(|| fingerprinter.fingerprint(source, &l.entry.id, l.finding));
@@ -757,10 +766,15 @@ fn severity_index(s: Severity) -> usize {
     }
 }
 
+/// Writing stopped: the output failed (the writer keeps the error).
+struct Stopped;
+
 /// Writes outputs in order and keeps the totals.
 struct Writer<'p> {
     printer: &'p dyn Printer,
     out: io::BufWriter<io::Stdout>,
+    /// Why the output failed, if it did: then nothing more is written.
+    broken: Option<io::Error>,
     totals: Totals,
     /// Whether a finding reached the failure threshold.
     failed: bool,
@@ -774,13 +788,30 @@ impl<'p> Writer<'p> {
     fn new(printer: &'p dyn Printer) -> Writer<'p> {
         Writer {
             printer,
-            out: io::BufWriter::new(io::stdout()),
+            out: out::stdout(),
+            broken: None,
             totals: Totals::default(),
             failed: false,
             started: false,
             keep_fingerprints: false,
             fingerprints: Vec::new(),
         }
+    }
+
+    /// Whether the output still works.
+    fn check(&self) -> Result<(), Stopped> {
+        match self.broken {
+            Some(_) => Err(Stopped),
+            None => Ok(()),
+        }
+    }
+
+    /// Keeps the error of a failed write.
+    fn keep(&mut self, result: io::Result<()>) -> Result<(), Stopped> {
+        if let Err(e) = result {
+            self.broken.get_or_insert(e);
+        }
+        self.check()
     }
 
     fn start(&mut self) -> io::Result<()> {
@@ -805,12 +836,15 @@ impl<'p> Writer<'p> {
 
     /// Hands a problem to the printer.
     fn report(&mut self, problem: &Problem<'_>) {
-        let mut messages = io::stderr();
+        if self.broken.is_some() {
+            return;
+        }
         let mut streams = Streams {
             report: &mut self.out,
-            messages: &mut messages,
+            messages: &mut out::Messages,
         };
-        let _ = self.printer.problem(&mut streams, problem);
+        let result = self.printer.problem(&mut streams, problem);
+        let _ = self.keep(result);
     }
 
     fn note(&mut self, note: &str) {
@@ -822,34 +856,37 @@ impl<'p> Writer<'p> {
         self.report(&Problem::Error(&d));
     }
 
-    /// Reports a problem met while walking a folder.
+    /// Reports a problem met while walking a folder. Its message names a
+    /// path the walk found, and is shown on one line.
     fn problem(&mut self, p: WalkProblem) {
         match p {
-            WalkProblem::Note(n) => self.note(&n),
-            WalkProblem::Error(d) => self.error(d),
+            WalkProblem::Note(n) => self.note(&report::escape::name(&n)),
+            WalkProblem::Error(d) => self.error(out::one_line(d)),
         }
     }
 
-    fn write_or_problem(&mut self, item: Result<FileOutput, WalkProblem>) -> io::Result<()> {
+    fn write_or_problem(&mut self, item: Result<FileOutput, WalkProblem>) -> Result<(), Stopped> {
         match item {
             Ok(output) => self.write(output),
             Err(p) => {
                 self.problem(p);
-                Ok(())
+                self.check()
             }
         }
     }
 
-    fn write(&mut self, output: FileOutput) -> io::Result<()> {
+    fn write(&mut self, output: FileOutput) -> Result<(), Stopped> {
+        self.check()?;
         if let Some(d) = output.error {
             self.error(d);
-            return Ok(());
+            return self.check();
         }
         if let Some(note) = output.note {
             self.report(&Problem::Skipped(&note));
-            return Ok(());
+            return self.check();
         }
-        self.start()?;
+        let started = self.start();
+        self.keep(started)?;
         let found = output.rendered.iter().any(|r| !r.ends.is_empty());
         if output.record {
             self.totals.records += 1;
@@ -867,26 +904,32 @@ impl<'p> Writer<'p> {
         }
         self.failed |= output.failed;
         for part in &output.rendered {
-            self.printer
-                .write(&mut self.out, &part.bytes, &part.ends, first)?;
+            let written = self
+                .printer
+                .write(&mut self.out, &part.bytes, &part.ends, first);
+            self.keep(written)?;
             first &= part.ends.is_empty();
         }
         Ok(())
     }
 
+    /// Ends the report and returns the exit code: 0 after a closed pipe,
+    /// 2 after an error, 1 after findings that fail the run, else 0.
     fn finish(mut self, exit_zero: bool) -> ExitCode {
-        let result = (|| -> io::Result<()> {
-            self.start()?;
-            let mut messages = io::stderr();
-            let mut streams = Streams {
-                report: &mut self.out,
-                messages: &mut messages,
-            };
-            self.printer.finish(&mut streams, &self.totals)?;
-            self.out.flush()
-        })();
-        if result.is_err() {
-            return ExitCode::Clean;
+        if self.broken.is_none() {
+            let result = (|| -> io::Result<()> {
+                self.start()?;
+                let mut streams = Streams {
+                    report: &mut self.out,
+                    messages: &mut out::Messages,
+                };
+                self.printer.finish(&mut streams, &self.totals)?;
+                self.out.flush()
+            })();
+            let _ = self.keep(result);
+        }
+        if let Some(e) = &self.broken {
+            return out::write_failed(e);
         }
         if self.totals.errors > 0 {
             ExitCode::Error

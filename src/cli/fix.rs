@@ -11,12 +11,14 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use super::out::{self, say};
 use super::read::{self, Contents, NotRead};
 use super::walk::Listed;
 use super::{ExitCode, FixArgs, load_config, load_scanner, print_diagnostics};
 use crate::config::ContextMode;
 use crate::diagnostic::Diagnostic;
 use crate::lexicon::{EntryId, io_reason};
+use crate::report::{LineCursor, escape};
 use crate::scan::Scanner;
 
 /// How much of a file is looked at to decide that it is binary.
@@ -28,6 +30,8 @@ enum Outcome {
     Changed(usize),
     Skipped(String),
     Error(Diagnostic),
+    /// Standard output failed.
+    Unwritten(io::Error),
 }
 
 pub(super) fn run(args: FixArgs) -> ExitCode {
@@ -65,18 +69,21 @@ pub(super) fn run(args: FixArgs) -> ExitCode {
     if paths.is_empty() {
         paths.push(PathBuf::from("."));
     }
-    let mut out = io::BufWriter::new(io::stdout());
+    let mut stdout = out::stdout();
+    // Why standard output failed: then --diff stops, and --write goes on
+    // fixing files without listing them.
+    let mut unwritten: Option<io::Error> = None;
     let (mut errors, mut files_changed, mut changes) = (0usize, 0usize, 0usize);
-    for path in &paths {
+    'paths: for path in &paths {
         let walk = super::walk::WalkOptions {
             hidden: args.hidden,
             no_ignore: args.no_ignore,
         };
         let mut on_problem = |p: super::walk::WalkProblem| match p {
-            super::walk::WalkProblem::Note(n) => eprintln!("vblint: note: {n}"),
+            super::walk::WalkProblem::Note(n) => say!("note: {}", escape::name(&n)),
             super::walk::WalkProblem::Error(d) => {
                 errors += 1;
-                eprintln!("vblint: {d}");
+                say!("{}", out::one_line(d));
             }
         };
         let listed = super::walk::list_files(path, walk, exclude.as_ref(), &mut on_problem);
@@ -84,7 +91,7 @@ pub(super) fn run(args: FixArgs) -> ExitCode {
             Ok(f) => f,
             Err(d) => {
                 errors += 1;
-                eprintln!("vblint: {d}");
+                say!("{}", out::one_line(d));
                 continue;
             }
         };
@@ -99,23 +106,44 @@ pub(super) fn run(args: FixArgs) -> ExitCode {
                 }
                 None => Vec::new(),
             };
-            let outcome = fix_file(&scanner, &file, &args, context, &disabled, &mut out);
-            let _ = out.flush();
+            let listing: &mut dyn Write = if unwritten.is_some() {
+                &mut io::sink()
+            } else {
+                &mut stdout
+            };
+            let mut outcome = fix_file(&scanner, &file, &args, context, &disabled, listing);
+            if unwritten.is_none()
+                && let Err(e) = stdout.flush()
+            {
+                outcome = Outcome::Unwritten(e);
+            }
             match outcome {
                 Outcome::Unchanged => {}
                 Outcome::Changed(n) => {
                     files_changed += 1;
                     changes += n;
                 }
-                Outcome::Skipped(note) => eprintln!("vblint: {note}"),
+                Outcome::Skipped(note) => say!("{note}"),
                 Outcome::Error(d) => {
                     errors += 1;
-                    eprintln!("vblint: {d}");
+                    say!("{d}");
+                }
+                Outcome::Unwritten(e) => {
+                    unwritten = Some(e);
+                    if !args.write {
+                        break 'paths;
+                    }
                 }
             }
         }
     }
-    let _ = out.flush();
+    if let Some(e) = unwritten {
+        // A closed pipe ends --diff quietly; other failures say why.
+        let code = out::write_failed(&e);
+        if !args.write || code == ExitCode::Error {
+            return code;
+        }
+    }
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     let mut line = if args.write && changes > 0 {
         format!(
@@ -135,7 +163,7 @@ pub(super) fn run(args: FixArgs) -> ExitCode {
     if errors > 0 {
         line.push_str(&format!("; {} could not be fixed", plural(errors, "input")));
     }
-    eprintln!("{line}");
+    out::message(format_args!("{line}"));
     if errors > 0 {
         ExitCode::Error
     } else if changes > 0 && !args.write {
@@ -151,13 +179,14 @@ fn fix_file(
     args: &FixArgs,
     context: ContextMode,
     disabled: &[String],
-    out: &mut impl Write,
+    out: &mut dyn Write,
 ) -> Outcome {
     let path = file.path.as_path();
     let shown = path.display().to_string();
+    let named = escape::name(&shown);
     let contents = match read::read_file(
         path,
-        &shown,
+        &named,
         args.max_file_size,
         file.walked,
         file.folder.as_deref(),
@@ -168,7 +197,7 @@ fn fix_file(
     };
     if memchr::memchr(0, &contents.bytes[..contents.bytes.len().min(BINARY_PROBE)]).is_some() {
         return Outcome::Skipped(format!(
-            "skipped `{shown}`: it looks like a binary file, not text"
+            "skipped `{named}`: it looks like a binary file, not text"
         ));
     }
     let text = match std::str::from_utf8(&contents.bytes) {
@@ -176,7 +205,7 @@ fn fix_file(
         Err(e) => {
             return Outcome::Error(
                 Diagnostic::error(format!(
-                    "`{shown}` is not UTF-8 text (first bad byte at offset {}); it was not changed",
+                    "`{named}` is not UTF-8 text (first bad byte at offset {}); it was not changed",
                     e.valid_up_to()
                 ))
                 .help("save or export the file as UTF-8"),
@@ -198,7 +227,7 @@ fn fix_file(
                 .collect();
             return Outcome::Error(
                 Diagnostic::error(format!(
-                    "the safe fixes for {} keep producing new fixes in `{shown}`; it was not changed",
+                    "the safe fixes for {} keep producing new fixes in `{named}`; it was not changed",
                     ids.join(", ")
                 ))
                 .help("an alternative contains another safe entry's term: mark one of these entries `fix = \"review\"`"),
@@ -210,33 +239,37 @@ fn fix_file(
     }
     let n = fixed.edits.len();
     if args.write {
-        match write_atomically(path, &shown, &contents, fixed.text.as_bytes()) {
+        match write_atomically(path, &named, &contents, fixed.text.as_bytes()) {
             Ok(()) => {
-                let _ = writeln!(
+                // The file is fixed whether or not this line can be written.
+                let listed = writeln!(
                     out,
-                    "fixed {shown} ({n} change{})",
+                    "fixed {named} ({n} change{})",
                     if n == 1 { "" } else { "s" }
                 );
-                Outcome::Changed(n)
+                match listed {
+                    Ok(()) => Outcome::Changed(n),
+                    Err(e) => Outcome::Unwritten(e),
+                }
             }
             Err(d) => Outcome::Error(d),
         }
     } else {
         let result = if context == ContextMode::Full {
-            print_diff(out, &shown, text, &fixed.text)
+            print_diff(out, &named, text, &fixed.text)
         } else {
-            print_list(out, scanner, &shown, text, &allow)
+            print_list(out, scanner, &named, text, &allow)
         };
-        if result.is_err() {
-            // A closed pipe: stop quietly, as `check` does.
-            return Outcome::Changed(n);
+        match result {
+            Ok(()) => Outcome::Changed(n),
+            Err(e) => Outcome::Unwritten(e),
         }
-        Outcome::Changed(n)
     }
 }
 
-/// A unified diff of the whole file (`--context full`).
-fn print_diff(out: &mut impl Write, shown: &str, old: &str, new: &str) -> io::Result<()> {
+/// A unified diff of the whole file (`--context full`); `shown` is the
+/// file's name as output shows it.
+fn print_diff(out: &mut dyn Write, shown: &str, old: &str, new: &str) -> io::Result<()> {
     let diff = similar::TextDiff::from_lines(old, new);
     let text = diff
         .unified_diff()
@@ -247,22 +280,19 @@ fn print_diff(out: &mut impl Write, shown: &str, old: &str, new: &str) -> io::Re
 }
 
 /// Where each change would be, and what it would write, without case text
-/// (`--context redacted` or `none`).
+/// (`--context redacted` or `none`); `shown` is the file's name as output
+/// shows it.
 fn print_list(
-    out: &mut impl Write,
+    out: &mut dyn Write,
     scanner: &Scanner,
     shown: &str,
     text: &str,
     allow: &dyn Fn(EntryId) -> bool,
 ) -> io::Result<()> {
     let lexicon = scanner.lexicon();
+    let mut cursor = LineCursor::new(text, 1);
     for e in crate::fix::plan_filtered(scanner, text, allow) {
-        let before = &text[..e.span.start];
-        let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
-        let col = before[before.rfind('\n').map_or(0, |i| i + 1)..]
-            .chars()
-            .count()
-            + 1;
+        let (line, col, _) = cursor.locate(e.span.start);
         writeln!(
             out,
             "{shown}:{line}:{col}: [{}] would be replaced by \"{}\"",

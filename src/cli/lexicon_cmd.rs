@@ -1,13 +1,16 @@
 //! `vblint lexicon check|test|list`.
 
 use std::collections::BTreeSet;
+use std::io::{self, Write};
 use std::sync::Arc;
 
+use super::out::{self, say};
 use super::{
     ExitCode, LexiconCommand, LexiconPaths, lexicon_tools, load_lexicon_for, print_diagnostics,
 };
 use crate::lexicon::validate::{run_examples, validate, validation_scanner};
 use crate::lexicon::{BUILTIN_PREFIX, Lexicon};
+use crate::report::escape;
 
 pub(super) fn run(cmd: LexiconCommand) -> ExitCode {
     match cmd {
@@ -28,7 +31,7 @@ fn load(paths: &LexiconPaths) -> Option<Arc<Lexicon>> {
         Err(errors) => {
             print_diagnostics(&errors);
             let n = errors.iter().filter(|d| d.is_error()).count();
-            eprintln!("vblint: {n} error(s) in the lexicon");
+            say!("{n} error(s) in the lexicon");
             None
         }
     }
@@ -67,8 +70,8 @@ fn check(paths: &LexiconPaths) -> ExitCode {
         .active()
         .filter(|(_, e)| files.contains(&e.origin.file.name))
         .count();
-    eprintln!(
-        "vblint: checked {entries} entries in {} file(s): {errors} error(s), {warnings} warning(s)",
+    say!(
+        "checked {entries} entries in {} file(s): {errors} error(s), {warnings} warning(s)",
         files.len()
     );
     if errors > 0 {
@@ -95,28 +98,43 @@ fn test(paths: &LexiconPaths, filter: Option<&str>) -> ExitCode {
         .filter(|r| files.contains(&lexicon.get(r.entry).origin.file.name))
         .collect();
     let entries: BTreeSet<_> = results.iter().map(|r| r.entry).collect();
-    println!(
-        "running {} examples from {} entries",
-        results.len(),
-        entries.len()
-    );
-    let failures: Vec<_> = results.iter().filter_map(|r| r.failure.clone()).collect();
-    print_diagnostics(&failures);
-    for r in results.iter().filter(|r| r.failure.is_some()) {
-        let kind = if r.counter {
-            "counterexample"
+    let mut stdout = out::stdout();
+    let written = (|| -> io::Result<ExitCode> {
+        writeln!(
+            stdout,
+            "running {} examples from {} entries",
+            results.len(),
+            entries.len()
+        )?;
+        let failures: Vec<_> = results.iter().filter_map(|r| r.failure.clone()).collect();
+        stdout.flush()?;
+        print_diagnostics(&failures);
+        for r in results.iter().filter(|r| r.failure.is_some()) {
+            let kind = if r.counter {
+                "counterexample"
+            } else {
+                "example"
+            };
+            writeln!(
+                stdout,
+                "FAILED {} {kind} {}",
+                escape::name(&lexicon.get(r.entry).id),
+                r.index + 1
+            )?;
+        }
+        let failed = failures.len();
+        writeln!(
+            stdout,
+            "\n{} passed, {failed} failed",
+            results.len() - failed
+        )?;
+        Ok(if failed > 0 {
+            ExitCode::Findings
         } else {
-            "example"
-        };
-        println!("FAILED {} {kind} {}", lexicon.get(r.entry).id, r.index + 1);
-    }
-    let failed = failures.len();
-    println!("\n{} passed, {failed} failed", results.len() - failed);
-    if failed > 0 {
-        ExitCode::Findings
-    } else {
-        ExitCode::Clean
-    }
+            ExitCode::Clean
+        })
+    })();
+    out::finish(&mut stdout, written)
 }
 
 fn list(paths: &LexiconPaths) -> ExitCode {
@@ -130,21 +148,30 @@ fn list(paths: &LexiconPaths) -> ExitCode {
         .max()
         .unwrap_or(2)
         .max(2);
-    println!(
-        "{:width$}  {:17}  {:8}  {:>5}  {:8}  FILE",
-        "ID", "CATEGORY", "SEVERITY", "FORMS", "LAYER"
-    );
-    for e in &lexicon.entries {
-        let forms: usize = e.terms.iter().map(|t| t.variants().len()).sum();
-        let layer = layer_of(e);
-        let (line, _) = e.origin.file.line_col(e.origin.span.start);
-        println!(
-            "{:width$}  {:17}  {:8}  {forms:>5}  {layer:8}  {}:{line}",
-            e.id,
-            e.category.as_str(),
-            e.severity.as_str(),
-            e.origin.file.name
-        );
+    let mut stdout = out::stdout();
+    let written = (|| -> io::Result<()> {
+        writeln!(
+            stdout,
+            "{:width$}  {:17}  {:8}  {:>5}  {:8}  FILE",
+            "ID", "CATEGORY", "SEVERITY", "FORMS", "LAYER"
+        )?;
+        for e in &lexicon.entries {
+            let forms: usize = e.terms.iter().map(|t| t.variants().len()).sum();
+            let layer = layer_of(e);
+            let (line, _) = e.origin.file.line_col(e.origin.span.start);
+            writeln!(
+                stdout,
+                "{:width$}  {:17}  {:8}  {forms:>5}  {layer:8}  {}:{line}",
+                escape::name(&e.id),
+                e.category.as_str(),
+                e.severity.as_str(),
+                escape::name(&e.origin.file.name)
+            )?;
+        }
+        stdout.flush()
+    })();
+    if let Err(e) = written {
+        return out::write_failed(&e);
     }
     let count = |layer: &str| {
         lexicon
@@ -154,8 +181,8 @@ fn list(paths: &LexiconPaths) -> ExitCode {
             .count()
     };
     let active = lexicon.active().count();
-    eprintln!(
-        "vblint: {} entries ({active} active): {} built-in, {} local, {} override, {} retired",
+    say!(
+        "{} entries ({active} active): {} built-in, {} local, {} override, {} retired",
         lexicon.entries.len(),
         count("built-in"),
         count("local"),

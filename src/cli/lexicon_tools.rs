@@ -3,11 +3,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
+use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 
+use super::out::{self, say, shown};
 use super::{
     ExitCode, LexiconArgs, LexiconPaths, load_config, load_lexicon_for, print_diagnostics,
 };
@@ -16,6 +18,7 @@ use crate::lexicon::canonical::{format_lexicon, short_diff};
 use crate::lexicon::spreadsheet::{self, EditFile};
 use crate::lexicon::stats::{Stats, stats, today};
 use crate::lexicon::{BUILTIN, BUILTIN_PREFIX, Lexicon, is_lexicon_file};
+use crate::report::{LineCursor, escape};
 use crate::scan::{Scanner, Settings};
 
 /// `vblint lexicon fmt`.
@@ -138,7 +141,7 @@ fn lexicon_files(paths: &[PathBuf], config: Option<&PathBuf>) -> Result<Vec<Path
                 .map_err(|e| {
                     format!(
                         "cannot list `{}`: {}",
-                        p.display(),
+                        shown(&p),
                         crate::lexicon::io_reason(&e)
                     )
                 })?
@@ -153,7 +156,7 @@ fn lexicon_files(paths: &[PathBuf], config: Option<&PathBuf>) -> Result<Vec<Path
         } else {
             return Err(format!(
                 "cannot read `{}`: no such file or folder",
-                p.display()
+                shown(&p)
             ));
         }
     }
@@ -164,7 +167,7 @@ fn read(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| {
         format!(
             "cannot read `{}`: {}",
-            path.display(),
+            shown(path),
             crate::lexicon::io_reason(&e)
         )
     })
@@ -174,22 +177,26 @@ pub(super) fn fmt(args: &FmtArgs) -> ExitCode {
     let files = match lexicon_files(&args.paths, args.config.as_ref()) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("vblint: {e}");
+            say!("{e}");
             return ExitCode::Error;
         }
     };
     let mut failed = false;
     let mut changed = 0;
+    let mut stdout = out::stdout();
+    // Why standard output failed, if it did.
+    let mut unwritten: Option<io::Error> = None;
     for path in &files {
         let result = read(path).and_then(|text| {
             format_lexicon(&text)
                 .map(|new| (text, new))
-                .map_err(|e| format!("{}: not valid TOML: {e}", path.display()))
+                .map_err(|e| format!("{}: not valid TOML: {e}", shown(path)))
         });
         let (old, new) = match result {
             Ok(x) => x,
             Err(e) => {
-                eprintln!("vblint: {e}");
+                let _ = stdout.flush();
+                say!("{e}");
                 failed = true;
                 continue;
             }
@@ -198,28 +205,51 @@ pub(super) fn fmt(args: &FmtArgs) -> ExitCode {
             continue;
         }
         changed += 1;
-        if args.check {
-            println!("{} is not formatted:", path.display());
-            print!("{}", short_diff(&old, &new, 20));
+        let written = if args.check {
+            write!(
+                stdout,
+                "{} is not formatted:\n{}",
+                shown(path),
+                short_diff(&old, &new, 20)
+            )
         } else if let Err(e) = std::fs::write(path, &new) {
-            eprintln!(
-                "vblint: cannot write `{}`: {}",
-                path.display(),
+            let _ = stdout.flush();
+            say!(
+                "cannot write `{}`: {}",
+                shown(path),
                 crate::lexicon::io_reason(&e)
             );
             failed = true;
+            Ok(())
         } else {
-            println!("formatted {}", path.display());
+            writeln!(stdout, "formatted {}", shown(path))
+        };
+        // With --check, the rest is not worth showing; without, the files
+        // are still formatted, and the failure is reported at the end.
+        if let Err(e) = written {
+            if args.check {
+                return out::write_failed(&e);
+            }
+            unwritten.get_or_insert(e);
+        }
+    }
+    if let Err(e) = stdout.flush() {
+        unwritten.get_or_insert(e);
+    }
+    if let Some(e) = unwritten {
+        let code = out::write_failed(&e);
+        if args.check || code == ExitCode::Error {
+            return code;
         }
     }
     if args.check && changed > 0 {
-        eprintln!(
-            "vblint: {changed} of {} file(s) would be reformatted; run `vblint lexicon fmt` without --check",
+        say!(
+            "{changed} of {} file(s) would be reformatted; run `vblint lexicon fmt` without --check",
             files.len()
         );
     } else {
-        eprintln!(
-            "vblint: {} file(s) checked, {changed} {}",
+        say!(
+            "{} file(s) checked, {changed} {}",
             files.len(),
             if args.check {
                 "to reformat"
@@ -243,7 +273,7 @@ fn load(paths: &LexiconPaths) -> Option<Arc<Lexicon>> {
         Err(errors) => {
             print_diagnostics(&errors);
             let n = errors.iter().filter(|d| d.is_error()).count();
-            eprintln!("vblint: {n} error(s) in the lexicon");
+            say!("{n} error(s) in the lexicon");
             None
         }
     }
@@ -260,17 +290,19 @@ pub(super) fn stats_cmd(args: &StatsArgs) -> ExitCode {
         .filter(|e| !only_named || !e.origin.file.name.starts_with(BUILTIN_PREFIX));
     let today = args.today.clone().unwrap_or_else(today);
     let s = stats(entries, &today);
-    match args.format {
+    let text = match args.format {
         StatsFormat::Json => match serde_json::to_string_pretty(&s) {
-            Ok(j) => println!("{j}"),
+            Ok(j) => j + "\n",
             Err(e) => {
-                eprintln!("vblint: {e}");
+                say!("{e}");
                 return ExitCode::Error;
             }
         },
-        StatsFormat::Table => print!("{}", stats_table(&s)),
-    }
-    ExitCode::Clean
+        StatsFormat::Table => stats_table(&s),
+    };
+    let mut stdout = out::stdout();
+    let written = stdout.write_all(text.as_bytes());
+    out::finish(&mut stdout, written.map(|()| ExitCode::Clean))
 }
 
 fn stats_table(s: &Stats) -> String {
@@ -298,16 +330,16 @@ fn stats_table(s: &Stats) -> String {
     }
     let _ = writeln!(o, "\nENTRIES  SOURCE");
     for src in &s.sources {
-        let _ = writeln!(o, "{:>7}  {}", src.entries, src.source);
+        let _ = writeln!(o, "{:>7}  {}", src.entries, escape::name(&src.source));
     }
     let _ = writeln!(o, "\nOLDEST REVIEWED");
     for r in &s.oldest_reviewed {
         let _ = writeln!(
             o,
             "  {:10}  {}  ({})",
-            r.reviewed.as_deref().unwrap_or("never"),
-            r.id,
-            r.location
+            escape::name(r.reviewed.as_deref().unwrap_or("never")),
+            escape::name(&r.id),
+            escape::name(&r.location)
         );
     }
     let _ = writeln!(
@@ -320,9 +352,9 @@ fn stats_table(s: &Stats) -> String {
         let _ = writeln!(
             o,
             "  {:10}  {}  ({})",
-            r.reviewed.as_deref().unwrap_or("never"),
-            r.id,
-            r.location
+            escape::name(r.reviewed.as_deref().unwrap_or("never")),
+            escape::name(&r.id),
+            escape::name(&r.location)
         );
     }
     o
@@ -353,7 +385,7 @@ fn sample_files(corpus: &[PathBuf]) -> (Vec<PathBuf>, usize) {
                 }
                 Ok(_) => {}
                 Err(e) => {
-                    eprintln!("vblint: {e}");
+                    say!("{}", escape::name(&e.to_string()));
                     errors += 1;
                 }
             }
@@ -391,10 +423,7 @@ pub(super) fn impact(args: &ImpactArgs) -> ExitCode {
             },
             Err(errors) => {
                 print_diagnostics(&errors);
-                eprintln!(
-                    "vblint: the {label} lexicon `{}` does not load",
-                    path.display()
-                );
+                say!("the {label} lexicon `{}` does not load", shown(path));
                 return ExitCode::Error;
             }
         }
@@ -405,7 +434,7 @@ pub(super) fn impact(args: &ImpactArgs) -> ExitCode {
     let mut texts: BTreeMap<String, String> = BTreeMap::new();
     for path in &files {
         let Ok(bytes) = std::fs::read(path) else {
-            eprintln!("vblint: cannot read `{}`", path.display());
+            say!("cannot read `{}`", shown(path));
             errors += 1;
             continue;
         };
@@ -426,48 +455,65 @@ pub(super) fn impact(args: &ImpactArgs) -> ExitCode {
         counts.entry(&f.rule).or_default().1 += 1;
     }
     let width = counts.keys().map(|k| k.len()).max().unwrap_or(4).max(4);
-    println!(
-        "{} sample file(s); {} finding(s) before, {} after",
-        texts.len(),
-        old_all.len(),
-        new_all.len()
-    );
-    println!(
-        "\n{:width$}  {:>6}  {:>6}  {:>6}",
-        "RULE", "OLD", "NEW", "CHANGE"
-    );
-    for (rule, (o, n)) in &counts {
-        if o != n {
-            let change = *n as i64 - *o as i64;
-            println!("{rule:width$}  {o:>6}  {n:>6}  {change:>+6}");
+    let mut stdout = out::stdout();
+    let written = (|| -> io::Result<()> {
+        writeln!(
+            stdout,
+            "{} sample file(s); {} finding(s) before, {} after",
+            texts.len(),
+            old_all.len(),
+            new_all.len()
+        )?;
+        writeln!(
+            stdout,
+            "\n{:width$}  {:>6}  {:>6}  {:>6}",
+            "RULE", "OLD", "NEW", "CHANGE"
+        )?;
+        for (rule, (o, n)) in &counts {
+            if o != n {
+                let change = *n as i64 - *o as i64;
+                let rule = escape::name(rule);
+                writeln!(stdout, "{rule:width$}  {o:>6}  {n:>6}  {change:>+6}")?;
+            }
         }
-    }
-    let unchanged = counts.values().filter(|(o, n)| o == n).count();
-    if unchanged > 0 {
-        println!("({unchanged} rule(s) unchanged)");
-    }
-    let added: Vec<&Found> = new_all.difference(&old_all).collect();
-    let removed: Vec<&Found> = old_all.difference(&new_all).collect();
-    for (title, list) in [("ADDED", &added), ("REMOVED", &removed)] {
-        println!("\n{title} ({}):", list.len());
-        for f in list.iter() {
-            let text = &texts[&f.path];
-            println!("  {}", describe(f, text, args.context));
+        let unchanged = counts.values().filter(|(o, n)| o == n).count();
+        if unchanged > 0 {
+            writeln!(stdout, "({unchanged} rule(s) unchanged)")?;
         }
-    }
-    if errors > 0 {
+        let added: Vec<&Found> = new_all.difference(&old_all).collect();
+        let removed: Vec<&Found> = old_all.difference(&new_all).collect();
+        for (title, list) in [("ADDED", &added), ("REMOVED", &removed)] {
+            writeln!(stdout, "\n{title} ({}):", list.len())?;
+            let mut cursor: Option<(&str, LineCursor<'_>)> = None;
+            for f in list.iter() {
+                let text = texts[&f.path].as_str();
+                // Each list is in order of path and offset: one cursor per file.
+                let at = match &mut cursor {
+                    Some((path, c)) if *path == f.path => c,
+                    _ => &mut cursor.insert((f.path.as_str(), LineCursor::new(text, 1))).1,
+                };
+                writeln!(stdout, "  {}", describe(f, text, at, args.context))?;
+            }
+        }
+        Ok(())
+    })();
+    let code = if errors > 0 {
         ExitCode::Error
     } else {
         ExitCode::Clean
-    }
+    };
+    out::finish(&mut stdout, written.map(|()| code))
 }
 
-fn describe(f: &Found, text: &str, context: ContextMode) -> String {
-    let line_start = text[..f.start].rfind('\n').map_or(0, |i| i + 1);
-    let line = text[..f.start].matches('\n').count() + 1;
-    let col = text[line_start..f.start].chars().count() + 1;
+/// One finding of `impact`; `cursor` is at or before it in its text.
+fn describe(f: &Found, text: &str, cursor: &mut LineCursor<'_>, context: ContextMode) -> String {
+    let (line, col, line_start) = cursor.locate(f.start);
     let quoted = if f.quoted { " (quoted)" } else { "" };
-    let head = format!("{}:{line}:{col} {}{quoted}", f.path, f.rule);
+    let head = format!(
+        "{}:{line}:{col} {}{quoted}",
+        escape::name(&f.path),
+        escape::name(&f.rule)
+    );
     let matched: String = text[f.start..f.end]
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -476,9 +522,7 @@ fn describe(f: &Found, text: &str, context: ContextMode) -> String {
         ContextMode::None => head,
         ContextMode::Redacted => format!("{head} {matched:?}"),
         ContextMode::Full => {
-            let line_end = text[f.start..]
-                .find('\n')
-                .map_or(text.len(), |i| f.start + i);
+            let line_end = cursor.line_end(f.start);
             format!("{head} {matched:?}: {}", text[line_start..line_end].trim())
         }
     }
@@ -508,25 +552,31 @@ pub(super) fn export(args: &ExportArgs) -> ExitCode {
     let files = match files {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("vblint: {e}");
+            say!("{e}");
             return ExitCode::Error;
         }
     };
     let SheetFormat::Csv = args.format;
-    match spreadsheet::export(&files, std::io::stdout().lock()) {
-        Ok(()) => ExitCode::Clean,
+    let mut stdout = out::stdout();
+    let written = match spreadsheet::export(&files, &mut stdout) {
+        Ok(()) => Ok(ExitCode::Clean),
+        Err(e) if e.is_io_error() => match e.into_kind() {
+            csv::ErrorKind::Io(e) => Err(e),
+            _ => unreachable!("an I/O error"),
+        },
         Err(e) => {
-            eprintln!("vblint: cannot write the spreadsheet: {e}");
-            ExitCode::Error
+            say!("cannot write the spreadsheet: {e}");
+            Ok(ExitCode::Error)
         }
-    }
+    };
+    out::finish(&mut stdout, written)
 }
 
 pub(super) fn import(args: &ImportArgs) -> ExitCode {
     if !args.into.is_dir() {
-        eprintln!(
-            "vblint: `{}` is not a folder; --into names the lexicon folder to update",
-            args.into.display()
+        say!(
+            "`{}` is not a folder; --into names the lexicon folder to update",
+            shown(&args.into)
         );
         return ExitCode::Error;
     }
@@ -536,7 +586,7 @@ pub(super) fn import(args: &ImportArgs) -> ExitCode {
             let sheet = std::fs::File::open(&args.sheet).map_err(|e| {
                 format!(
                     "cannot read `{}`: {}",
-                    args.sheet.display(),
+                    shown(&args.sheet),
                     crate::lexicon::io_reason(&e)
                 )
             })?;
@@ -546,44 +596,64 @@ pub(super) fn import(args: &ImportArgs) -> ExitCode {
     let (files, report) = match result {
         Ok(x) => x,
         Err(e) => {
-            eprintln!("vblint: {e}");
+            say!("{e}");
             return ExitCode::Error;
         }
     };
-    for (id, keys) in &report.updated {
-        println!("updated {id}: {}", keys.join(", "));
-    }
-    for (id, file) in &report.added {
-        println!("added   {id} to {file}");
-    }
-    for id in &report.not_in_sheet {
-        println!("kept    {id} (not in the sheet; left unchanged)");
-    }
-    println!(
-        "{} updated, {} added, {} unchanged",
-        report.updated.len(),
-        report.added.len(),
-        report.unchanged
-    );
+    let mut stdout = out::stdout();
+    let written = (|| -> io::Result<()> {
+        for (id, keys) in &report.updated {
+            let keys = escape::name(&keys.join(", ")).into_owned();
+            writeln!(stdout, "updated {}: {keys}", escape::name(id))?;
+        }
+        for (id, file) in &report.added {
+            let (id, file) = (escape::name(id), escape::name(file));
+            writeln!(stdout, "added   {id} to {file}")?;
+        }
+        for id in &report.not_in_sheet {
+            let id = escape::name(id);
+            writeln!(stdout, "kept    {id} (not in the sheet; left unchanged)")?;
+        }
+        writeln!(
+            stdout,
+            "{} updated, {} added, {} unchanged",
+            report.updated.len(),
+            report.added.len(),
+            report.unchanged
+        )?;
+        stdout.flush()
+    })();
+    // Without --dry-run the lexicon is still updated when the list of
+    // changes cannot be shown; a list that fails for another reason than a
+    // closed pipe still makes the exit code 2.
+    let mut failed = match written {
+        Err(e) if args.dry_run || !out::is_closed(&e) => {
+            let code = out::write_failed(&e);
+            if args.dry_run {
+                return code;
+            }
+            code == ExitCode::Error
+        }
+        _ => false,
+    };
     if args.dry_run {
-        eprintln!("vblint: dry run; nothing written");
+        say!("dry run; nothing written");
         return ExitCode::Clean;
     }
-    let mut failed = false;
     for f in files.iter().filter(|f| f.changed) {
         if let Err(e) = std::fs::write(&f.path, f.doc.to_string()) {
-            eprintln!(
-                "vblint: cannot write `{}`: {}",
-                f.path.display(),
+            say!(
+                "cannot write `{}`: {}",
+                shown(&f.path),
                 crate::lexicon::io_reason(&e)
             );
             failed = true;
         }
     }
     if !report.updated.is_empty() || !report.added.is_empty() {
-        eprintln!(
-            "vblint: now run `vblint lexicon check {0}` and `vblint lexicon test {0}`",
-            args.into.display()
+        say!(
+            "now run `vblint lexicon check {0}` and `vblint lexicon test {0}`",
+            shown(&args.into)
         );
     }
     if failed {

@@ -10,6 +10,7 @@ mod explain;
 mod fix;
 mod lexicon_cmd;
 mod lexicon_tools;
+mod out;
 mod read;
 mod report_cmd;
 mod walk;
@@ -258,7 +259,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Lsp => match crate::lsp::run() {
             Ok(()) => ExitCode::Clean,
             Err(e) => {
-                eprintln!("vblint lsp: {e:#}");
+                out::message(format_args!("vblint lsp: {e:#}"));
                 ExitCode::Error
             }
         },
@@ -267,10 +268,7 @@ pub fn run(cli: Cli) -> ExitCode {
 
 /// Prints diagnostics to standard error.
 fn print_diagnostics(diagnostics: &[Diagnostic]) {
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    for d in diagnostics {
-        eprintln!("{}", d.render(color));
-    }
+    out::diagnostics(diagnostics);
 }
 
 /// Loads the configuration for `start` (unless switched off) merged with the
@@ -303,8 +301,8 @@ fn load_scanner(config: &Config) -> Option<Scanner> {
         Ok(l) => l,
         Err(errors) => {
             print_diagnostics(&errors);
-            eprintln!(
-                "vblint: the lexicon has {} problem(s); fix them and run again",
+            out::say!(
+                "the lexicon has {} problem(s); fix them and run again",
                 errors.len()
             );
             return None;
@@ -321,7 +319,7 @@ fn load_scanner(config: &Config) -> Option<Scanner> {
             "there is no lexicon entry `{unknown}` to configure"
         ));
         if let Some(path) = &config.path {
-            d = d.note(format!("configured in {}", path.display()));
+            d = d.note(format!("configured in {}", out::shown(path)));
         }
         d = match crate::diagnostic::closest(unknown, ids) {
             Some(c) => d.help(format!("did you mean `{c}`?")),

@@ -12,12 +12,13 @@ use rayon::prelude::*;
 
 use super::batch::{self, BatchArgs, Item};
 use super::check::{self, Job};
+use super::out::{self, say};
 use super::walk::{self, Listed};
 use super::{CheckArgs, ColorChoice, ExitCode, LexiconArgs, QuotePolicyArg, print_diagnostics};
 use crate::diagnostic::Diagnostic;
 use crate::input::{self, Kind};
 use crate::report::summary::{self, Summary, Suppress, Unit};
-use crate::report::{self, Format};
+use crate::report::{self, Format, escape};
 
 /// Report formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -94,7 +95,7 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
     let mut errors = 0usize;
     let mut error = |d: Diagnostic| {
         errors += 1;
-        eprintln!("vblint: {d}");
+        say!("{d}");
     };
     let sample = args.batch.sample.map(|n| (n, args.batch.seed));
     let mut paths = args.paths.clone();
@@ -103,8 +104,8 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
     }
     for path in &paths {
         let mut on_problem = |p: walk::WalkProblem| match p {
-            walk::WalkProblem::Note(n) => eprintln!("vblint: note: {n}"),
-            walk::WalkProblem::Error(d) => error(d),
+            walk::WalkProblem::Note(n) => say!("note: {}", escape::name(&n)),
+            walk::WalkProblem::Error(d) => error(out::one_line(d)),
         };
         let walk = walk::WalkOptions {
             hidden: args.hidden,
@@ -114,7 +115,7 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
         let files = match listed {
             Ok(f) => f,
             Err(d) => {
-                error(d);
+                error(out::one_line(d));
                 continue;
             }
         };
@@ -130,7 +131,8 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
                 .par_iter()
                 .map(|f| {
                     let shown = f.path.display().to_string();
-                    let findings = match check::file_findings(&job, &shown, f) {
+                    let named = escape::name(&shown);
+                    let findings = match check::file_findings(&job, &named, f) {
                         Ok(Some(findings)) => findings,
                         Ok(None) => return Ok(None),
                         Err(d) => return Err(d),
@@ -154,10 +156,11 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
         }
         for file in records.iter().map(|f| &f.path) {
             let shown = file.display().to_string();
+            let named = escape::name(&shown);
             let mut reader = match input::open_records(file, Kind::of(file), &job_options(&job)) {
                 Ok(r) => r,
                 Err(e) => {
-                    error(Diagnostic::error(e));
+                    error(out::escaped(Diagnostic::error(e), Some(&shown)));
                     continue;
                 }
             };
@@ -181,10 +184,10 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
                     match item {
                         Item::Done(u) => summary.add(&u),
                         Item::Bad(bad) => error(Diagnostic::error(format!(
-                            "{shown}:{}: record {}: {}",
+                            "{named}:{}: record {}: {}",
                             bad.line, bad.number, bad.reason
                         ))),
-                        Item::Note(n) => eprintln!("vblint: note: {n}"),
+                        Item::Note(n) => say!("note: {}", out::name_escaped_in(&n, &shown)),
                     }
                     true
                 },
@@ -200,26 +203,29 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
         ReportFormat::Json => summary::json(&summary, sup),
         ReportFormat::Html => report::html::render(&summary, sup, &args.title),
     };
-    let written = match &args.output {
-        Some(p) => std::fs::write(p, text).map_err(|e| (p.display().to_string(), e)),
-        None => {
-            use std::io::Write;
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(text.as_bytes());
-            Ok(())
-        }
-    };
-    if let Err((p, e)) = written {
-        print_diagnostics(&[Diagnostic::error(format!(
-            "cannot write the report to `{p}`: {}",
-            crate::lexicon::io_reason(&e)
-        ))]);
-        return ExitCode::Error;
-    }
-    if errors > 0 {
+    let code = if errors > 0 {
         ExitCode::Error
     } else {
         ExitCode::Clean
+    };
+    match &args.output {
+        Some(p) => match std::fs::write(p, text) {
+            Ok(()) => code,
+            Err(e) => {
+                print_diagnostics(&[Diagnostic::error(format!(
+                    "cannot write the report to `{}`: {}",
+                    out::shown(p),
+                    crate::lexicon::io_reason(&e)
+                ))]);
+                ExitCode::Error
+            }
+        },
+        None => {
+            use std::io::Write;
+            let mut stdout = out::stdout();
+            let written = stdout.write_all(text.as_bytes());
+            out::finish(&mut stdout, written.map(|()| code))
+        }
     }
 }
 

@@ -59,6 +59,12 @@ fn delimiter_name(d: u8) -> String {
     }
 }
 
+/// Whether a cell of the first row looks like a column name rather than
+/// case text: short, on one line.
+fn looks_like_a_name(cell: &str) -> bool {
+    cell.chars().count() <= 64 && !cell.contains(['\n', '\r'])
+}
+
 /// Finds a column by name (case and surrounding spaces ignored) or 1-based number.
 fn find_column(headers: &[String], wanted: &str) -> Option<usize> {
     let w = wanted.trim();
@@ -106,17 +112,32 @@ impl CsvRecords {
             ),
             Err(e) => return Err(format!("cannot read the header row of `{shown}`: {e}")),
         };
-        let list = headers
-            .iter()
-            .enumerate()
-            .map(|(i, h)| format!("{} ({})", h.trim(), i + 1))
-            .collect::<Vec<_>>()
-            .join(", ");
+        // The first row is listed only if it looks like column names: if it
+        // does not, it is probably a record, whose text must not be shown.
+        let names = headers.iter().all(|h| looks_like_a_name(h));
+        let list = if names {
+            headers
+                .iter()
+                .enumerate()
+                .map(|(i, h)| format!("{} ({})", h.trim(), i + 1))
+                .collect::<Vec<_>>()
+                .join(", ")
+        } else {
+            format!(
+                "{} column(s), numbered from 1; the first row is not shown: it does not look \
+                 like a header row of column names (if the file has none, add one)",
+                headers.len()
+            )
+        };
         if options.csv_text_columns.is_empty() {
+            let example = if names {
+                headers.last().map_or("notes", |h| h.trim()).to_string()
+            } else {
+                headers.len().to_string()
+            };
             return Err(format!(
                 "`{shown}` is a CSV file: say which column holds the text to check, \
-                 for example `--csv-text-column {}`.\n  its columns are: {list}",
-                headers.last().map_or("notes", |h| h.trim())
+                 for example `--csv-text-column {example}`.\n  its columns are: {list}"
             ));
         }
         let resolve = |wanted: &str, flag: &str| -> Result<usize, String> {
@@ -124,8 +145,13 @@ impl CsvRecords {
                 format!(
                     "`{shown}` has no column `{wanted}` (given with {flag}); the file was read \
                      with {} as the separator.\n  its columns are: {list}\n  \
-                     give a column name from this list, or its number (1 is the first column)",
-                    delimiter_name(delimiter)
+                     give {}its number (1 is the first column)",
+                    delimiter_name(delimiter),
+                    if names {
+                        "a column name from this list, or "
+                    } else {
+                        ""
+                    }
                 )
             })
         };

@@ -1,10 +1,11 @@
 //! The `concise` format: `path[record]:line:column: severity[rule] message`,
-//! one line per finding; then a summary line among the messages.
+//! one line per finding, with the path and record id shown as
+//! [`escape::name`] says; then a summary line among the messages.
 
 use std::io;
 
 use super::printer::{Printer, Streams, Totals, finish_with_line};
-use super::{Located, Messages, Source};
+use super::{Located, Messages, Source, escape};
 use crate::lexicon::Lexicon;
 
 /// The `concise` format.
@@ -22,10 +23,10 @@ impl Concise {
 
 impl Printer for Concise {
     fn finding(&self, buf: &mut Vec<u8>, source: &Source<'_>, l: &Located<'_>, _: Option<&str>) {
-        buf.extend_from_slice(source.path.as_bytes());
+        escape::push_name(buf, source.path);
         if let Some(r) = source.record {
             buf.push(b'[');
-            buf.extend_from_slice(r.as_bytes());
+            escape::push_name(buf, r);
             buf.push(b']');
         }
         buf.push(b':');

@@ -2,12 +2,13 @@
 //! fields; alternatives joined with ` | `.
 //!
 //! Text cells that a spreadsheet would run as a formula (starting with `=`,
-//! `+`, `-` or `@`) get a leading apostrophe.
+//! `+`, `-` or `@`) get a leading apostrophe. Paths and record ids are shown
+//! as [`escape::name`] says; the matched text is kept exactly as written.
 
 use std::io::{self, Write};
 
 use super::printer::{Printer, Streams, Totals};
-use super::{JsonFinding, Located, Source};
+use super::{JsonFinding, Located, Source, escape};
 use crate::lexicon::Lexicon;
 
 /// The `csv` format.
@@ -57,8 +58,8 @@ fn row(source: &Source<'_>, l: &Located<'_>) -> String {
     let j = JsonFinding::new(source, l);
     let cells = [
         cell(j.kind),
-        cell(j.path),
-        cell(j.record.unwrap_or("")),
+        cell(&escape::name(j.path)),
+        cell(&escape::name(j.record.unwrap_or(""))),
         cell(j.rule),
         cell(j.category),
         cell(j.severity.as_str()),

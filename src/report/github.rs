@@ -3,7 +3,7 @@
 use std::io;
 
 use super::printer::{Printer, Streams, Totals, finish_with_line};
-use super::{Located, Messages, Source};
+use super::{Located, Messages, Source, escape};
 use crate::lexicon::{Lexicon, Severity};
 
 /// The `github` format.
@@ -29,16 +29,32 @@ impl Printer for Github {
     }
 }
 
-/// Escapes a command's message (data).
+/// Escapes a command's message (data): `%`, `\r` and `\n` as the runner
+/// decodes them, and the other characters [`escape::is_escaped`] names as
+/// visible escapes.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    escape_command(s, false)
 }
 
-/// Escapes a command property value.
+/// Escapes a command property value: as [`escape_data`], and `:` and `,`
+/// too.
 pub fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+    escape_command(s, true)
+}
+
+fn escape_command(s: &str, property: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            ':' if property => out.push_str("%3A"),
+            ',' if property => out.push_str("%2C"),
+            c => escape::push_char(&mut out, c),
+        }
+    }
+    out
 }
 
 /// One workflow command line, ending with a newline.
@@ -72,5 +88,10 @@ mod tests {
     fn escapes() {
         assert_eq!(super::escape_property("a,b:c%\n"), "a%2Cb%3Ac%25%0A");
         assert_eq!(super::escape_data("a,b:c"), "a,b:c");
+        assert_eq!(
+            super::escape_property("x\r\n::error file=a.rs,line=1::X\u{1b}[2J"),
+            "x%0D%0A%3A%3Aerror file=a.rs%2Cline=1%3A%3AX\\x1b[2J"
+        );
+        assert_eq!(super::escape_data("a\u{202e}b\t"), "a\\u{202e}b\\t");
     }
 }

@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 
 use super::summary::{Cell, Summary, Suppress, is_group, sections};
 
-/// Escapes text for HTML.
+/// Escapes text for HTML, with control characters shown as
+/// [`super::escape::name`] shows them.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -17,7 +18,7 @@ pub fn escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
+            _ => super::escape::push_char(&mut out, c),
         }
     }
     out

@@ -201,6 +201,7 @@ mod tests {
                     record,
                     text,
                     first_line: 7,
+                    first_column: 3,
                 };
                 for l in locate(&lexicon, &source, std::slice::from_ref(&finding)) {
                     let serde = serde_json::to_string(&JsonFinding::new(&source, &l)).unwrap();

@@ -12,6 +12,7 @@
 pub mod baseline;
 mod concise;
 pub mod csv;
+pub mod escape;
 mod explain;
 pub mod github;
 pub mod html;
@@ -64,6 +65,9 @@ pub struct Source<'a> {
     /// The line number of the text's first line (1 unless the text is a
     /// record inside a larger file).
     pub first_line: usize,
+    /// The column of the text's first character on that line (1 unless
+    /// the text is a field of a record inside a larger file).
+    pub first_column: usize,
 }
 
 /// A finding with everything a reporter needs.
@@ -75,20 +79,29 @@ pub struct Located<'a> {
     pub entry: &'a Entry,
     /// 1-based line.
     pub line: usize,
-    /// 1-based column in Unicode scalar values.
+    /// 1-based column in Unicode scalar values, in the file: on the text's
+    /// first line, counted from [`Source::first_column`].
     pub column: usize,
     /// The byte range of the finding's line(s) in the text.
     pub line_span: Range<usize>,
 }
 
 /// Computes lines and columns for findings in order of their start, in one
-/// forward pass over the text.
+/// forward pass over the text: each position is counted on from the last,
+/// so many findings on one long line cost one pass over the line, not one
+/// per finding.
 #[derive(Clone, Copy)]
 pub struct LineCursor<'a> {
     text: &'a str,
     offset: usize,
     line: usize,
     line_start: usize,
+    /// The 1-based column of `offset`.
+    column: usize,
+    /// The end of the line around the last end asked for: `(from, end)`
+    /// says that the first line break at or after `from` is at `end` (or
+    /// that there is none and `end` is the end of the text).
+    line_end: Option<(usize, usize)>,
 }
 
 impl<'a> LineCursor<'a> {
@@ -99,18 +112,18 @@ impl<'a> LineCursor<'a> {
             offset: 0,
             line: first_line,
             line_start: 0,
+            column: 1,
+            line_end: None,
         }
     }
 
-    /// The 1-based line, 1-based column and line start of `offset`.
-    /// Offsets must not decrease between calls (else the cursor restarts).
+    /// The 1-based line, 1-based column (in Unicode scalar values) and line
+    /// start of `offset`, a character boundary. Offsets should not decrease
+    /// between calls (else the cursor starts again from the top).
     pub fn locate(&mut self, offset: usize) -> (usize, usize, usize) {
         if offset < self.offset {
-            let first = self.line
-                - self.text[..self.offset]
-                    .bytes()
-                    .filter(|&b| b == b'\n')
-                    .count();
+            let first =
+                self.line - crate::text::count_line_breaks(&self.text.as_bytes()[..self.offset]);
             *self = LineCursor::new(self.text, first);
         }
         let bytes = &self.text.as_bytes()[self.offset..offset];
@@ -119,43 +132,79 @@ impl<'a> LineCursor<'a> {
         if let Some(last) = memchr::memrchr(b'\n', bytes) {
             self.line += crate::text::count_line_breaks(bytes);
             self.line_start = self.offset + last + 1;
+            self.column = 1 + chars(&bytes[last + 1..]);
+        } else {
+            self.column += chars(bytes);
         }
         self.offset = offset;
-        let column = self.text[self.line_start..offset].chars().count() + 1;
-        (self.line, column, self.line_start)
+        (self.line, self.column, self.line_start)
     }
-}
 
-impl<'a> LineCursor<'a> {
+    /// Where the line holding `end` ends: at its line break, before a
+    /// carriage return that ends it, or at the end of the text. Ends asked
+    /// for in order of findings search each line once.
+    pub fn line_end(&mut self, end: usize) -> usize {
+        let text = self.text.as_bytes();
+        let line_end = match self.line_end {
+            Some((from, line_end)) if from <= end && end <= line_end => line_end,
+            _ => memchr::memchr(b'\n', &text[end..]).map_or(text.len(), |i| end + i),
+        };
+        self.line_end = Some((end, line_end));
+        // A CRLF line ends before its carriage return.
+        if line_end > end && text[line_end - 1] == b'\r' {
+            line_end - 1
+        } else {
+            line_end
+        }
+    }
+
     /// Cursors at each of `offsets` (sorted) in `text`, whose first line
-    /// is `first_line`: the line breaks between one offset and the next
-    /// are counted on all threads.
+    /// is `first_line`: the line breaks and characters between one offset
+    /// and the next are counted on all threads.
     pub fn at_each(text: &'a str, first_line: usize, offsets: &[usize]) -> Vec<LineCursor<'a>> {
         use rayon::prelude::*;
         let bytes = text.as_bytes();
-        let breaks: Vec<(usize, Option<usize>)> = (0..offsets.len())
+        // Per stretch between offsets: its line breaks, where its last one
+        // is, and its characters after that (all of them if it has none).
+        let stretches: Vec<(usize, Option<usize>, usize)> = (0..offsets.len())
             .into_par_iter()
             .map(|i| {
                 let from = if i == 0 { 0 } else { offsets[i - 1] };
                 let between = &bytes[from..offsets[i]];
-                let last = memchr::memrchr(b'\n', between).map(|j| from + j);
-                (crate::text::count_line_breaks(between), last)
+                match memchr::memrchr(b'\n', between) {
+                    Some(j) => (
+                        crate::text::count_line_breaks(between),
+                        Some(from + j),
+                        chars(&between[j + 1..]),
+                    ),
+                    None => (0, None, chars(between)),
+                }
             })
             .collect();
         let mut cursor = LineCursor::new(text, first_line);
         offsets
             .iter()
-            .zip(breaks)
-            .map(|(&offset, (count, last))| {
+            .zip(stretches)
+            .map(|(&offset, (breaks, last, after))| {
                 cursor.offset = offset;
-                cursor.line += count;
-                if let Some(last) = last {
-                    cursor.line_start = last + 1;
+                cursor.line += breaks;
+                match last {
+                    Some(last) => {
+                        cursor.line_start = last + 1;
+                        cursor.column = 1 + after;
+                    }
+                    None => cursor.column += after,
                 }
                 cursor
             })
             .collect()
     }
+}
+
+/// The Unicode scalar values in UTF-8 `bytes` (which may start or end
+/// inside a character): the bytes that are not continuation bytes.
+fn chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
 
 /// Locates findings (sorted by start) in their text.
@@ -183,16 +232,11 @@ pub fn locate_from<'a>(
     findings
         .iter()
         .map(|f| {
-            let (line, column, line_start) = cursor.locate(f.span.start);
-            let line_end = source.text[f.span.end..]
-                .find('\n')
-                .map_or(source.text.len(), |i| f.span.end + i);
-            // A CRLF line ends before its carriage return.
-            let line_end = if source.text[..line_end].ends_with('\r') && line_end > f.span.end {
-                line_end - 1
-            } else {
-                line_end
-            };
+            let (line, mut column, line_start) = cursor.locate(f.span.start);
+            if line == source.first_line {
+                column += source.first_column - 1;
+            }
+            let line_end = cursor.line_end(f.span.end);
             Located {
                 finding: f,
                 entry: lexicon.get(f.entry),
@@ -288,6 +332,47 @@ mod tests {
         assert_eq!(c.locate(z), (3, 2, text.find('y').unwrap()));
         // Going back restarts.
         assert_eq!(c.locate(x), (2, 5, 2));
+    }
+
+    /// Line, column and line start of `offset`, and the end of the line
+    /// holding `end`, counted from the start of the text.
+    fn counted(text: &str, offset: usize, end: usize) -> (usize, usize, usize, usize) {
+        let before = &text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[start..].chars().count() + 1;
+        let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+        let line_end = if line_end > end && text[..line_end].ends_with('\r') {
+            line_end - 1
+        } else {
+            line_end
+        };
+        (line, column, start, line_end)
+    }
+
+    #[test]
+    fn cursor_agrees_with_counting_from_the_start() {
+        let line = "Zoë (14) — “at risk” 😀 e\u{301} at risk\tat risk; ";
+        let text = format!("{}\r\n\n{}\nend é", line.repeat(30), line.repeat(3));
+        let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        for step in [1, 2, 7, 50] {
+            let mut c = LineCursor::new(&text, 1);
+            for &offset in starts.iter().step_by(step) {
+                // An end a few characters on, at most at the end of the text.
+                let end = starts
+                    .iter()
+                    .copied()
+                    .find(|&i| i >= offset + 9)
+                    .unwrap_or(text.len());
+                let (line, column, start) = c.locate(offset);
+                let line_end = c.line_end(end);
+                assert_eq!(
+                    (line, column, start, line_end),
+                    counted(&text, offset, end),
+                    "offset {offset}, step {step}"
+                );
+            }
+        }
     }
 
     #[test]

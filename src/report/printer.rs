@@ -15,7 +15,7 @@
 
 use std::io::{self, Write};
 
-use super::{Located, Source};
+use super::{Located, Source, escape};
 use crate::diagnostic::Diagnostic;
 
 /// One output format.
@@ -76,11 +76,14 @@ pub struct Streams<'a> {
 
 impl Streams<'_> {
     /// Writes one line of `messages`, after everything written to the
-    /// report so far. Fails only when the report cannot be written: a
+    /// report so far, with its control characters other than line breaks
+    /// shown as escapes (names in it must already be escaped with
+    /// [`escape::name`]). Fails only when the report cannot be written: a
     /// message that cannot be written has nowhere else to go.
     pub fn message(&mut self, line: std::fmt::Arguments<'_>) -> io::Result<()> {
         self.report.flush()?;
-        let _ = writeln!(self.messages, "{line}");
+        let line = line.to_string();
+        let _ = writeln!(self.messages, "{}", escape::message(&line));
         Ok(())
     }
 }

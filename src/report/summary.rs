@@ -233,7 +233,8 @@ pub fn is_group(key: &str) -> bool {
     matches!(key, "author" | "team" | "month")
 }
 
-/// A plain-text table report.
+/// A plain-text table report (names shown as [`super::escape::name`]
+/// says).
 pub fn table(s: &Summary, sup: Suppress) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
@@ -268,10 +269,11 @@ pub fn table(s: &Summary, sup: Suppress) -> String {
         };
         let mut lines: Vec<[String; 4]> = vec![headers.map(str::to_string)];
         for (k, c) in rows {
-            let (name, records) = if group && sup.hides_group(c.records) {
-                (k, sup.count(c.records))
+            let name = super::escape::name(&k).into_owned();
+            let records = if group && sup.hides_group(c.records) {
+                sup.count(c.records)
             } else {
-                (k, c.records.to_string())
+                c.records.to_string()
             };
             let last = if group {
                 if sup.hides_group(c.records) {
@@ -319,7 +321,8 @@ pub fn table(s: &Summary, sup: Suppress) -> String {
     out
 }
 
-/// A CSV report: `section,key,records,findings,rate_per_1000`.
+/// A CSV report: `section,key,records,findings,rate_per_1000` (names shown
+/// as [`super::escape::name`] says).
 pub fn csv(s: &Summary, sup: Suppress) -> String {
     let mut out = String::from("section,key,records,findings,rate_per_1000\n");
     out.push_str(&format!(
@@ -352,7 +355,7 @@ pub fn csv(s: &Summary, sup: Suppress) -> String {
             };
             out.push_str(&format!(
                 "{key},{},{records},{findings},{rate}\n",
-                super::csv::cell(&k)
+                super::csv::cell(&super::escape::name(&k))
             ));
         }
     }
