@@ -177,7 +177,7 @@ impl Config {
         let meta = std::fs::metadata(path).map_err(|e| {
             Diagnostic::error(format!(
                 "cannot read configuration `{show}`: {}",
-                crate::lexicon::io_reason(&e)
+                crate::input::io_reason(&e)
             ))
         })?;
         if meta.len() > MAX_CONFIG_BYTES {
@@ -188,7 +188,7 @@ impl Config {
         let text = std::fs::read_to_string(path).map_err(|e| {
             Diagnostic::error(format!(
                 "cannot read configuration `{show}`: {}",
-                crate::lexicon::io_reason(&e)
+                crate::input::io_reason(&e)
             ))
             .help("save the file as UTF-8 text")
         })?;
@@ -295,7 +295,7 @@ impl Config {
     ///
     /// Every lexicon problem found.
     pub fn lexicon(&self) -> Result<crate::lexicon::Lexicon, Vec<Diagnostic>> {
-        crate::lexicon::Lexicon::load(self.builtin_lexicon.unwrap_or(true), &self.lexicon)
+        crate::lexicon_io::load(self.builtin_lexicon.unwrap_or(true), &self.lexicon)
     }
 }
 

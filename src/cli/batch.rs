@@ -101,7 +101,7 @@ impl BatchArgs {
             format!(
                 "cannot read the baseline `{}`: {}; create one with --write-baseline",
                 path.display(),
-                crate::lexicon::io_reason(&e)
+                crate::input::io_reason(&e)
             )
         })?;
         Ok(Some(
@@ -272,7 +272,7 @@ pub(super) fn extract_text(path: &Path, kind: input::Kind) -> Option<Result<Stri
                 Err(format!(
                     "cannot read `{}`: {}",
                     path.display(),
-                    crate::lexicon::io_reason(&e)
+                    crate::input::io_reason(&e)
                 ))
             },
             |bytes| {

@@ -19,8 +19,9 @@ use super::walk::{self, Listed, WalkOptions, WalkProblem, Walked};
 use super::{CheckArgs, ExitCode, load_config, load_scanner, print_diagnostics};
 use crate::config::{Config, FailOn};
 use crate::diagnostic::Diagnostic;
+use crate::input::io_reason;
 use crate::input::{self, Kind, Record};
-use crate::lexicon::{Severity, io_reason};
+use crate::lexicon::Severity;
 use crate::report::{self, Format, HumanStyle, JsonWriter, LineCursor, Source};
 use crate::scan::{Finding, Scanner};
 use crate::text::Normalized;
@@ -563,7 +564,7 @@ pub(super) fn file_findings(
 /// The findings of a text, after per-file configuration.
 pub(super) fn findings_in(job: &Job<'_>, path: Option<&Path>, text: &str) -> Vec<Finding> {
     let mut findings = Vec::new();
-    job.scanner.scan_parallel(text, &mut findings);
+    crate::parallel::scan(job.scanner, text, &mut findings);
     apply_per_file(job, path, &mut findings);
     findings
 }

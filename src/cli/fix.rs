@@ -16,7 +16,8 @@ use super::walk::Listed;
 use super::{ExitCode, FixArgs, load_config, load_scanner, print_diagnostics};
 use crate::config::ContextMode;
 use crate::diagnostic::Diagnostic;
-use crate::lexicon::{EntryId, io_reason};
+use crate::input::io_reason;
+use crate::lexicon::EntryId;
 use crate::scan::Scanner;
 
 /// How much of a file is looked at to decide that it is binary.

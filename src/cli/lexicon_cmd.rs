@@ -6,8 +6,8 @@ use std::sync::Arc;
 use super::{
     ExitCode, LexiconCommand, LexiconPaths, lexicon_tools, load_lexicon_for, print_diagnostics,
 };
-use crate::lexicon::validate::{run_examples, validate, validation_scanner};
 use crate::lexicon::{BUILTIN_PREFIX, Lexicon};
+use crate::validate::{run_examples, validate, validation_scanner};
 
 pub(super) fn run(cmd: LexiconCommand) -> ExitCode {
     match cmd {

@@ -13,9 +13,9 @@ use super::{
 };
 use crate::config::ContextMode;
 use crate::lexicon::canonical::{format_lexicon, short_diff};
-use crate::lexicon::spreadsheet::{self, EditFile};
 use crate::lexicon::stats::{Stats, stats, today};
 use crate::lexicon::{BUILTIN, BUILTIN_PREFIX, Lexicon, is_lexicon_file};
+use crate::lexicon_io::spreadsheet::{self, EditFile};
 use crate::scan::{Scanner, Settings};
 
 /// `vblint lexicon fmt`.
@@ -139,7 +139,7 @@ fn lexicon_files(paths: &[PathBuf], config: Option<&PathBuf>) -> Result<Vec<Path
                     format!(
                         "cannot list `{}`: {}",
                         p.display(),
-                        crate::lexicon::io_reason(&e)
+                        crate::input::io_reason(&e)
                     )
                 })?
                 .filter_map(Result::ok)
@@ -165,7 +165,7 @@ fn read(path: &Path) -> Result<String, String> {
         format!(
             "cannot read `{}`: {}",
             path.display(),
-            crate::lexicon::io_reason(&e)
+            crate::input::io_reason(&e)
         )
     })
 }
@@ -205,7 +205,7 @@ pub(super) fn fmt(args: &FmtArgs) -> ExitCode {
             eprintln!(
                 "vblint: cannot write `{}`: {}",
                 path.display(),
-                crate::lexicon::io_reason(&e)
+                crate::input::io_reason(&e)
             );
             failed = true;
         } else {
@@ -381,7 +381,7 @@ fn findings(scanner: &Scanner, path: &str, text: &str) -> Vec<Found> {
 pub(super) fn impact(args: &ImpactArgs) -> ExitCode {
     let mut scanners = Vec::new();
     for (label, path) in [("OLD", &args.old), ("NEW", &args.new)] {
-        match Lexicon::load(!args.no_builtin, std::slice::from_ref(path)) {
+        match crate::lexicon_io::load(!args.no_builtin, std::slice::from_ref(path)) {
             Ok(l) => match Scanner::new(Arc::new(l), Settings::default()) {
                 Ok(s) => scanners.push(s),
                 Err(d) => {
@@ -537,7 +537,7 @@ pub(super) fn import(args: &ImportArgs) -> ExitCode {
                 format!(
                     "cannot read `{}`: {}",
                     args.sheet.display(),
-                    crate::lexicon::io_reason(&e)
+                    crate::input::io_reason(&e)
                 )
             })?;
             let report = spreadsheet::import(sheet, &mut files, &args.into)?;
@@ -575,7 +575,7 @@ pub(super) fn import(args: &ImportArgs) -> ExitCode {
             eprintln!(
                 "vblint: cannot write `{}`: {}",
                 f.path.display(),
-                crate::lexicon::io_reason(&e)
+                crate::input::io_reason(&e)
             );
             failed = true;
         }

@@ -350,6 +350,6 @@ fn load_lexicon_for(paths: &LexiconPaths) -> Result<Arc<Lexicon>, Vec<Diagnostic
         let config = load_config(&args, Path::new(".")).map_err(|d| vec![d])?;
         config.lexicon().map(Arc::new)
     } else {
-        Lexicon::load(!paths.no_builtin, &paths.paths).map(Arc::new)
+        crate::lexicon_io::load(!paths.no_builtin, &paths.paths).map(Arc::new)
     }
 }

@@ -8,7 +8,7 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::diagnostic::Diagnostic;
-use crate::lexicon::io_reason;
+use crate::input::io_reason;
 
 /// The default `--max-file-size`: 256 MB.
 pub(crate) const DEFAULT_MAX_FILE_SIZE: &str = "256M";

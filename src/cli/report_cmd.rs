@@ -212,7 +212,7 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
     if let Err((p, e)) = written {
         print_diagnostics(&[Diagnostic::error(format!(
             "cannot write the report to `{p}`: {}",
-            crate::lexicon::io_reason(&e)
+            crate::input::io_reason(&e)
         ))]);
         return ExitCode::Error;
     }

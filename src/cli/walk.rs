@@ -17,7 +17,7 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
 use super::read::Folder;
 use crate::diagnostic::Diagnostic;
-use crate::lexicon::io_reason;
+use crate::input::io_reason;
 
 /// Which files a folder walk includes.
 #[derive(Clone, Copy, Debug)]

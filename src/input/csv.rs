@@ -82,11 +82,11 @@ impl CsvRecords {
     pub fn open(path: &Path, options: &Options) -> Result<CsvRecords, String> {
         let shown = path.display().to_string();
         let file = File::open(path)
-            .map_err(|e| format!("cannot read `{shown}`: {}", crate::lexicon::io_reason(&e)))?;
+            .map_err(|e| format!("cannot read `{shown}`: {}", crate::input::io_reason(&e)))?;
         let mut buf = BufReader::with_capacity(256 * 1024, file);
         let head = buf
             .fill_buf()
-            .map_err(|e| format!("cannot read `{shown}`: {}", crate::lexicon::io_reason(&e)))?;
+            .map_err(|e| format!("cannot read `{shown}`: {}", crate::input::io_reason(&e)))?;
         let bom = head.starts_with(b"\xEF\xBB\xBF");
         let delimiter = options
             .csv_delimiter
@@ -297,7 +297,7 @@ impl Records for CsvRecords {
                         Some(Err(BadRecord {
                             line,
                             number: self.number,
-                            reason: format!("reading stopped: {}", crate::lexicon::io_reason(io)),
+                            reason: format!("reading stopped: {}", crate::input::io_reason(io)),
                             fatal: true,
                         }))
                     }

@@ -17,7 +17,7 @@ pub fn text(path: &Path) -> Result<String, String> {
         format!("`{shown}` could not be read as a Word document ({why}); it was not scanned")
     };
     let file = std::fs::File::open(path)
-        .map_err(|e| format!("cannot read `{shown}`: {}", crate::lexicon::io_reason(&e)))?;
+        .map_err(|e| format!("cannot read `{shown}`: {}", crate::input::io_reason(&e)))?;
     let mut zip = zip::ZipArchive::new(file).map_err(|e| not_docx(e.to_string()))?;
     let mut xml = String::new();
     zip.by_name("word/document.xml")

@@ -35,7 +35,7 @@ impl JsonlRecords {
     pub fn open(path: &Path, options: &Options) -> Result<JsonlRecords, String> {
         let shown = path.display().to_string();
         let file = File::open(path)
-            .map_err(|e| format!("cannot read `{shown}`: {}", crate::lexicon::io_reason(&e)))?;
+            .map_err(|e| format!("cannot read `{shown}`: {}", crate::input::io_reason(&e)))?;
         let mut reader = BufReader::with_capacity(256 * 1024, file);
         if options.json_text_fields.is_empty() {
             let mut first = String::new();
@@ -78,7 +78,7 @@ impl Records for JsonlRecords {
                     return Some(Err(BadRecord {
                         line: self.line + 1,
                         number: self.number + 1,
-                        reason: format!("reading stopped: {}", crate::lexicon::io_reason(&e)),
+                        reason: format!("reading stopped: {}", crate::input::io_reason(&e)),
                         fatal: true,
                     }));
                 }

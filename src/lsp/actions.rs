@@ -37,14 +37,14 @@ pub(crate) fn match_case(original: &str, replacement: &str) -> String {
 /// alternative "is being placed at risk by …" must not become "is is being".
 /// Up to three words, joined by spaces only, compared ignoring case.
 pub(crate) fn repeated_prefix(before: &str, alternative: &str) -> usize {
-    let alt: Vec<String> = crate::scan::words(alternative)
+    let alt: Vec<String> = crate::text::words(alternative)
         .take(3)
         .map(|(_, w)| w.to_lowercase())
         .collect();
     if !before.ends_with(|c: char| c.is_whitespace()) {
         return 0;
     }
-    let tail: Vec<_> = crate::scan::words(before).collect();
+    let tail: Vec<_> = crate::text::words(before).collect();
     for k in (1..=alt.len().min(tail.len())).rev() {
         let start = tail[tail.len() - k].0.start;
         let repeated: Vec<String> = before[start..]

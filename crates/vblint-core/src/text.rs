@@ -10,6 +10,8 @@
 //! This module owns that mapping and nothing else: it knows nothing of lines,
 //! columns, UTF-16 or the lexicon.
 
+use std::ops::Range;
+
 use wide::u8x16;
 
 /// What a character becomes in normalised text.
@@ -224,6 +226,116 @@ impl Normalized {
 ///
 /// The statement of the rule, one byte at a time; [`plain_mask`] applies
 /// it to 64 bytes at once, and tests hold the two to each other.
+/// Whether a match sits on whole-word boundaries: the characters just
+/// outside it are not letters or digits.
+pub(crate) fn on_word_boundaries(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    !before.is_some_and(is_word_char) && !after.is_some_and(is_word_char)
+}
+
+/// A letter or digit, with a fast path for ASCII.
+#[inline]
+pub(crate) fn is_word_char(c: char) -> bool {
+    match c {
+        _ if c.is_ascii() => c.is_ascii_alphanumeric(),
+        // The characters of case notes beyond ASCII, answered without a
+        // search of Unicode's tables: accented Latin letters (the Latin-1
+        // Supplement's, but × and ÷, and Latin Extended-A and -B) and
+        // general punctuation (dashes, curly quotes, spaces).
+        '\u{C0}'..='\u{24F}' => c != '×' && c != '÷',
+        '\u{2000}'..='\u{206F}' => false,
+        _ => c.is_alphanumeric(),
+    }
+}
+
+/// Whether two runs of letters and digits are one word (see [`words`]):
+/// `between` is the last byte of the first run, what separates them, and
+/// the first byte of the second. They are joined by an apostrophe inside
+/// a word ("Mum's", "she’s"), or by a colon, slash or full stop between
+/// digits ("21:40", "05/03/2024", "1.5").
+#[inline]
+pub(crate) fn joins_runs(between: &[u8]) -> bool {
+    match between {
+        [_, b'\'', _] => true,
+        [before, b':' | b'/' | b'.', after] => before.is_ascii_digit() && after.is_ascii_digit(),
+        // U+2019, the typographic apostrophe, in UTF-8.
+        [_, 0xE2, 0x80, 0x99, _] => true,
+        _ => false,
+    }
+}
+
+/// The words of a text with their byte ranges: runs of letters and digits,
+/// joined by apostrophes inside a word ("Mum's", "she’s").
+pub fn words(text: &str) -> impl Iterator<Item = (Range<usize>, &str)> {
+    let bytes = text.as_bytes();
+    // The character at `i` and its width, without decoding ASCII.
+    let at = move |i: usize| -> (char, usize) {
+        match bytes[i] {
+            b if b.is_ascii() => (char::from(b), 1),
+            _ => {
+                let c = text[i..].chars().next().expect("a char boundary");
+                (c, c.len_utf8())
+            }
+        }
+    };
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            // ASCII bytes between words without decoding.
+            let b = bytes[i];
+            if b.is_ascii_alphanumeric() {
+                break;
+            }
+            if b.is_ascii() {
+                i += 1;
+                continue;
+            }
+            let (c, width) = at(i);
+            if is_word_char(c) {
+                break;
+            }
+            i += width;
+        }
+        if i >= bytes.len() {
+            return None;
+        }
+        let start = i;
+        i += at(i).1;
+        loop {
+            // The ASCII letters and digits of a word, without decoding.
+            while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+                i += 1;
+            }
+            if i >= bytes.len() {
+                break;
+            }
+            let (c, width) = at(i);
+            if is_word_char(c) {
+                i += width;
+                continue;
+            }
+            let next = i + width;
+            let joins = match c {
+                // Times, dates and decimals ("21:40", "05/03/2024") are one
+                // word, so an age pattern never matches the hour of a time
+                // stamp.
+                ':' | '/' | '.' => {
+                    bytes[i - 1].is_ascii_digit() && bytes.get(next).is_some_and(u8::is_ascii_digit)
+                }
+                // Only inside a word: the next character must be a letter.
+                '\'' | '\u{2019}' => next < bytes.len() && is_word_char(at(next).0),
+                _ => false,
+            };
+            if !joins {
+                break;
+            }
+            i = next;
+        }
+        Some((start..i, &text[start..i]))
+    })
+}
+
 #[cfg(test)]
 fn copied_as_is(b: u8, next: Option<u8>) -> bool {
     // Without a next byte, a space, line break or hyphen is not copied as
@@ -344,7 +456,7 @@ pub(crate) fn lanes(bytes: &[u8]) -> u8x16 {
 /// one), and the lanes are added up every 255 blocks, before a lane can
 /// overflow. (Counting the bits of a mask per block would need `popcnt`,
 /// which baseline x86-64 does not have.)
-pub(crate) fn count_line_breaks(bytes: &[u8]) -> usize {
+pub fn count_line_breaks(bytes: &[u8]) -> usize {
     let (blocks, rest) = bytes.as_chunks::<16>();
     let newline = u8x16::splat(b'\n');
     let mut total = 0;
@@ -536,5 +648,20 @@ mod tests {
         let n = Normalized::new(original);
         let start = n.as_str().find("consented").unwrap();
         assert_eq!(&original[n.to_original(start)..], "consented");
+    }
+
+    #[test]
+    fn word_characters_are_letters_and_digits() {
+        for c in (0..=0x2FFF).filter_map(char::from_u32) {
+            assert_eq!(is_word_char(c), c.is_alphanumeric(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn words_split_like_people_read() {
+        let w: Vec<&str> = words("Mum’s bf (32-year-old) 'x' o'")
+            .map(|w| w.1)
+            .collect();
+        assert_eq!(w, ["Mum’s", "bf", "32", "year", "old", "x", "o"]);
     }
 }

@@ -14,7 +14,7 @@ mod context;
 mod dispatch;
 mod phrases;
 
-pub(crate) use context::mentions_vblint;
+pub use context::mentions_vblint;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -260,56 +260,37 @@ impl Scanner {
         Some(start..end)
     }
 
-    /// Scans a large text on every core: the text is cut into pieces at
-    /// blank lines (where no phrase can continue), each piece is matched on
-    /// its own, and the context rules still see the whole document. The
-    /// findings are the same as [`Scanner::scan_into`]'s, in order.
-    pub fn scan_parallel(&self, text: &str, out: &mut Vec<Finding>) {
-        self.scan_in_pieces(text, CHUNK_BYTES, out);
+    /// Cuts a large text into pieces that can be matched independently,
+    /// for a caller that scans them on several threads (the core has none).
+    /// The text is cut at blank lines, where no phrase can continue, into
+    /// pieces of about 1 MB; the context rules of every piece still see the
+    /// whole document. A text under 2 MB is one piece.
+    ///
+    /// Scanning every piece with [`Pieces::scan`] (in any order, on any
+    /// thread) and handing the results in piece order to [`Pieces::finish`]
+    /// gives the same findings as [`Scanner::scan_into`].
+    pub fn pieces<'s, 't>(&'s self, text: &'t str) -> Pieces<'s, 't> {
+        self.pieces_of(text, PIECE_BYTES)
     }
 
-    fn scan_in_pieces(&self, text: &str, size: usize, out: &mut Vec<Finding>) {
-        use rayon::prelude::*;
-        if text.len() < 2 * size {
-            // One normalisation buffer per thread, reused from file to file.
-            thread_local! {
-                static NORM: std::cell::RefCell<Normalized> = std::cell::RefCell::default();
-            }
-            NORM.with_borrow_mut(|norm| self.scan_into(text, norm, out));
-            return;
-        }
-        let pieces = chunks(text, size);
+    fn pieces_of<'s, 't>(&'s self, text: &'t str, size: usize) -> Pieces<'s, 't> {
+        let ranges = if text.len() < 2 * size {
+            std::iter::once(0..text.len()).collect()
+        } else {
+            chunks(text, size)
+        };
         // One set of document facts for all pieces: each is computed once.
         // Inline markers are the exception: whether the text has any is
-        // found piece by piece, on every thread, rather than by a pass over
-        // all of it by the first thread that asks; the pieces are scanned
-        // as if there were none, and the markers applied afterwards.
+        // found piece by piece, rather than by a pass over all of it by the
+        // first piece that asks; the pieces are scanned as if there were
+        // none, and the markers applied in `finish`.
         let ctx = self.context(text);
         ctx.know_markers(false);
-        let results: Vec<(Vec<Finding>, bool)> = pieces
-            .into_par_iter()
-            .map_init(Normalized::default, |norm, range| {
-                let mut found = Vec::new();
-                self.scan_region(&ctx, text, range.clone(), norm, &mut found);
-                // A marker could straddle the end of the piece.
-                let end = context::ceil(text, range.end + "vblint".len() - 1);
-                (found, mentions_vblint(&text[range.start..end]))
-            })
-            .collect();
-        // A piece that mentions `vblint` is part of the text, so the text
-        // does: the context need not look again.
-        let marked = results.iter().any(|(_, mentions)| *mentions);
-        let ctx = marked.then(|| {
-            let ctx = self.context(text);
-            ctx.know_markers(true);
-            ctx
-        });
-        let lexicon = &self.inner.lexicon;
-        for (found, _) in results {
-            out.extend(found.into_iter().filter(|f| {
-                ctx.as_ref()
-                    .is_none_or(|ctx| !ctx.suppressed(&lexicon.get(f.entry).id, f.span.start))
-            }));
+        Pieces {
+            scanner: self,
+            text,
+            ctx,
+            ranges,
         }
     }
 
@@ -444,6 +425,75 @@ fn normalise_and_find(
     );
 }
 
+/// A text cut into pieces for scanning on several threads; see
+/// [`Scanner::pieces`].
+pub struct Pieces<'s, 't> {
+    scanner: &'s Scanner,
+    text: &'t str,
+    ctx: context::DocContext<'t>,
+    ranges: Vec<Range<usize>>,
+}
+
+/// The findings of one piece of a text, before inline markers are applied.
+#[derive(Debug, Default)]
+pub struct PieceFindings {
+    found: Vec<Finding>,
+    mentions_vblint: bool,
+}
+
+impl Pieces<'_, '_> {
+    /// The number of pieces.
+    pub fn len(&self) -> usize {
+        self.ranges.len()
+    }
+
+    /// Whether the text has no pieces (never: an empty text is one piece).
+    pub fn is_empty(&self) -> bool {
+        self.ranges.is_empty()
+    }
+
+    /// Matches piece `index` and judges each match in the context of the
+    /// whole text. `norm` is a buffer to reuse from piece to piece.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `index` is not below [`Pieces::len`].
+    pub fn scan(&self, index: usize, norm: &mut Normalized) -> PieceFindings {
+        let range = self.ranges[index].clone();
+        let text = self.text;
+        let mut found = Vec::new();
+        self.scanner
+            .scan_region(&self.ctx, text, range.clone(), norm, &mut found);
+        // A marker could straddle the end of the piece.
+        let end = context::ceil(text, range.end + "vblint".len() - 1);
+        PieceFindings {
+            found,
+            mentions_vblint: mentions_vblint(&text[range.start..end]),
+        }
+    }
+
+    /// Applies inline markers to the findings of every piece, given in
+    /// piece order, and appends them to `out`.
+    pub fn finish(self, results: impl IntoIterator<Item = PieceFindings>, out: &mut Vec<Finding>) {
+        let results: Vec<PieceFindings> = results.into_iter().collect();
+        // A piece that mentions `vblint` is part of the text, so the text
+        // does: the context need not look again.
+        let marked = results.iter().any(|r| r.mentions_vblint);
+        let ctx = marked.then(|| {
+            let ctx = self.scanner.context(self.text);
+            ctx.know_markers(true);
+            ctx
+        });
+        let lexicon = &self.scanner.inner.lexicon;
+        for piece in results {
+            out.extend(piece.found.into_iter().filter(|f| {
+                ctx.as_ref()
+                    .is_none_or(|ctx| !ctx.suppressed(&lexicon.get(f.entry).id, f.span.start))
+            }));
+        }
+    }
+}
+
 /// Moves findings to where they are after an edit replaced `removed` (a
 /// range of the text before the edit) with `inserted` bytes: findings after
 /// the edit move with the text, findings touching it are dropped. Used with
@@ -456,11 +506,11 @@ pub fn shift_findings(findings: &mut Vec<Finding>, removed: Range<usize>, insert
     }
 }
 
-/// The size of the pieces [`Scanner::scan_parallel`] aims for: 1 MB. A
+/// The size of the pieces [`Scanner::pieces`] aims for: 1 MB. A
 /// piece and its normalised copy then stay in a core's cache while it is
 /// matched; with 4 MB pieces a 100 MB file took 8% more processor time
 /// (pieces of 256 and 512 KB measured the same as 1 MB).
-const CHUNK_BYTES: usize = 1 << 20;
+const PIECE_BYTES: usize = 1 << 20;
 
 /// Cuts `text` into ranges of about `size` bytes that end just after a blank
 /// line (or, failing that, a line break; or, for a text without line breaks,
@@ -489,121 +539,25 @@ fn chunks(text: &str, size: usize) -> Vec<Range<usize>> {
     out
 }
 
-/// Whether a match sits on whole-word boundaries: the characters just
-/// outside it are not letters or digits.
-fn on_word_boundaries(text: &str, start: usize, end: usize) -> bool {
-    let before = text[..start].chars().next_back();
-    let after = text[end..].chars().next();
-    !before.is_some_and(is_word_char) && !after.is_some_and(is_word_char)
-}
-
-/// A letter or digit, with a fast path for ASCII.
-#[inline]
-fn is_word_char(c: char) -> bool {
-    match c {
-        _ if c.is_ascii() => c.is_ascii_alphanumeric(),
-        // The characters of case notes beyond ASCII, answered without a
-        // search of Unicode's tables: accented Latin letters (the Latin-1
-        // Supplement's, but × and ÷, and Latin Extended-A and -B) and
-        // general punctuation (dashes, curly quotes, spaces).
-        '\u{C0}'..='\u{24F}' => c != '×' && c != '÷',
-        '\u{2000}'..='\u{206F}' => false,
-        _ => c.is_alphanumeric(),
-    }
-}
-
-/// Whether two runs of letters and digits are one word (see [`words`]):
-/// `between` is the last byte of the first run, what separates them, and
-/// the first byte of the second. They are joined by an apostrophe inside
-/// a word ("Mum's", "she’s"), or by a colon, slash or full stop between
-/// digits ("21:40", "05/03/2024", "1.5").
-#[inline]
-pub(crate) fn joins_runs(between: &[u8]) -> bool {
-    match between {
-        [_, b'\'', _] => true,
-        [before, b':' | b'/' | b'.', after] => before.is_ascii_digit() && after.is_ascii_digit(),
-        // U+2019, the typographic apostrophe, in UTF-8.
-        [_, 0xE2, 0x80, 0x99, _] => true,
-        _ => false,
-    }
-}
-
-/// The words of a text with their byte ranges: runs of letters and digits,
-/// joined by apostrophes inside a word ("Mum's", "she’s").
-pub fn words(text: &str) -> impl Iterator<Item = (Range<usize>, &str)> {
-    let bytes = text.as_bytes();
-    // The character at `i` and its width, without decoding ASCII.
-    let at = move |i: usize| -> (char, usize) {
-        match bytes[i] {
-            b if b.is_ascii() => (char::from(b), 1),
-            _ => {
-                let c = text[i..].chars().next().expect("a char boundary");
-                (c, c.len_utf8())
-            }
-        }
-    };
-    let mut i = 0;
-    std::iter::from_fn(move || {
-        while i < bytes.len() {
-            // ASCII bytes between words without decoding.
-            let b = bytes[i];
-            if b.is_ascii_alphanumeric() {
-                break;
-            }
-            if b.is_ascii() {
-                i += 1;
-                continue;
-            }
-            let (c, width) = at(i);
-            if is_word_char(c) {
-                break;
-            }
-            i += width;
-        }
-        if i >= bytes.len() {
-            return None;
-        }
-        let start = i;
-        i += at(i).1;
-        loop {
-            // The ASCII letters and digits of a word, without decoding.
-            while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
-                i += 1;
-            }
-            if i >= bytes.len() {
-                break;
-            }
-            let (c, width) = at(i);
-            if is_word_char(c) {
-                i += width;
-                continue;
-            }
-            let next = i + width;
-            let joins = match c {
-                // Times, dates and decimals ("21:40", "05/03/2024") are one
-                // word, so an age pattern never matches the hour of a time
-                // stamp.
-                ':' | '/' | '.' => {
-                    bytes[i - 1].is_ascii_digit() && bytes.get(next).is_some_and(u8::is_ascii_digit)
-                }
-                // Only inside a word: the next character must be a letter.
-                '\'' | '\u{2019}' => next < bytes.len() && is_word_char(at(next).0),
-                _ => false,
-            };
-            if !joins {
-                break;
-            }
-            i = next;
-        }
-        Some((start..i, &text[start..i]))
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
     use crate::diagnostic::SourceFile;
     use crate::lexicon::LexiconBuilder;
+
+    /// Scans the pieces one after another, as a caller with threads would
+    /// in parallel.
+    fn scan_in_pieces(s: &Scanner, text: &str, size: usize, out: &mut Vec<Finding>) {
+        let pieces = s.pieces_of(text, size);
+        assert!(pieces.len() > 1 || text.len() < 2 * size);
+        let mut norm = Normalized::default();
+        let results: Vec<_> = (0..pieces.len())
+            .rev()
+            .map(|i| pieces.scan(i, &mut norm))
+            .collect();
+        pieces.finish(results.into_iter().rev(), out);
+    }
 
     const LEX: &str = r#"
 [sets]
@@ -781,20 +735,13 @@ examples = ["She consented."]
     }
 
     #[test]
-    fn word_characters_are_letters_and_digits() {
-        for c in (0..=0x2FFF).filter_map(char::from_u32) {
-            assert_eq!(is_word_char(c), c.is_alphanumeric(), "{c:?}");
-        }
-    }
-
-    #[test]
     fn parallel_scan_equals_sequential_scan() {
         let s = scanner();
         let paragraph = "She consented.\nHer boyfriend (32) is putting herself at risk.\n\n";
         let text = paragraph.repeat(3000);
         let sequential = s.scan(&text);
         let mut parallel = Vec::new();
-        s.scan_in_pieces(&text, 16 << 10, &mut parallel);
+        scan_in_pieces(&s, &text, 16 << 10, &mut parallel);
         assert!(sequential.len() > 3000);
         assert_eq!(sequential, parallel);
     }
@@ -813,7 +760,7 @@ examples = ["She consented."]
         );
         let sequential = s.scan(&text);
         let mut parallel = Vec::new();
-        s.scan_in_pieces(&text, 16 << 10, &mut parallel);
+        scan_in_pieces(&s, &text, 16 << 10, &mut parallel);
         assert_eq!(sequential, parallel);
         // (The markers' own "boyfriend" is not counted.)
         let boyfriends = |text: &str, f: &[Finding]| {
@@ -826,7 +773,7 @@ examples = ["She consented."]
         // still applies to its line.
         let text = format!("{filler}Her boyfriend. [vblint: ignore]");
         let mut parallel = Vec::new();
-        s.scan_in_pieces(&text, 16 << 10, &mut parallel);
+        scan_in_pieces(&s, &text, 16 << 10, &mut parallel);
         assert_eq!(s.scan(&text), parallel);
         assert_eq!(boyfriends(&text, &parallel), 400);
     }
@@ -868,13 +815,5 @@ examples = ["She consented."]
         for r in &c[..c.len() - 1] {
             assert!(text[r.clone()].ends_with('\n'), "{:?}", &text[r.clone()]);
         }
-    }
-
-    #[test]
-    fn words_split_like_people_read() {
-        let w: Vec<&str> = words("Mum’s bf (32-year-old) 'x' o'")
-            .map(|w| w.1)
-            .collect();
-        assert_eq!(w, ["Mum’s", "bf", "32", "year", "old", "x", "o"]);
     }
 }

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 
 use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, Value};
 
-use super::canonical::ENTRY_ORDER;
+use crate::lexicon::canonical::ENTRY_ORDER;
 
 /// The columns, in order: an entry's keys in canonical order, then the file
 /// the entry lives in.
@@ -370,7 +370,7 @@ fn set_key(table: &mut Table, key: &str, text: &str) -> Result<(), String> {
         Value::from(text.trim())
     };
     let mut value = value;
-    super::canonical::canonical_value(&mut value);
+    crate::lexicon::canonical::canonical_value(&mut value);
     match table.get_mut(key) {
         Some(Item::Value(old)) => {
             // Keep the comments around the old value.

@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
-use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use serde::Deserialize;
@@ -19,10 +18,10 @@ use crate::text::normalize_phrase;
 
 /// The most bytes one lexicon file may have: far more than any real file,
 /// small enough that a hostile file cannot exhaust memory.
-pub(crate) const MAX_FILE_BYTES: u64 = 8 << 20;
+pub const MAX_FILE_BYTES: u64 = 8 << 20;
 
 /// The most files one lexicon folder may hold.
-const MAX_FILES: usize = 1000;
+pub const MAX_FILES: usize = 1000;
 
 /// The most words a guard may look at.
 const MAX_WINDOW: usize = 50;
@@ -125,55 +124,14 @@ impl LexiconBuilder {
         self
     }
 
-    /// Adds a lexicon file, or every `*.toml` file of a folder (not
-    /// recursive, in name order), as a new layer.
-    ///
-    /// # Errors
-    ///
-    /// A diagnostic if the path cannot be read or is too large.
-    pub fn add_path(&mut self, path: &Path) -> Result<&mut Self, Diagnostic> {
+    /// Adds files as one new layer: the files of one lexicon folder, which
+    /// may not define the same entry twice.
+    pub fn add_layer(&mut self, files: impl IntoIterator<Item = Arc<SourceFile>>) -> &mut Self {
         self.layer += 1;
         let layer = self.layer;
-        let show = path.display().to_string();
-        let meta = std::fs::metadata(path).map_err(|e| {
-            Diagnostic::error(format!("cannot read lexicon `{show}`: {}", io_reason(&e)))
-                .help("check the path given with --lexicon or in the `lexicon` key of vblint.toml")
-        })?;
-        let mut paths = Vec::new();
-        if meta.is_dir() {
-            let read = std::fs::read_dir(path).map_err(|e| {
-                Diagnostic::error(format!(
-                    "cannot list lexicon folder `{show}`: {}",
-                    io_reason(&e)
-                ))
-            })?;
-            for item in read.flatten() {
-                let p = item.path();
-                if super::is_lexicon_file(&p) && p.is_file() {
-                    paths.push(p);
-                }
-            }
-            paths.sort();
-            if paths.is_empty() {
-                return Err(Diagnostic::error(format!(
-                    "lexicon folder `{show}` has no .toml files"
-                ))
-                .help("a lexicon folder holds files such as `local-terms.toml`"));
-            }
-            if paths.len() > MAX_FILES {
-                return Err(Diagnostic::error(format!(
-                    "lexicon folder `{show}` has {} files, more than the {MAX_FILES} allowed",
-                    paths.len()
-                )));
-            }
-        } else {
-            paths.push(path.to_path_buf());
-        }
-        for p in paths {
-            let file = read_source(&p)?;
-            self.files.push((file, layer));
-        }
-        Ok(self)
+        self.files
+            .extend(files.into_iter().map(|file| (file, layer)));
+        self
     }
 
     /// Parses and resolves every file.
@@ -198,51 +156,6 @@ impl LexiconBuilder {
             lexicon.warnings = errors;
             lexicon.files = self.files.iter().map(|(f, _)| Arc::clone(f)).collect();
             Ok(lexicon)
-        }
-    }
-}
-
-/// Reads one lexicon file, bounded in size and required to be UTF-8.
-pub(crate) fn read_source(path: &Path) -> Result<Arc<SourceFile>, Diagnostic> {
-    let show = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|e| {
-        Diagnostic::error(format!(
-            "cannot read lexicon file `{show}`: {}",
-            io_reason(&e)
-        ))
-    })?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(Diagnostic::error(format!(
-            "lexicon file `{show}` is {} MB, larger than the {} MB allowed",
-            meta.len() >> 20,
-            MAX_FILE_BYTES >> 20
-        ))
-        .help("split the lexicon into several files, one per theme"));
-    }
-    let bytes = std::fs::read(path).map_err(|e| {
-        Diagnostic::error(format!(
-            "cannot read lexicon file `{show}`: {}",
-            io_reason(&e)
-        ))
-    })?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        Diagnostic::error(format!(
-            "lexicon file `{show}` is not UTF-8 text (bad byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ))
-        .help("save the file as UTF-8 in your editor")
-    })?;
-    Ok(SourceFile::new(show, text))
-}
-
-/// A short reason for an I/O error, without the "(os error N)" noise.
-pub fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or folder".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => {
-            let s = e.to_string();
-            s.split(" (os error").next().unwrap_or(&s).to_string()
         }
     }
 }
@@ -749,7 +662,7 @@ fn resolve_guard(
 }
 
 /// Splits a guard phrase into words the way text is split (see
-/// [`crate::scan::words`]), keeping `#` and `#lo-hi` number patterns.
+/// [`crate::text::words`]), keeping `#` and `#lo-hi` number patterns.
 pub(crate) fn guard_words(phrase: &str) -> Vec<GuardWord> {
     let mut out = Vec::new();
     for token in phrase.split_whitespace() {
@@ -767,7 +680,7 @@ pub(crate) fn guard_words(phrase: &str) -> Vec<GuardWord> {
             }
         }
         let normalized = normalize_phrase(token);
-        for w in crate::scan::words(&normalized) {
+        for w in crate::text::words(&normalized) {
             out.push(GuardWord::Word(w.1.to_string()));
         }
     }

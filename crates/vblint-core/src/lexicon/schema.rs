@@ -6,7 +6,7 @@
 //! by hand; the tests below keep it in step with the loader.
 
 /// The schema text.
-pub const SCHEMA: &str = include_str!("../../lexicon/schema.json");
+pub const SCHEMA: &str = include_str!("../../../../lexicon/schema.json");
 
 #[cfg(test)]
 mod tests {

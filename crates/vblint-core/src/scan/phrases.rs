@@ -40,7 +40,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
-use super::on_word_boundaries;
+use crate::text::on_word_boundaries;
 use crate::text::{below, lanes};
 use wide::u8x16;
 
@@ -770,7 +770,7 @@ fn split_run(text: &str, range: std::ops::Range<usize>, word: &mut impl FnMut(us
             continue;
         }
         let c = text[i..].chars().next().expect("a character boundary");
-        if !super::is_word_char(c) {
+        if !crate::text::is_word_char(c) {
             if start < i {
                 word(start, i);
             }
@@ -790,7 +790,7 @@ fn exact_words(text: &str, range: std::ops::Range<usize>, word: &mut impl FnMut(
     let mut start = None;
     for (i, c) in text[range.clone()].char_indices() {
         let i = range.start + i;
-        match (super::is_word_char(c), start) {
+        match (crate::text::is_word_char(c), start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
                 word(s, i);
@@ -837,7 +837,7 @@ fn second_filter_bit(len: usize, byte: impl Fn(usize) -> u8) -> usize {
 /// The length in bytes of the letters and digits that begin `s`: the first
 /// word of an option, which is what the anchor index looks up.
 fn first_word_len(s: &str) -> usize {
-    s.find(|c| !super::is_word_char(c)).unwrap_or(s.len())
+    s.find(|c| !crate::text::is_word_char(c)).unwrap_or(s.len())
 }
 
 /// The anchor slot of a phrase: a required slot (no empty option) whose

@@ -14,15 +14,13 @@
 pub mod canonical;
 mod load;
 pub mod schema;
-pub mod spreadsheet;
 pub mod stats;
-pub mod validate;
 pub mod variant;
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
@@ -31,7 +29,7 @@ use crate::diagnostic::{Diagnostic, SourceFile};
 
 #[cfg(test)]
 pub(crate) use load::{ENTRY_KEYS, FILE_KEYS, GUARD_KEYS, guard_words};
-pub use load::{LexiconBuilder, io_reason};
+pub use load::{LexiconBuilder, MAX_FILE_BYTES, MAX_FILES};
 
 /// How serious a finding is. Ordered from least to most serious.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -384,33 +382,6 @@ impl Lexicon {
                     .collect::<Vec<_>>()
                     .join("; ")
             ),
-        }
-    }
-
-    /// Loads lexicon files or folders on top of the built-in lexicon (if
-    /// `builtin`) in the order given.
-    ///
-    /// # Errors
-    ///
-    /// Every problem found, located by file, line and column.
-    pub fn load(builtin: bool, paths: &[PathBuf]) -> Result<Lexicon, Vec<Diagnostic>> {
-        let mut builder = LexiconBuilder::new();
-        if builtin {
-            builder.add_builtin();
-        }
-        let mut errors = Vec::new();
-        for path in paths {
-            if let Err(e) = builder.add_path(path) {
-                errors.push(e);
-            }
-        }
-        match builder.build() {
-            Ok(lexicon) if errors.is_empty() => Ok(lexicon),
-            Ok(_) => Err(errors),
-            Err(more) => {
-                errors.extend(more);
-                Err(errors)
-            }
         }
     }
 

@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::{Entry, EntryId, Example, Lexicon};
 use crate::diagnostic::Diagnostic;
+use crate::lexicon::{Entry, EntryId, Example, Lexicon};
 use crate::scan::{Scanner, Settings};
 
 /// The outcome of running one example.
@@ -111,8 +111,8 @@ fn check_example(
 pub fn validate(lexicon: &Arc<Lexicon>, scanner: &Scanner) -> Vec<Diagnostic> {
     let mut out = lexicon.warnings.clone();
     // Duplicate terms across entries, and terms that an except phrase hides.
-    let mut terms: HashMap<&str, (EntryId, &super::Phrase)> = HashMap::new();
-    let mut excepts: HashMap<&str, (EntryId, &super::Phrase)> = HashMap::new();
+    let mut terms: HashMap<&str, (EntryId, &crate::lexicon::Phrase)> = HashMap::new();
+    let mut excepts: HashMap<&str, (EntryId, &crate::lexicon::Phrase)> = HashMap::new();
     for (id, entry) in lexicon.active() {
         for phrase in &entry.except {
             for v in phrase.variants() {

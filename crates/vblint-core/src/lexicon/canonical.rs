@@ -207,7 +207,7 @@ fn format_values(table: &mut Table, order: Option<&[&str]>, top: bool) {
 }
 
 /// Writes one value in the canonical form (arrays one item per line).
-pub(crate) fn canonical_value(value: &mut Value) {
+pub fn canonical_value(value: &mut Value) {
     format_value(value, 0);
 }
 

@@ -191,7 +191,7 @@ pub(crate) fn cut_after(text: &str, pos: usize) -> Option<usize> {
 /// The search runs over the whole of a document, often a big one. It looks
 /// for the four ways to write `vb` with aho-corasick's SIMD search (Teddy),
 /// which passes over the pair's rare places, not for every `v`.
-pub(crate) fn mentions_vblint(text: &str) -> bool {
+pub fn mentions_vblint(text: &str) -> bool {
     static VB: LazyLock<Option<packed::Searcher>> = LazyLock::new(|| {
         packed::Config::new()
             .builder()
@@ -716,7 +716,9 @@ impl WordList {
                 open = match open {
                     // Joined by an ASCII byte (not a typographic apostrophe),
                     // a word of ASCII runs stays ASCII.
-                    Some((first, last, known)) if super::joins_runs(&bytes[last - 1..=start]) => {
+                    Some((first, last, known))
+                        if crate::text::joins_runs(&bytes[last - 1..=start]) =>
+                    {
                         Some((first, end, known && ascii && bytes[last].is_ascii()))
                     }
                     Some((first, last, known)) => {
@@ -758,7 +760,7 @@ impl WordList {
     #[cfg(test)]
     fn extend_any(&mut self, text: &str, range: Range<usize>) {
         let base = range.start;
-        for (r, word) in super::words(&text[range]) {
+        for (r, word) in crate::text::words(&text[range]) {
             let from = self.lower.len();
             push_lower(&mut self.lower, word);
             self.words.push((
@@ -1467,7 +1469,7 @@ mod tests {
             let guards: Vec<CompiledGuard> = lexicon.guards.iter().map(CompiledGuard::new).collect();
             // The match: a word of the text, as the scanner finds them.
             let text: String = pieces.concat();
-            let found: Vec<_> = super::super::words(&text).map(|(r, _)| r).collect();
+            let found: Vec<_> = crate::text::words(&text).map(|(r, _)| r).collect();
             proptest::prop_assume!(!found.is_empty());
             let span = found[at % found.len()].clone();
             let ctx = DocContext::new(&text, guards.len());

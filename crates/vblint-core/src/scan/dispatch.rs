@@ -108,7 +108,7 @@ mod tests {
 
     #[test]
     fn both_builds_find_the_same_in_the_test_corpus() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus");
         let (mut texts, mut found) = (0, 0);
         for entry in std::fs::read_dir(dir).expect("tests/corpus") {
             let text = std::fs::read_to_string(entry.expect("an entry").path()).expect("UTF-8");
