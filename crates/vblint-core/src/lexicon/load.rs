@@ -1,7 +1,7 @@
 //! Reading lexicon files: TOML with spans, then resolution into a
 //! [`Lexicon`] with every phrase expanded.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
@@ -321,8 +321,8 @@ fn resolve(
 
     // Pass 2: shared guards.
     let mut guards: Vec<Guard> = Vec::new();
-    // The variants of every term and except phrase so far.
-    let mut forms = 0usize;
+    // The variants of every phrase so far, and their bytes.
+    let mut budget = Budget::default();
     let mut guard_ids: HashMap<String, (usize, usize, Arc<SourceFile>, Range<usize>)> =
         HashMap::new();
     for (file, layer, raw) in &parsed {
@@ -335,7 +335,7 @@ fn resolve(
                 );
                 continue;
             };
-            let Some(guard) = resolve_guard(file, g, &sets, errors) else {
+            let Some(guard) = resolve_guard(file, g, &sets, &mut budget, errors) else {
                 continue;
             };
             if let Some((first_layer, index, first, first_span)) = guard_ids.get(id.get_ref()) {
@@ -413,12 +413,12 @@ fn resolve(
                             .help("remove the `id`, or move the guard to a shared [[guard]] table"),
                     );
                 }
-                if let Some(guard) = resolve_guard(&file, g, &sets, errors) {
+                if let Some(guard) = resolve_guard(&file, g, &sets, &mut budget, errors) {
                     entry_guards.push(guards.len());
                     guards.push(guard);
                 }
             }
-            let terms = resolve_phrases(&file, e.terms.get_ref(), &sets, &mut forms, errors);
+            let terms = resolve_phrases(&file, e.terms.get_ref(), &sets, &mut budget, errors);
             if e.terms.get_ref().is_empty() {
                 errors.push(
                     Diagnostic::error(format!("the entry `{id}` has no terms"))
@@ -426,7 +426,7 @@ fn resolve(
                         .help("write at least one phrase to flag, or set `retired = true`"),
                 );
             }
-            let except = resolve_phrases(&file, &e.except, &sets, &mut forms, errors);
+            let except = resolve_phrases(&file, &e.except, &sets, &mut budget, errors);
             if e.why.get_ref().trim().is_empty() {
                 errors.push(
                     Diagnostic::error(format!("the entry `{id}` has an empty `why`"))
@@ -520,50 +520,97 @@ fn examples(list: Vec<Spanned<String>>) -> Vec<Example> {
         .collect()
 }
 
-/// Resolves the phrases of an entry; `forms` counts the variants of every
-/// phrase of the lexicon so far, which may not go over
-/// [`variant::MAX_PER_LEXICON`].
+/// What the phrases of a lexicon expand to so far: variants and bytes,
+/// bounded by [`variant::MAX_PER_LEXICON`] and [`MAX_PHRASE_BYTES`] so that
+/// many phrases that each stay within their own bounds cannot together
+/// exhaust memory.
+#[derive(Default)]
+struct Budget {
+    forms: usize,
+    bytes: usize,
+    /// Set once a bound is passed: the error is reported once, and no more
+    /// phrases are kept (the lexicon does not load).
+    spent: bool,
+}
+
+/// The most bytes the expanded phrases of one lexicon may hold: far more
+/// than any real lexicon (the built-in one holds well under 1 MB).
+pub const MAX_PHRASE_BYTES: usize = 32 << 20;
+
+impl Budget {
+    /// Takes `forms` variants of `bytes` bytes for `phrase`; false (with an
+    /// error, the first time) when the lexicon goes over a bound.
+    fn take(
+        &mut self,
+        forms: usize,
+        bytes: usize,
+        file: &Arc<SourceFile>,
+        phrase: &Spanned<String>,
+        errors: &mut Vec<Diagnostic>,
+    ) -> bool {
+        if self.spent {
+            return false;
+        }
+        self.forms = self.forms.saturating_add(forms);
+        self.bytes = self.bytes.saturating_add(bytes);
+        let message = if self.forms > variant::MAX_PER_LEXICON {
+            format!(
+                "with this phrase the lexicon expands to more than {} variants",
+                variant::MAX_PER_LEXICON
+            )
+        } else if self.bytes > MAX_PHRASE_BYTES {
+            format!(
+                "with this phrase the lexicon's phrases hold more than {} MB",
+                MAX_PHRASE_BYTES >> 20
+            )
+        } else {
+            return true;
+        };
+        self.spent = true;
+        let over = VariantError {
+            message,
+            help: "shorten phrases with many optional words or large sets, \
+                   or remove phrases that other phrases already cover"
+                .into(),
+            range: 0..phrase.get_ref().len(),
+        };
+        errors.push(variant_error(file, &phrase.span(), over));
+        false
+    }
+}
+
+/// Resolves the phrases of an entry, within the lexicon's `budget`.
 fn resolve_phrases(
     file: &Arc<SourceFile>,
     raw: &[Spanned<String>],
     sets: &BTreeMap<String, Vec<String>>,
-    forms: &mut usize,
+    budget: &mut Budget,
     errors: &mut Vec<Diagnostic>,
 ) -> Vec<Phrase> {
     let mut out = Vec::new();
     for p in raw {
+        if budget.spent {
+            break;
+        }
         let parsed = variant::slots(p.get_ref(), sets, Hyphens::Flexible).and_then(|slots| {
             let count = variant::count(p.get_ref(), &slots)?;
             Ok((slots, count))
         });
         match parsed {
             Ok((written, count)) => {
-                let before = *forms;
-                *forms = forms.saturating_add(count);
-                if before <= variant::MAX_PER_LEXICON && *forms > variant::MAX_PER_LEXICON {
-                    let over = VariantError {
-                        message: format!(
-                            "with this phrase the lexicon expands to more than {} variants",
-                            variant::MAX_PER_LEXICON
-                        ),
-                        help: "shorten phrases with many optional words or large sets, \
-                               or remove phrases that other phrases already cover"
-                            .into(),
-                        range: 0..p.get_ref().len(),
-                    };
-                    errors.push(variant_error(file, &p.span(), over));
+                let bytes = written.iter().flatten().map(String::len).sum();
+                if !budget.take(count, bytes, file, p, errors) {
+                    continue;
                 }
                 let slots = written
                     .iter()
                     .map(|options| {
-                        let mut out: Vec<String> = Vec::with_capacity(options.len());
-                        for o in options {
-                            let n = normalize_phrase(o);
-                            if !out.contains(&n) {
-                                out.push(n);
-                            }
-                        }
-                        out
+                        let mut seen = HashSet::with_capacity(options.len());
+                        options
+                            .iter()
+                            .map(|o| normalize_phrase(o))
+                            .filter(|n| seen.insert(n.clone()))
+                            .collect()
                     })
                     .collect();
                 out.push(Phrase {
@@ -584,6 +631,7 @@ fn resolve_guard(
     file: &Arc<SourceFile>,
     raw: &Spanned<RawGuard>,
     sets: &BTreeMap<String, Vec<String>>,
+    budget: &mut Budget,
     errors: &mut Vec<Diagnostic>,
 ) -> Option<Guard> {
     let g = raw.get_ref();
@@ -621,8 +669,15 @@ fn resolve_guard(
     let mut phrases = |list: &[Spanned<String>]| -> Vec<GuardPhrase> {
         let mut out = Vec::new();
         for p in list {
+            if budget.spent {
+                break;
+            }
             match variant::expand(p.get_ref(), sets, Hyphens::Literal) {
                 Ok(variants) => {
+                    let bytes = variants.iter().map(String::len).sum();
+                    if !budget.take(variants.len(), bytes, file, p, errors) {
+                        continue;
+                    }
                     for v in variants {
                         let words = guard_words(&v);
                         if words.is_empty() {

@@ -9,8 +9,11 @@
 //!   matches "risk-taking", "risk taking" and "risktaking"), for terms and
 //!   except phrases only.
 //!
-//! Expansion is bounded: one phrase may give at most [`MAX_PER_PHRASE`]
-//! variants, so a careless edit cannot make the scanner unusably large.
+//! Expansion is bounded, and the bounds are checked before anything is
+//! written out: one phrase may give at most [`MAX_PER_PHRASE`] variants, and
+//! none longer than [`MAX_VARIANT_BYTES`], so neither a careless edit nor a
+//! hostile file (a word of many hyphens, a long set referenced many times)
+//! can make the scanner unusably large or exhaust memory while loading.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -20,6 +23,30 @@ pub const MAX_PER_PHRASE: usize = 4096;
 
 /// The most variants a whole lexicon may expand to.
 pub const MAX_PER_LEXICON: usize = 200_000;
+
+/// The longest one variant of a phrase may be, in bytes: far longer than any
+/// real term.
+pub const MAX_VARIANT_BYTES: usize = 1024;
+
+/// The error for a phrase over [`MAX_PER_PHRASE`] variants.
+fn too_many(phrase: &str) -> VariantError {
+    VariantError {
+        message: format!("this phrase expands to more than {MAX_PER_PHRASE} variants"),
+        help: "split it into several shorter phrases, or remove optional words".into(),
+        range: 0..phrase.len(),
+    }
+}
+
+/// The error for a phrase with a variant over [`MAX_VARIANT_BYTES`].
+fn too_long(phrase: &str) -> VariantError {
+    VariantError {
+        message: format!("this phrase stands for words longer than {MAX_VARIANT_BYTES} bytes"),
+        help: "a term is a few words; split long text into several phrases, \
+               and keep the phrases of sets short"
+            .into(),
+        range: 0..phrase.len(),
+    }
+}
 
 /// An error in a phrase, with the byte range of the offending part inside the
 /// phrase.
@@ -52,8 +79,9 @@ pub enum Hyphens {
 /// # Errors
 ///
 /// Returns an error for empty phrases, empty alternatives, unbalanced
-/// brackets or braces, unknown set names and phrases whose every word is
-/// optional.
+/// brackets or braces, unknown set names, phrases whose every word is
+/// optional, and phrases over [`MAX_PER_PHRASE`] variants or with a variant
+/// over [`MAX_VARIANT_BYTES`] (found before the options are written out).
 pub fn slots(
     phrase: &str,
     sets: &BTreeMap<String, Vec<String>>,
@@ -67,11 +95,27 @@ pub fn slots(
         });
     }
     let mut slots = Vec::new();
+    // The variants so far (before duplicates are removed) and the length of
+    // the longest, so that neither is ever exceeded by writing options out.
+    let mut forms = 1usize;
+    let mut longest = 0usize;
     for (range, word) in words(phrase) {
         let options = word_options(word, sets, hyphens).map_err(|mut e| {
-            e.range = (range.start + e.range.start)..(range.start + e.range.end);
+            if e.range == (0..usize::MAX) {
+                e.range = 0..phrase.len();
+            } else {
+                e.range = (range.start + e.range.start)..(range.start + e.range.end);
+            }
             e
         })?;
+        forms = forms.saturating_mul(options.len());
+        if forms > MAX_PER_PHRASE {
+            return Err(too_many(phrase));
+        }
+        longest += 1 + options.iter().map(String::len).max().unwrap_or(0);
+        if longest > MAX_VARIANT_BYTES + 1 {
+            return Err(too_long(phrase));
+        }
         slots.push(options);
     }
     if slots
@@ -116,11 +160,7 @@ pub fn count(phrase: &str, slots: &[Vec<String>]) -> Result<usize, VariantError>
     for options in slots {
         count = count.saturating_mul(options.len());
         if count > MAX_PER_PHRASE {
-            return Err(VariantError {
-                message: format!("this phrase expands to more than {MAX_PER_PHRASE} variants"),
-                help: "split it into several shorter phrases, or remove optional words".into(),
-                range: 0..phrase.len(),
-            });
+            return Err(too_many(phrase));
         }
     }
     Ok(count)
@@ -191,6 +231,24 @@ fn word_options(
         ));
     }
     let mut options = Vec::new();
+    // Checked before each alternative is written out; the range `0..MAX`
+    // stands for the whole phrase, which `slots` fills in.
+    let whole = 0..usize::MAX;
+    let room = |options: &Vec<String>, more: usize, longest: usize| {
+        if options.len().saturating_add(more) > MAX_PER_PHRASE {
+            Err(VariantError {
+                range: whole.clone(),
+                ..too_many("")
+            })
+        } else if longest > MAX_VARIANT_BYTES {
+            Err(VariantError {
+                range: whole.clone(),
+                ..too_long("")
+            })
+        } else {
+            Ok(())
+        }
+    };
     let mut at = offset;
     for alternative in inner.split('|') {
         let range = at..at + alternative.len();
@@ -223,6 +281,8 @@ fn word_options(
                     range,
                 });
             };
+            let longest = values.iter().map(String::len).max().unwrap_or(0);
+            room(&options, values.len(), longest)?;
             options.extend(
                 values
                     .iter()
@@ -238,8 +298,10 @@ fn word_options(
             ));
         }
         if hyphens == Hyphens::Flexible && alternative.contains('-') {
+            room(&options, hyphen_form_count(alternative), alternative.len())?;
             options.extend(hyphen_forms(alternative));
         } else {
+            room(&options, 1, alternative.len())?;
             options.push(alternative.to_string());
         }
     }
@@ -247,6 +309,14 @@ fn word_options(
         options.push(String::new());
     }
     Ok(options)
+}
+
+/// The number of forms [`hyphen_forms`] gives for `word`, without writing
+/// them out: three for every hyphen between two parts.
+fn hyphen_form_count(word: &str) -> usize {
+    let parts = word.split('-').filter(|p| !p.is_empty()).count();
+    let joins = u32::try_from(parts.saturating_sub(1)).unwrap_or(u32::MAX);
+    3usize.saturating_pow(joins)
 }
 
 /// `risk-taking` → `risk-taking`, `risk taking`, `risktaking`.
@@ -336,5 +406,38 @@ mod tests {
         let phrase = [word; 5].join(" ");
         let e = expand(&phrase, &sets(), Hyphens::Flexible).unwrap_err();
         assert!(e.message.contains("more than 4096"));
+    }
+
+    #[test]
+    fn a_word_of_many_hyphens_is_refused_before_it_is_expanded() {
+        // 3^17 forms: written out, well over a gigabyte.
+        let word = ["a"; 18].join("-");
+        let e = slots(&word, &sets(), Hyphens::Flexible).unwrap_err();
+        assert!(e.message.contains("more than 4096"), "{e:?}");
+        assert_eq!(e.range, 0..word.len());
+        assert_eq!(hyphen_form_count(&word), 3usize.pow(17));
+        assert_eq!(
+            hyphen_form_count("risk-taking"),
+            hyphen_forms("risk-taking").len()
+        );
+        // Literal hyphens (guard phrases) are one form.
+        assert_eq!(slots(&word, &sets(), Hyphens::Literal).unwrap()[0].len(), 1);
+    }
+
+    #[test]
+    fn a_long_set_referenced_many_times_is_refused_before_it_is_copied() {
+        let mut sets = sets();
+        sets.insert("big".into(), vec!["x".repeat(1 << 20)]);
+        let e = slots("{big}", &sets, Hyphens::Flexible).unwrap_err();
+        assert!(e.message.contains("longer than 1024 bytes"), "{e:?}");
+        sets.insert("mid".into(), vec!["y".repeat(600)]);
+        let phrase = ["{mid}"; 100_000].join(" ");
+        let e = slots(&phrase, &sets, Hyphens::Flexible).unwrap_err();
+        assert!(e.message.contains("longer than 1024 bytes"), "{e:?}");
+        assert_eq!(e.range, 0..phrase.len());
+        // Many options in one word are counted before they are copied.
+        sets.insert("many".into(), (0..5000).map(|i| format!("w{i}")).collect());
+        let e = slots("at {many}", &sets, Hyphens::Flexible).unwrap_err();
+        assert!(e.message.contains("more than 4096"), "{e:?}");
     }
 }
