@@ -29,7 +29,7 @@ use crate::diagnostic::{Diagnostic, SourceFile};
 
 #[cfg(test)]
 pub(crate) use load::{ENTRY_KEYS, FILE_KEYS, GUARD_KEYS, guard_words};
-pub use load::{LexiconBuilder, MAX_FILE_BYTES, MAX_FILES};
+pub use load::{LexiconBuilder, MAX_FILE_BYTES, MAX_FILES, MAX_PHRASE_BYTES};
 
 /// How serious a finding is. Ordered from least to most serious.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
