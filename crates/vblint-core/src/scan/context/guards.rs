@@ -1,221 +1,29 @@
-//! Context rules, evaluated on the original text around a candidate match:
-//! quotations, context guards and inline suppression markers.
-//!
-//! Everything here runs only for candidates (rare), never for every byte of a
-//! document, and looks at a bounded neighbourhood so a pathological document
-//! cannot make one match expensive. The words around a candidate are split and
-//! lower-cased once ([`Neighbourhood`]) and every guard of the entry reads
-//! them; guard phrases are indexed by their first word ([`CompiledGuard`]), so
-//! a guard with many phrases costs about one lookup per word. Document-wide
-//! facts are computed once per document, lazily, in [`DocContext`], which is
-//! shared by the threads that scan pieces of one large document.
+//! Context guards: phrases before, after or around a match (or in the
+//! document's header, or anywhere in it) that suppress or require it. A
+//! guard's phrases are indexed by their first word, and the words around a
+//! match are split and lower-cased once for all of its guards.
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::ops::Range;
-use std::sync::{LazyLock, OnceLock};
 
 use aho_corasick::packed;
-use wide::u8x16;
 
-use crate::lexicon::{Guard, GuardPhrase, GuardScope, GuardWord, HEADER_LINES};
-
-/// How far back or forward (in bytes) the context rules look.
-pub(crate) const REACH: usize = 2000;
-
-/// The most bytes of a document's first lines that count as its header.
-const HEADER_BYTES: usize = 2000;
-
-/// Per-document facts computed on first use; safe to share between threads.
-pub(crate) struct DocContext<'t> {
-    text: &'t str,
-    /// Whether the text mentions `vblint` at all (in any case): without it,
-    /// no inline marker can apply.
-    has_markers: OnceLock<bool>,
-    /// Regions switched off with `vblint-disable` … `vblint-enable`:
-    /// (range, rule ids; empty means every rule).
-    disabled: OnceLock<Vec<(Range<usize>, Vec<String>)>>,
-    /// Results of header- and document-scope guards, by guard index.
-    document_hits: Vec<OnceLock<bool>>,
-}
-
-impl<'t> DocContext<'t> {
-    /// Facts about `text`, for a lexicon with `guards` guards.
-    pub(crate) fn new(text: &'t str, guards: usize) -> DocContext<'t> {
-        DocContext {
-            text,
-            has_markers: OnceLock::new(),
-            disabled: OnceLock::new(),
-            document_hits: (0..guards).map(|_| OnceLock::new()).collect(),
-        }
-    }
-
-    /// Whether a guard's phrases are present for the match at `span`, whose
-    /// surrounding words are in `near`.
-    pub(crate) fn guard_hits(
-        &self,
-        index: usize,
-        guard: &CompiledGuard,
-        span: &Range<usize>,
-        near: &Neighbourhood,
-    ) -> bool {
-        let text = self.text;
-        match guard.scope {
-            GuardScope::Words => {
-                let reach = guard.reach();
-                let need = guard.need();
-                let start = floor(text, span.start.saturating_sub(reach));
-                let end = ceil(text, span.end + reach);
-                let before = near.before.suffix_from(start);
-                let before = before.start.max(before.end.saturating_sub(need))..before.end;
-                let after = near.after.prefix_to(end);
-                let after = after.start..after.end.min(after.start + need);
-                guard.hits(&near.before, before, &near.after, after, guard.window)
-            }
-            GuardScope::Sentence | GuardScope::Paragraph => {
-                let (start, end) = if guard.scope == GuardScope::Sentence {
-                    near.sentence
-                } else {
-                    near.paragraph
-                };
-                let before = near.before.suffix_from(start);
-                let after = near.after.prefix_to(end);
-                guard.hits(&near.before, before, &near.after, after, usize::MAX)
-            }
-            // Whole-document guards do not depend on the match: each is
-            // evaluated once per document.
-            GuardScope::Header | GuardScope::Document => {
-                *self.document_hits[index].get_or_init(|| {
-                    if guard.scope == GuardScope::Header {
-                        guard.around.occurs_in(&text[..header_end(text)])
-                    } else {
-                        document_contains(text, &guard.around)
-                    }
-                })
-            }
-        }
-    }
-
-    /// Tells the context whether the text mentions `vblint` (see
-    /// [`mentions_vblint`]), for a caller that has looked already; `false`
-    /// makes [`DocContext::suppressed`] answer `false` throughout, for a
-    /// caller that applies the markers itself.
-    pub(crate) fn know_markers(&self, present: bool) {
-        let _ = self.has_markers.set(present);
-    }
-
-    /// Whether an inline marker switches off `rule` at `offset`.
-    pub(crate) fn suppressed(&self, rule: &str, offset: usize) -> bool {
-        let text = self.text;
-        if !*self.has_markers.get_or_init(|| mentions_vblint(text)) {
-            return false;
-        }
-        let bytes = text.as_bytes();
-        let line_start = memchr::memrchr(b'\n', &bytes[..offset]).map_or(0, |i| i + 1);
-        let line_end = memchr::memchr(b'\n', &bytes[offset..]).map_or(text.len(), |i| offset + i);
-        if marker_ignores(&text[line_start..line_end], rule) {
-            return true;
-        }
-        // A marker alone on the line before applies to this line.
-        if line_start > 0 {
-            let prev_start = memchr::memrchr(b'\n', &bytes[..line_start - 1]).map_or(0, |i| i + 1);
-            let prev = &text[prev_start..line_start - 1];
-            if is_marker_only(prev) && marker_ignores(prev, rule) {
-                return true;
-            }
-        }
-        let disabled = self.disabled.get_or_init(|| disabled_regions(text));
-        disabled.iter().any(|(range, rules)| {
-            range.contains(&offset) && (rules.is_empty() || rules.iter().any(|r| r == rule))
-        })
-    }
-}
-
-/// The end of the document's header: its first lines, at most
-/// [`HEADER_BYTES`] (a header is a few short lines; a document that starts
-/// with long paragraphs has its header in the first of them).
-pub(crate) fn header_end(text: &str) -> usize {
-    let end = memchr::memchr_iter(b'\n', text.as_bytes())
-        .nth(HEADER_LINES - 1)
-        .unwrap_or(text.len());
-    end.min(floor(text, HEADER_BYTES))
-}
-
-/// How far [`cut_before`] and [`cut_after`] look for a paragraph break.
-const CUT_SEARCH: usize = 64 << 10;
-
-/// The offset just after the last blank line (a line break, optional spaces,
-/// a line break) that ends at or before `pos`; 0 at the start of the text.
-/// `None` if there is none within [`CUT_SEARCH`] bytes.
-pub(crate) fn cut_before(text: &str, pos: usize) -> Option<usize> {
-    let pos = pos.min(text.len());
-    if pos == 0 {
-        return Some(0);
-    }
-    let limit = pos.saturating_sub(CUT_SEARCH);
-    // The start of the text is a paragraph break too.
-    blank_line_before(text.as_bytes(), pos, limit).or((limit == 0).then_some(0))
-}
-
-/// The offset just after the first blank line that starts at or after
-/// `pos`; the end of the text if it comes first. `None` if there is none
-/// within [`CUT_SEARCH`] bytes.
-pub(crate) fn cut_after(text: &str, pos: usize) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let limit = (pos + CUT_SEARCH).min(bytes.len());
-    let mut i = pos.min(bytes.len());
-    loop {
-        if i >= bytes.len() {
-            return Some(bytes.len());
-        }
-        let Some(nl) = memchr::memchr(b'\n', &bytes[i..limit]).map(|k| i + k) else {
-            return (limit == bytes.len()).then_some(limit);
-        };
-        let mut j = nl + 1;
-        while j < bytes.len() && matches!(bytes[j], b' ' | b'\t' | b'\r') {
-            j += 1;
-        }
-        if j < bytes.len() && bytes[j] == b'\n' {
-            return Some(j + 1);
-        }
-        if j >= bytes.len() {
-            return Some(bytes.len());
-        }
-        i = nl + 1;
-    }
-}
-
-/// Whether `text` contains `vblint` in any case, as every inline marker
-/// does.
-///
-/// The search runs over the whole of a document, often a big one. It looks
-/// for the four ways to write `vb` with aho-corasick's SIMD search (Teddy),
-/// which passes over the pair's rare places, not for every `v`.
-pub fn mentions_vblint(text: &str) -> bool {
-    static VB: LazyLock<Option<packed::Searcher>> = LazyLock::new(|| {
-        packed::Config::new()
-            .builder()
-            .extend(["vb", "vB", "Vb", "VB"])
-            .build()
-    });
-    let bytes = text.as_bytes();
-    let is_vblint =
-        |i: usize| bytes.len() - i >= 6 && bytes[i..i + 6].eq_ignore_ascii_case(b"vblint");
-    match &*VB {
-        Some(searcher) => searcher.find_iter(bytes).any(|m| is_vblint(m.start())),
-        None => memchr::memchr2_iter(b'v', b'V', bytes).any(is_vblint),
-    }
-}
+use super::REACH;
+use super::regions::{
+    ceil, floor, paragraph_end, paragraph_start, sentence_end_within, sentence_start_within,
+};
+use crate::lexicon::{Guard, GuardPhrase, GuardScope, GuardWord};
 
 /// A guard ready for matching: its phrases indexed by first word.
 #[derive(Debug)]
 pub(crate) struct CompiledGuard {
     action: crate::lexicon::GuardAction,
-    scope: GuardScope,
-    window: usize,
+    pub(super) scope: GuardScope,
+    pub(super) window: usize,
     before: PhraseIndex,
     after: PhraseIndex,
-    around: PhraseIndex,
+    pub(super) around: PhraseIndex,
 }
 
 impl CompiledGuard {
@@ -246,18 +54,18 @@ impl CompiledGuard {
     }
 
     /// How many words either side a `words` guard needs.
-    fn need(&self) -> usize {
+    pub(super) fn need(&self) -> usize {
         self.window.saturating_add(self.longest())
     }
 
     /// How many bytes either side a `words` guard looks: words are rarely
     /// longer than 32 bytes with their spacing, and looking no further keeps
     /// a guard check cheap.
-    fn reach(&self) -> usize {
+    pub(super) fn reach(&self) -> usize {
         REACH.min(self.need().saturating_mul(32))
     }
 
-    fn hits(
+    pub(super) fn hits(
         &self,
         before: &WordList,
         b: Range<usize>,
@@ -274,7 +82,7 @@ impl CompiledGuard {
 
 /// Guard phrases indexed by their first word.
 #[derive(Debug)]
-struct PhraseIndex {
+pub(super) struct PhraseIndex {
     phrases: Vec<Vec<GuardWord>>,
     /// Phrases starting with a literal word, by that word.
     by_first: HashMap<String, Vec<usize>, BuildHasherDefault<WordHasher>>,
@@ -366,7 +174,7 @@ impl PhraseIndex {
     /// [`PhraseIndex::may_occur_in`]: phrases that start with a number, or
     /// a text that changes length when lower-cased), the whole text is
     /// split.
-    fn occurs_in(&self, text: &str) -> bool {
+    pub(super) fn occurs_in(&self, text: &str) -> bool {
         if self.phrases.is_empty() {
             return false;
         }
@@ -607,8 +415,8 @@ impl WordList {
     /// index's block splitter and are joined where [`super::words`] joins
     /// them. Compiled for the best instructions this processor has (see
     /// `scan::dispatch`).
-    pub(super) fn extend(&mut self, text: &str, range: Range<usize>) {
-        super::dispatch::best(
+    pub(in crate::scan) fn extend(&mut self, text: &str, range: Range<usize>) {
+        crate::scan::dispatch::best(
             #[inline(always)]
             || self.extend_inlined(text, range),
         );
@@ -693,7 +501,7 @@ impl WordList {
 
     /// [`WordList::extend`], inlined into each build of it.
     #[inline(always)]
-    pub(super) fn extend_inlined(&mut self, text: &str, range: Range<usize>) {
+    pub(in crate::scan) fn extend_inlined(&mut self, text: &str, range: Range<usize>) {
         let stretch = &text[range.clone()];
         let bytes = stretch.as_bytes();
         let copy = self.lower.len();
@@ -709,7 +517,7 @@ impl WordList {
             copy,
             base: range.start,
         };
-        super::phrases::words_ascii(
+        crate::scan::phrases::words_ascii(
             stretch,
             #[inline(always)]
             |start, end, ascii| {
@@ -779,12 +587,12 @@ impl WordList {
     }
 
     /// The indexes of the words that start at or after `offset`.
-    fn suffix_from(&self, offset: usize) -> Range<usize> {
+    pub(super) fn suffix_from(&self, offset: usize) -> Range<usize> {
         self.words.partition_point(|w| w.2 < offset)..self.words.len()
     }
 
     /// The indexes of the words that end at or before `offset`.
-    fn prefix_to(&self, offset: usize) -> Range<usize> {
+    pub(super) fn prefix_to(&self, offset: usize) -> Range<usize> {
         0..self.words.partition_point(|w| w.3 <= offset)
     }
 }
@@ -818,12 +626,12 @@ fn space_at_or_after(bytes: &[u8], at: usize, hi: usize) -> usize {
 #[derive(Debug, Default)]
 pub(crate) struct Neighbourhood {
     /// Words before the match (up to the furthest any guard looks).
-    before: WordList,
+    pub(super) before: WordList,
     /// Words after the match.
-    after: WordList,
+    pub(super) after: WordList,
     /// The match's sentence and paragraph (only when a guard needs them).
-    sentence: (usize, usize),
-    paragraph: (usize, usize),
+    pub(super) sentence: (usize, usize),
+    pub(super) paragraph: (usize, usize),
 }
 
 impl Neighbourhood {
@@ -923,90 +731,6 @@ struct Reach {
     words: usize,
 }
 
-const IGNORE_MARKER: &str = "vblint: ignore";
-
-/// Whether a line carries `vblint: ignore` for `rule` (or for every rule).
-fn marker_ignores(line: &str, rule: &str) -> bool {
-    let mut rest = line;
-    while let Some(i) = find_ascii_ci(rest, IGNORE_MARKER) {
-        let after = &rest[i + IGNORE_MARKER.len()..];
-        let ids = marker_ids(after);
-        if ids.is_empty() || ids.contains(&rule) {
-            return true;
-        }
-        rest = after;
-    }
-    false
-}
-
-/// The rule ids after a marker: kebab-case words separated by spaces or commas.
-fn marker_ids(after: &str) -> Vec<&str> {
-    let mut ids = Vec::new();
-    for token in after.split([' ', ',', '\t']) {
-        if token.is_empty() {
-            continue;
-        }
-        let token = token.trim_end_matches(['-', '>', ']', ')', '*', '/']);
-        if !token.is_empty()
-            && token
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        {
-            ids.push(token);
-        } else {
-            break;
-        }
-    }
-    ids
-}
-
-/// Whether a line holds nothing but a marker (and comment punctuation).
-fn is_marker_only(line: &str) -> bool {
-    let Some(i) = find_ascii_ci(line, IGNORE_MARKER) else {
-        return false;
-    };
-    line[..i].chars().all(|c| {
-        c.is_whitespace() || matches!(c, '<' | '!' | '-' | '#' | '/' | '*' | '[' | '(' | ';' | '%')
-    })
-}
-
-fn disabled_regions(text: &str) -> Vec<(Range<usize>, Vec<String>)> {
-    let mut regions = Vec::new();
-    let finder = memchr::memmem::Finder::new(b"vblint-");
-    let mut open: Vec<(usize, Vec<String>)> = Vec::new();
-    for at in finder.find_iter(text.as_bytes()) {
-        let rest = &text[at + "vblint-".len()..];
-        let line_end = rest.find('\n').map_or(rest.len(), |i| i);
-        let rest = &rest[..line_end];
-        if let Some(after) = rest.strip_prefix("disable") {
-            let ids = marker_ids(after).into_iter().map(String::from).collect();
-            open.push((at, ids));
-        } else if let Some(after) = rest.strip_prefix("enable") {
-            let ids: Vec<String> = marker_ids(after).into_iter().map(String::from).collect();
-            open.retain(|(start, rules)| {
-                let closes = ids.is_empty() || *rules == ids;
-                if closes {
-                    regions.push((*start..at, rules.clone()));
-                }
-                !closes
-            });
-        }
-    }
-    regions.extend(
-        open.into_iter()
-            .map(|(start, rules)| (start..text.len(), rules)),
-    );
-    regions
-}
-
-/// Finds `needle` (ASCII, lower-case) in `hay`, ignoring ASCII case.
-fn find_ascii_ci(hay: &str, needle: &str) -> Option<usize> {
-    let n = needle.len();
-    hay.as_bytes()
-        .windows(n)
-        .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
-}
-
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Side {
     Before,
@@ -1016,7 +740,7 @@ enum Side {
 /// Whether a document-scope guard's phrase occurs anywhere in `text`. The
 /// text is split in blocks (cut after a line break) with enough words of
 /// overlap that no phrase is missed at a cut.
-fn document_contains(text: &str, phrases: &PhraseIndex) -> bool {
+pub(super) fn document_contains(text: &str, phrases: &PhraseIndex) -> bool {
     const BLOCK: usize = 64 << 10;
     if phrases.phrases.is_empty() {
         return false;
@@ -1054,325 +778,10 @@ fn document_contains(text: &str, phrases: &PhraseIndex) -> bool {
     false
 }
 
-fn floor(text: &str, offset: usize) -> usize {
-    crate::diagnostic::floor_char_boundary(text, offset)
-}
-
-pub(crate) fn ceil(text: &str, offset: usize) -> usize {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset += 1;
-    }
-    offset
-}
-
-/// The start of the paragraph holding `pos`: just after the last blank line,
-/// at most [`REACH`] bytes back.
-pub(crate) fn paragraph_start(text: &str, pos: usize) -> usize {
-    let limit = floor(text, pos.saturating_sub(REACH));
-    blank_line_before(text.as_bytes(), pos, limit).unwrap_or(limit)
-}
-
-/// The offset just after the last blank line (a line break, optional
-/// spaces, a line break; or a line break with only spaces before it at the
-/// start of the text) ending in `bytes[limit..pos]`.
-fn blank_line_before(bytes: &[u8], pos: usize, limit: usize) -> Option<usize> {
-    let mut i = pos;
-    while let Some(nl) = memchr::memrchr(b'\n', &bytes[limit..i]).map(|k| limit + k) {
-        let mut j = nl;
-        while j > limit && matches!(bytes[j - 1], b' ' | b'\t' | b'\r') {
-            j -= 1;
-        }
-        if j > limit && bytes[j - 1] == b'\n' || j == 0 {
-            return Some(nl + 1);
-        }
-        i = nl;
-    }
-    None
-}
-
-/// The end of the paragraph holding `pos`.
-pub(crate) fn paragraph_end(text: &str, pos: usize) -> usize {
-    let limit = ceil(text, pos + REACH);
-    let bytes = text.as_bytes();
-    let mut i = pos;
-    while let Some(nl) = memchr::memchr(b'\n', &bytes[i..limit]).map(|k| i + k) {
-        let mut j = nl + 1;
-        while j < limit && matches!(bytes[j], b' ' | b'\t' | b'\r') {
-            j += 1;
-        }
-        if j >= text.len() || bytes[j] == b'\n' {
-            return nl;
-        }
-        i = nl + 1;
-    }
-    limit
-}
-
-/// Whether a line break at `nl` starts a new entry rather than continuing a
-/// wrapped sentence: the next line starts with a digit (a time or date in a
-/// log), a bullet, or the previous line ended a sentence.
-fn line_break_ends_sentence(text: &str, nl: usize) -> bool {
-    let next = text[nl + 1..].trim_start_matches([' ', '\t']);
-    let prev = text[..nl].trim_end_matches([' ', '\t', '\r']);
-    next.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '-' | '*' | '•' | '\n'))
-        || prev.ends_with(['.', '!', '?', ':', ';'])
-        || prev.is_empty()
-}
-
-fn ends_sentence(text: &str, i: usize) -> bool {
-    let b = text.as_bytes();
-    matches!(b[i], b'.' | b'!' | b'?' | b';')
-        && b.get(i + 1)
-            .is_none_or(|c| c.is_ascii_whitespace() || *c == b'"' || *c == b'\'')
-}
-
-fn sentence_break(text: &str, i: usize) -> bool {
-    text.as_bytes()[i] == b'\n' && line_break_ends_sentence(text, i) || ends_sentence(text, i)
-}
-
-/// The start of the sentence holding `pos`.
-#[cfg(test)]
-pub(crate) fn sentence_start(text: &str, pos: usize) -> usize {
-    sentence_start_within(text, pos, paragraph_start(text, pos))
-}
-
-/// The start of the sentence holding `pos`, not before `limit` (the start of
-/// its paragraph).
-fn sentence_start_within(text: &str, pos: usize, limit: usize) -> usize {
-    (limit..pos)
-        .rev()
-        .find(|&i| sentence_break(text, i))
-        .map_or(limit, |i| i + 1)
-}
-
-/// The end of the sentence holding `pos`.
-#[cfg(test)]
-pub(crate) fn sentence_end(text: &str, pos: usize) -> usize {
-    sentence_end_within(text, pos, paragraph_end(text, pos))
-}
-
-/// The end of the sentence holding `pos`, not after `limit` (the end of its
-/// paragraph).
-fn sentence_end_within(text: &str, pos: usize, limit: usize) -> usize {
-    (pos..limit)
-        .find(|&i| sentence_break(text, i))
-        .unwrap_or(limit)
-}
-
-/// Lead bytes of the characters that can open or close a quotation: the
-/// ASCII quotes and backtick, and the first byte of the UTF-8 encodings of
-/// `‘ ’ “ ” „` (E2 80 xx) and `« »` (C2 xx).
-static QUOTE_BYTES: [bool; 256] = {
-    let mut t = [false; 256];
-    t[b'"' as usize] = true;
-    t[b'\'' as usize] = true;
-    t[b'`' as usize] = true;
-    t[0xE2] = true;
-    t[0xC2] = true;
-    t
-};
-
-/// The position of the first byte of [`QUOTE_BYTES`] in `bytes`, tested
-/// sixteen bytes at a time.
-fn first_quote_byte(bytes: &[u8]) -> Option<usize> {
-    let (blocks, rest) = bytes.as_chunks::<16>();
-    for (k, &block) in blocks.iter().enumerate() {
-        let b = u8x16::new(block);
-        let is = |byte: u8| b.simd_eq(u8x16::splat(byte));
-        let quotes = is(b'"') | is(b'\'') | is(b'`') | is(0xE2) | is(0xC2);
-        let mask = quotes.to_bitmask();
-        if mask != 0 {
-            return Some(16 * k + mask.trailing_zeros() as usize);
-        }
-    }
-    let at = rest.iter().position(|&b| QUOTE_BYTES[usize::from(b)])?;
-    Some(16 * blocks.len() + at)
-}
-
-/// The offsets in `text[range]` of characters that may be quotation marks
-/// (and some other characters sharing their lead byte), with the character.
-fn quote_candidates(text: &str, range: Range<usize>) -> impl Iterator<Item = (usize, char)> + '_ {
-    let bytes = text.as_bytes();
-    let end = range.end;
-    let mut i = range.start;
-    std::iter::from_fn(move || {
-        let off = first_quote_byte(&bytes[i..end])?;
-        let at = i + off;
-        let c = text[at..].chars().next()?;
-        i = at + c.len_utf8();
-        Some((at, c))
-    })
-}
-
-/// Whether `span` lies inside quotation marks: someone's own words.
-///
-/// Double quotes (straight or curly) open and close; single quotes count only
-/// where they cannot be an apostrophe (not between two letters). A quotation
-/// still open at the match counts if it closes after the match in the same
-/// paragraph, or if it opened on the same line (writers often leave a quote
-/// unclosed at a line end).
-pub(crate) fn in_quotation(text: &str, span: &Range<usize>) -> bool {
-    let start = paragraph_start(text, span.start);
-    let mut double: Option<usize> = None;
-    let mut single: Option<usize> = None;
-    for (at, c) in quote_candidates(text, start..span.start) {
-        let prev = (at > start)
-            .then(|| text[..at].chars().next_back())
-            .flatten();
-        let next = text[at + c.len_utf8()..].chars().next();
-        match c {
-            '"' => double = if double.is_some() { None } else { Some(at) },
-            '\u{201C}' | '\u{201E}' | '\u{AB}' => double = Some(at),
-            '\u{201D}' | '\u{BB}' => double = None,
-            '\'' | '\u{2018}' | '\u{2019}' | '`' => {
-                let before_word = prev.is_some_and(char::is_alphanumeric);
-                let after_word = next.is_some_and(char::is_alphanumeric);
-                if before_word && after_word {
-                    // An apostrophe inside a word: she's, Mum's.
-                } else if single.is_none() && !before_word && after_word {
-                    // (’ is used as an opening quote by some keyboards.)
-                    single = Some(at);
-                } else if single.is_some() && !after_word {
-                    single = None;
-                }
-            }
-            _ => {}
-        }
-    }
-    let (open_at, closers): (usize, &[char]) = match (double, single) {
-        (Some(d), Some(s)) => (
-            d.max(s),
-            if d > s {
-                &['"', '\u{201D}', '\u{BB}']
-            } else {
-                &['\'', '\u{2019}']
-            },
-        ),
-        (Some(d), None) => (d, &['"', '\u{201D}', '\u{BB}']),
-        (None, Some(s)) => (s, &['\'', '\u{2019}', '`']),
-        (None, None) => return false,
-    };
-    let end = paragraph_end(text, span.end).max(span.end);
-    for (at, c) in quote_candidates(text, span.end..end) {
-        if closers.contains(&c) {
-            let prev = text[..at].chars().next_back();
-            let next = text[at + c.len_utf8()..end].chars().next();
-            let is_apostrophe = c != '"'
-                && c != '\u{201D}'
-                && prev.is_some_and(char::is_alphanumeric)
-                && next.is_some_and(char::is_alphanumeric);
-            if !is_apostrophe {
-                return true;
-            }
-        }
-    }
-    // Unclosed: count it only if it opened on the match's own line.
-    memchr::memchr(b'\n', &text.as_bytes()[open_at..span.start]).is_none()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn quoted(text: &str, word: &str) -> bool {
-        let start = text.find(word).unwrap();
-        in_quotation(text, &(start..start + word.len()))
-    }
-
-    #[test]
-    fn quotations() {
-        assert!(quoted(
-            "She said \"he is my boyfriend\" to staff.",
-            "boyfriend"
-        ));
-        assert!(quoted(
-            "She said “he is my boyfriend” to staff.",
-            "boyfriend"
-        ));
-        assert!(quoted("her 'boyfriend' collected her", "boyfriend"));
-        assert!(quoted("her ‘boyfriend’ collected her", "boyfriend"));
-        assert!(!quoted(
-            "She said \"no\" and her boyfriend left.",
-            "boyfriend"
-        ));
-        assert!(!quoted(
-            "She’s with her boyfriend, Mum's friend said.",
-            "boyfriend"
-        ));
-        assert!(!quoted("The girls' boyfriend", "boyfriend"));
-        // Unclosed at the line end, same line: quoted.
-        assert!(quoted(
-            "CALLER STATES \"HE IS MY BOYFRIEND\nNEXT LINE",
-            "BOYFRIEND"
-        ));
-        // Unclosed quote on an earlier line does not leak.
-        assert!(!quoted("He said \"stop\nShe has a boyfriend", "boyfriend"));
-        // A quotation in an earlier paragraph does not leak.
-        assert!(!quoted(
-            "He said \"stop\n\nShe has a boyfriend\" x",
-            "boyfriend"
-        ));
-    }
-
-    #[test]
-    fn sentences() {
-        let t = "He left. She is at risk now! Next";
-        let p = t.find("risk").unwrap();
-        assert_eq!(
-            &t[sentence_start(t, p)..sentence_end(t, p)],
-            " She is at risk now"
-        );
-        let t = "14:00 CALLER STATES X\n14:05 YP AT RISK\n14:10 END";
-        let p = t.find("RISK").unwrap();
-        assert_eq!(
-            &t[sentence_start(t, p)..sentence_end(t, p)],
-            "14:05 YP AT RISK"
-        );
-        let t = "the girl was\nseen with him";
-        assert_eq!(sentence_start(t, t.find("seen").unwrap()), 0);
-    }
-
-    #[test]
-    fn quote_bytes_are_found_in_blocks_and_the_rest() {
-        for b in 0..=255u8 {
-            for len in [1, 15, 16, 17, 40] {
-                for at in 0..len {
-                    let mut bytes = vec![b'a'; len];
-                    bytes[at] = b;
-                    let expected = QUOTE_BYTES[usize::from(b)].then_some(at);
-                    assert_eq!(
-                        first_quote_byte(&bytes),
-                        expected,
-                        "{b:#x} at {at} of {len}"
-                    );
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn markers() {
-        assert!(marker_ignores(
-            "her boyfriend <!-- vblint: ignore boyfriend -->",
-            "boyfriend"
-        ));
-        assert!(marker_ignores(
-            "her boyfriend [vblint: ignore]",
-            "boyfriend"
-        ));
-        assert!(!marker_ignores(
-            "her boyfriend [vblint: ignore consent]",
-            "boyfriend"
-        ));
-        let t =
-            "a\nvblint-disable boyfriend\nher boyfriend\nvblint-enable boyfriend\nher boyfriend";
-        let ctx = DocContext::new(t, 0);
-        assert!(ctx.suppressed("boyfriend", t.find("her boyfriend").unwrap() + 4));
-        assert!(!ctx.suppressed("boyfriend", t.rfind("boyfriend").unwrap()));
-        let t = "<!-- vblint: ignore boyfriend -->\nher boyfriend";
-        assert!(DocContext::new(t, 0).suppressed("boyfriend", t.rfind("boyfriend").unwrap()));
-    }
+    use crate::scan::context::DocContext;
 
     #[test]
     fn words_are_lower_cased_with_apostrophes_folded() {
