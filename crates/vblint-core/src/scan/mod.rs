@@ -264,21 +264,21 @@ impl Scanner {
     /// for a caller that scans them on several threads (the core has none).
     /// The text is cut at blank lines, where no phrase can continue, into
     /// pieces of about 1 MB; the context rules of every piece still see the
-    /// whole document. A text under 2 MB is one piece.
+    /// whole document. `None` for a text under 2 MB, which is scanned best
+    /// in one go with [`Scanner::scan_into`].
     ///
     /// Scanning every piece with [`Pieces::scan`] (in any order, on any
     /// thread) and handing the results in piece order to [`Pieces::finish`]
     /// gives the same findings as [`Scanner::scan_into`].
-    pub fn pieces<'s, 't>(&'s self, text: &'t str) -> Pieces<'s, 't> {
+    pub fn pieces<'s, 't>(&'s self, text: &'t str) -> Option<Pieces<'s, 't>> {
         self.pieces_of(text, PIECE_BYTES)
     }
 
-    fn pieces_of<'s, 't>(&'s self, text: &'t str, size: usize) -> Pieces<'s, 't> {
-        let ranges = if text.len() < 2 * size {
-            std::iter::once(0..text.len()).collect()
-        } else {
-            chunks(text, size)
-        };
+    fn pieces_of<'s, 't>(&'s self, text: &'t str, size: usize) -> Option<Pieces<'s, 't>> {
+        if text.len() < 2 * size {
+            return None;
+        }
+        let ranges = chunks(text, size);
         // One set of document facts for all pieces: each is computed once.
         // Inline markers are the exception: whether the text has any is
         // found piece by piece, rather than by a pass over all of it by the
@@ -286,12 +286,12 @@ impl Scanner {
         // none, and the markers applied in `finish`.
         let ctx = self.context(text);
         ctx.know_markers(false);
-        Pieces {
+        Some(Pieces {
             scanner: self,
             text,
             ctx,
             ranges,
-        }
+        })
     }
 
     fn context<'t>(&self, text: &'t str) -> context::DocContext<'t> {
@@ -447,7 +447,7 @@ impl Pieces<'_, '_> {
         self.ranges.len()
     }
 
-    /// Whether the text has no pieces (never: an empty text is one piece).
+    /// Whether there are no pieces (never: a text is cut into two or more).
     pub fn is_empty(&self) -> bool {
         self.ranges.is_empty()
     }
@@ -546,12 +546,16 @@ mod tests {
     use crate::diagnostic::SourceFile;
     use crate::lexicon::LexiconBuilder;
 
-    /// Scans the pieces one after another, as a caller with threads would
-    /// in parallel.
+    /// Scans the pieces one after another (last first), as a caller with
+    /// threads would in parallel; a text too small to cut is scanned whole.
     fn scan_in_pieces(s: &Scanner, text: &str, size: usize, out: &mut Vec<Finding>) {
-        let pieces = s.pieces_of(text, size);
-        assert!(pieces.len() > 1 || text.len() < 2 * size);
         let mut norm = Normalized::default();
+        let Some(pieces) = s.pieces_of(text, size) else {
+            assert!(text.len() < 2 * size);
+            s.scan_into(text, &mut norm, out);
+            return;
+        };
+        assert!(pieces.len() > 1);
         let results: Vec<_> = (0..pieces.len())
             .rev()
             .map(|i| pieces.scan(i, &mut norm))
