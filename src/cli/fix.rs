@@ -11,16 +11,13 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use super::read::{self, Contents, NotRead};
+use super::read::{Contents, NotRead};
 use super::walk::Listed;
 use super::{ExitCode, FixArgs, load_config, load_scanner, print_diagnostics};
 use crate::config::ContextMode;
 use crate::diagnostic::Diagnostic;
 use crate::lexicon::{EntryId, io_reason};
 use crate::scan::Scanner;
-
-/// How much of a file is looked at to decide that it is binary.
-const BINARY_PROBE: usize = 8 * 1024;
 
 /// The outcome for one file.
 enum Outcome {
@@ -155,34 +152,26 @@ fn fix_file(
 ) -> Outcome {
     let path = file.path.as_path();
     let shown = path.display().to_string();
-    let contents = match read::read_file(
-        path,
-        &shown,
-        args.max_file_size,
-        file.walked,
-        file.folder.as_deref(),
-    ) {
+    let limits = crate::input::Limits {
+        max_file_size: args.max_file_size,
+    };
+    let contents = match crate::input::file::read_bytes(&file.file_ref(&shown), limits) {
         Ok(c) => c,
         Err(NotRead::Skipped(note)) => return Outcome::Skipped(note),
         Err(NotRead::Error(d)) => return Outcome::Error(d),
     };
-    if memchr::memchr(0, &contents.bytes[..contents.bytes.len().min(BINARY_PROBE)]).is_some() {
-        return Outcome::Skipped(format!(
-            "skipped `{shown}`: it looks like a binary file, not text"
-        ));
-    }
-    let text = match std::str::from_utf8(&contents.bytes) {
+    // The text without its byte-order mark, decoded from UTF-16 if need
+    // be; written back below in the same encoding, with the same mark.
+    let decoded = match crate::input::text::decode(&contents.bytes) {
         Ok(t) => t,
         Err(e) => {
-            return Outcome::Error(
-                Diagnostic::error(format!(
-                    "`{shown}` is not UTF-8 text (first bad byte at offset {}); it was not changed",
-                    e.valid_up_to()
-                ))
-                .help("save or export the file as UTF-8"),
-            );
+            return match e.not_read(&shown, "not changed") {
+                NotRead::Skipped(note) => Outcome::Skipped(note),
+                NotRead::Error(d) => Outcome::Error(d),
+            };
         }
     };
+    let text: &str = &decoded.text;
     let lexicon = scanner.lexicon();
     let allow = |id: EntryId| {
         let entry_id = &lexicon.get(id).id;
@@ -210,7 +199,8 @@ fn fix_file(
     }
     let n = fixed.edits.len();
     if args.write {
-        match write_atomically(path, &shown, &contents, fixed.text.as_bytes()) {
+        let bytes = decoded.encoding.encode(&fixed.text);
+        match write_atomically(path, &shown, &contents, &bytes) {
             Ok(()) => {
                 let _ = writeln!(
                     out,

@@ -160,14 +160,14 @@ fn lexicon_files(paths: &[PathBuf], config: Option<&PathBuf>) -> Result<Vec<Path
     Ok(out)
 }
 
+/// The most bytes of a lexicon file `fmt` reads: the loader's limit.
+const MAX_LEXICON_FILE_BYTES: u64 = 8 << 20;
+
+/// Reads a lexicon file to format, as the loader reads it (bounded, never
+/// blocking on a pipe).
 fn read(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| {
-        format!(
-            "cannot read `{}`: {}",
-            path.display(),
-            crate::lexicon::io_reason(&e)
-        )
-    })
+    crate::input::read_small_text(path, MAX_LEXICON_FILE_BYTES, "lexicon file")
+        .map_err(|d| d.message)
 }
 
 pub(super) fn fmt(args: &FmtArgs) -> ExitCode {

@@ -273,20 +273,26 @@ fn print_diagnostics(diagnostics: &[Diagnostic]) {
     }
 }
 
+/// The configuration file for `start`: `--config`, or the one found by
+/// walking up from `start`; none with `--no-config`.
+fn config_file(args: &LexiconArgs, start: &Path) -> Option<PathBuf> {
+    if args.no_config {
+        return None;
+    }
+    match &args.config {
+        Some(p) => Some(p.clone()),
+        None => Config::discover(start),
+    }
+}
+
 /// Loads the configuration for `start` (unless switched off) merged with the
 /// command-line options.
 fn load_config(args: &LexiconArgs, start: &Path) -> Result<Config, Diagnostic> {
     let mut config = Config::default();
-    if !args.no_config {
-        let path = match &args.config {
-            Some(p) => Some(p.clone()),
-            None => Config::discover(start),
-        };
-        if let Some(path) = path {
-            let mut file = Config::load(&path)?;
-            file.path = Some(path);
-            config = config.merge(file);
-        }
+    if let Some(path) = config_file(args, start) {
+        let mut file = Config::load(&path)?;
+        file.path = Some(path);
+        config = config.merge(file);
     }
     let cli = Config {
         lexicon: args.lexicon.clone(),
