@@ -536,6 +536,8 @@ fn mkfifo(path: &Path) -> bool {
 /// Like [`run_bounded`], and the most memory the process held (its peak
 /// resident set, in KB), read from the kernel when it ends.
 #[cfg(target_os = "linux")]
+// The child is reaped by `wait4`, which also gives its peak memory.
+#[allow(clippy::zombie_processes)]
 fn run_measured(mut c: Command) -> (Output, u64) {
     use std::os::unix::process::ExitStatusExt;
     let mut child = c
@@ -989,13 +991,13 @@ fn lsp_initialize(root: &Path) -> serde_json::Value {
     answer.expect("vblint lsp answered `initialize` within 60 seconds")
 }
 
-/// Untrusted configuration: a lexicon path in vblint.toml that leads out of
-/// the workspace through a symbolic link (the path itself, a folder on the
+/// Promise 7, the workspace: a lexicon path in vblint.toml that leads out
+/// of the workspace through a symbolic link (the path itself, a folder on the
 /// way, or a file in a lexicon folder) is refused, and nothing of the file
 /// outside is shown.
 #[cfg(unix)]
 #[test]
-fn untrusted_configured_lexicon_paths_cannot_leave_the_workspace_through_links() {
+fn workspace_lexicon_paths_cannot_leave_it_through_links() {
     use std::os::unix::fs::symlink;
     let top = tempfile::tempdir().unwrap();
     let ws = top.path().join("ws");
@@ -1082,7 +1084,7 @@ fn json_findings(o: &Output) -> Vec<serde_json::Value> {
         .unwrap_or_else(|e| panic!("{e}: {} {}", out(o), err(o)))
 }
 
-/// Promise 4 and the output contract: a UTF-16 file (little- or
+/// The output contract: a UTF-16 file (little- or
 /// big-endian, with its byte-order mark) is scanned, not skipped as
 /// binary; `start` and `end` are offsets of the file's own bytes, and
 /// line and column count characters. A UTF-8 byte-order mark is not a
