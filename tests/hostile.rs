@@ -1235,3 +1235,45 @@ fn safe_fixes_keep_utf16_files_in_utf16() {
     );
     assert_eq!(std::fs::read(dir.path().join("b.txt")).unwrap(), broken);
 }
+
+/// Promise 5, safe fixes: each path is fixed under its own vblint.toml,
+/// whatever the order of the paths; a folder whose configuration switches
+/// an entry off (training material that quotes the terms) is never
+/// rewritten for it because another path came first.
+#[test]
+fn safe_fixes_follow_each_paths_own_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "She was called a child prostitute.\n";
+    let fixed = "She was called a child victim of sexual exploitation.\n";
+    for paths in [["cases", "training"], ["training", "cases"]] {
+        for (folder, config) in [
+            ("cases", "builtin-lexicon = false\n"),
+            (
+                "training",
+                "builtin-lexicon = false\ndisable = [\"child-prostitute\"]\n",
+            ),
+        ] {
+            std::fs::create_dir_all(dir.path().join(folder)).unwrap();
+            std::fs::write(dir.path().join(folder).join("vblint.toml"), config).unwrap();
+            std::fs::write(dir.path().join(folder).join("note.txt"), text).unwrap();
+        }
+        let o = run_bounded({
+            let mut c = command(dir.path(), "fix");
+            c.args(["--write", "--lexicon"]).arg(lexicon()).args(paths);
+            c
+        });
+        assert_eq!(code(&o), 0, "{paths:?}: {}", err(&o));
+        let read = |folder: &str| {
+            std::fs::read_to_string(dir.path().join(folder).join("note.txt")).unwrap()
+        };
+        assert_eq!(read("cases"), fixed, "{paths:?}");
+        assert_eq!(read("training"), text, "{paths:?}");
+        assert!(
+            err(&o).contains(
+                "vblint: note: `training` is fixed with the configuration `training/vblint.toml`"
+            ),
+            "{}",
+            err(&o)
+        );
+    }
+}

@@ -16,7 +16,10 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use super::batch::{self, Item};
 use super::walk::{self, Listed, WalkOptions, WalkProblem, Walked};
-use super::{CheckArgs, ExitCode, config_file, load_config, load_scanner, print_diagnostics};
+use super::{
+    CheckArgs, ExitCode, config_file, load_config, load_scanner, note_configurations,
+    print_diagnostics,
+};
 use crate::config::{Config, FailOn};
 use crate::diagnostic::Diagnostic;
 use crate::input::{self, Kind, Record};
@@ -215,24 +218,7 @@ impl Setups {
             };
             of_path.push(at);
         }
-        if files.len() > 1 {
-            let here = std::env::current_dir().unwrap_or_default();
-            for (path, &at) in paths.iter().zip(&of_path) {
-                let shown = if path.as_os_str() == "-" {
-                    "standard input".to_string()
-                } else {
-                    format!("`{}`", path.display())
-                };
-                let with = match &files[at] {
-                    Some(file) => format!(
-                        "the configuration `{}`",
-                        file.strip_prefix(&here).unwrap_or(file).display()
-                    ),
-                    None => "no configuration file (none in its folder or above)".to_string(),
-                };
-                eprintln!("vblint: note: {shown} is checked with {with}");
-            }
-        }
+        note_configurations("checked", paths, &files, &of_path);
         Some(Setups { prepared, of_path })
     }
 }

@@ -13,7 +13,10 @@ use std::path::{Path, PathBuf};
 
 use super::read::{Contents, NotRead};
 use super::walk::Listed;
-use super::{ExitCode, FixArgs, load_config, load_scanner, print_diagnostics};
+use super::{
+    ExitCode, FixArgs, config_file, load_config, load_scanner, note_configurations,
+    print_diagnostics,
+};
 use crate::config::ContextMode;
 use crate::diagnostic::Diagnostic;
 use crate::lexicon::{EntryId, io_reason};
@@ -27,44 +30,65 @@ enum Outcome {
     Error(Diagnostic),
 }
 
+/// What fixing the files under one configuration needs.
+struct Setup {
+    scanner: Scanner,
+    context: ContextMode,
+    exclude: Option<globset::GlobSet>,
+    per_file: Option<super::check::PerFile>,
+}
+
+impl Setup {
+    /// The setup for the configuration of `start`; prints problems and
+    /// returns `None` on error.
+    fn load(args: &FixArgs, start: &Path) -> Option<Setup> {
+        let fail = |d: Diagnostic| print_diagnostics(&[d]);
+        let config = load_config(&args.lexicon, start).map_err(fail).ok()?;
+        let scanner = load_scanner(&config)?;
+        Some(Setup {
+            context: args.context.or(config.context).unwrap_or_default(),
+            exclude: super::check::exclude_set(&config).map_err(fail).ok()?,
+            per_file: super::check::per_file_rules(&config).map_err(fail).ok()?,
+            scanner,
+        })
+    }
+}
+
 pub(super) fn run(args: FixArgs) -> ExitCode {
-    let start = args
-        .paths
-        .first()
-        .cloned()
-        .unwrap_or_else(|| PathBuf::from("."));
-    let config = match load_config(&args.lexicon, &start) {
-        Ok(c) => c,
-        Err(d) => {
-            print_diagnostics(&[d]);
-            return ExitCode::Error;
-        }
-    };
-    let Some(scanner) = load_scanner(&config) else {
-        return ExitCode::Error;
-    };
-    let context = args.context.or(config.context).unwrap_or_default();
-    let exclude = match super::check::exclude_set(&config) {
-        Ok(e) => e,
-        Err(d) => {
-            print_diagnostics(&[d]);
-            return ExitCode::Error;
-        }
-    };
-    let per_file = match super::check::per_file_rules(&config) {
-        Ok(p) => p,
-        Err(d) => {
-            print_diagnostics(&[d]);
-            return ExitCode::Error;
-        }
-    };
     let mut paths = args.paths.clone();
     if paths.is_empty() {
         paths.push(PathBuf::from("."));
     }
+    // Each path is fixed under its own configuration (found by walking up
+    // from it): one setup per configuration file in use.
+    let mut files: Vec<Option<PathBuf>> = Vec::new();
+    let mut setups = Vec::new();
+    let mut of_path = Vec::new();
+    for path in &paths {
+        let file = config_file(&args.lexicon, path);
+        let at = match files.iter().position(|f| *f == file) {
+            Some(at) => at,
+            None => {
+                let Some(setup) = Setup::load(&args, path) else {
+                    return ExitCode::Error;
+                };
+                setups.push(setup);
+                files.push(file);
+                files.len() - 1
+            }
+        };
+        of_path.push(at);
+    }
+    note_configurations("fixed", &paths, &files, &of_path);
     let mut out = io::BufWriter::new(io::stdout());
     let (mut errors, mut files_changed, mut changes) = (0usize, 0usize, 0usize);
-    for path in &paths {
+    for (path, &at) in paths.iter().zip(&of_path) {
+        let Setup {
+            scanner,
+            context,
+            exclude,
+            per_file,
+        } = &setups[at];
         let walk = super::walk::WalkOptions {
             hidden: args.hidden,
             no_ignore: args.no_ignore,
@@ -96,7 +120,7 @@ pub(super) fn run(args: FixArgs) -> ExitCode {
                 }
                 None => Vec::new(),
             };
-            let outcome = fix_file(&scanner, &file, &args, context, &disabled, &mut out);
+            let outcome = fix_file(scanner, &file, &args, *context, &disabled, &mut out);
             let _ = out.flush();
             match outcome {
                 Outcome::Unchanged => {}
@@ -338,8 +362,14 @@ fn changed_since_read(path: &Path, original: &Contents) -> bool {
     if meta.len() != original.meta.len() || meta.modified().ok() != original.meta.modified().ok() {
         return true;
     }
-    match std::fs::read(path) {
-        Ok(bytes) => bytes != original.bytes,
+    // Read as any input is (never waiting on a pipe swapped in), and no
+    // further than the original's length.
+    let shown = path.display().to_string();
+    let limits = crate::input::Limits {
+        max_file_size: original.meta.len(),
+    };
+    match crate::input::file::read_bytes(&crate::input::FileRef::named(path, &shown), limits) {
+        Ok(now) => now.bytes != original.bytes,
         Err(_) => true,
     }
 }
