@@ -1277,3 +1277,40 @@ fn safe_fixes_follow_each_paths_own_configuration() {
         );
     }
 }
+
+/// The output contract for exports: a JSON Lines file with a UTF-8
+/// byte-order mark, or in UTF-16, is read like any other (the mark is not
+/// taken for the start of the first record).
+#[test]
+fn contract_json_lines_with_a_byte_order_mark_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let jsonl = "{\"id\":\"R1\",\"t\":\"Zoë, a child prostitute\"}\n";
+    std::fs::write(dir.path().join("utf8.jsonl"), format!("\u{FEFF}{jsonl}")).unwrap();
+    std::fs::write(dir.path().join("utf16.jsonl"), utf16(jsonl, true)).unwrap();
+    let o = check_json(
+        dir.path(),
+        &[
+            "--json-text-field",
+            "t",
+            "--json-id-field",
+            "id",
+            "utf8.jsonl",
+            "utf16.jsonl",
+        ],
+    );
+    assert_eq!(code(&o), 1, "{}", err(&o));
+    let findings = json_findings(&o);
+    assert_eq!(findings.len(), 2, "{}", out(&o));
+    for f in &findings {
+        assert_eq!(f["record"], "R1", "{f}");
+        assert_eq!(
+            (f["line"].as_u64(), f["column"].as_u64()),
+            (Some(1), Some(24)),
+            "{f}"
+        );
+        // Offsets of the field's text: "Zoë, a " is 8 bytes in UTF-8, 7
+        // UTF-16 code units.
+        let start = if f["path"] == "utf8.jsonl" { 8 } else { 14 };
+        assert_eq!(f["start"].as_u64(), Some(start), "{f}");
+    }
+}
