@@ -11,17 +11,17 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use super::read::{self, Contents, NotRead};
+use super::read::{Contents, NotRead};
 use super::walk::Listed;
-use super::{ExitCode, FixArgs, load_config, load_scanner, print_diagnostics};
+use super::{
+    ExitCode, FixArgs, config_file, load_config, load_scanner, note_configurations,
+    print_diagnostics,
+};
 use crate::config::ContextMode;
 use crate::diagnostic::Diagnostic;
 use crate::input::io_reason;
 use crate::lexicon::EntryId;
 use crate::scan::Scanner;
-
-/// How much of a file is looked at to decide that it is binary.
-const BINARY_PROBE: usize = 8 * 1024;
 
 /// The outcome for one file.
 enum Outcome {
@@ -31,44 +31,65 @@ enum Outcome {
     Error(Diagnostic),
 }
 
+/// What fixing the files under one configuration needs.
+struct Setup {
+    scanner: Scanner,
+    context: ContextMode,
+    exclude: Option<globset::GlobSet>,
+    per_file: Option<super::check::PerFile>,
+}
+
+impl Setup {
+    /// The setup for the configuration of `start`; prints problems and
+    /// returns `None` on error.
+    fn load(args: &FixArgs, start: &Path) -> Option<Setup> {
+        let fail = |d: Diagnostic| print_diagnostics(&[d]);
+        let config = load_config(&args.lexicon, start).map_err(fail).ok()?;
+        let scanner = load_scanner(&config)?;
+        Some(Setup {
+            context: args.context.or(config.context).unwrap_or_default(),
+            exclude: super::check::exclude_set(&config).map_err(fail).ok()?,
+            per_file: super::check::per_file_rules(&config).map_err(fail).ok()?,
+            scanner,
+        })
+    }
+}
+
 pub(super) fn run(args: FixArgs) -> ExitCode {
-    let start = args
-        .paths
-        .first()
-        .cloned()
-        .unwrap_or_else(|| PathBuf::from("."));
-    let config = match load_config(&args.lexicon, &start) {
-        Ok(c) => c,
-        Err(d) => {
-            print_diagnostics(&[d]);
-            return ExitCode::Error;
-        }
-    };
-    let Some(scanner) = load_scanner(&config) else {
-        return ExitCode::Error;
-    };
-    let context = args.context.or(config.context).unwrap_or_default();
-    let exclude = match super::check::exclude_set(&config) {
-        Ok(e) => e,
-        Err(d) => {
-            print_diagnostics(&[d]);
-            return ExitCode::Error;
-        }
-    };
-    let per_file = match super::check::per_file_rules(&config) {
-        Ok(p) => p,
-        Err(d) => {
-            print_diagnostics(&[d]);
-            return ExitCode::Error;
-        }
-    };
     let mut paths = args.paths.clone();
     if paths.is_empty() {
         paths.push(PathBuf::from("."));
     }
+    // Each path is fixed under its own configuration (found by walking up
+    // from it): one setup per configuration file in use.
+    let mut files: Vec<Option<PathBuf>> = Vec::new();
+    let mut setups = Vec::new();
+    let mut of_path = Vec::new();
+    for path in &paths {
+        let file = config_file(&args.lexicon, path);
+        let at = match files.iter().position(|f| *f == file) {
+            Some(at) => at,
+            None => {
+                let Some(setup) = Setup::load(&args, path) else {
+                    return ExitCode::Error;
+                };
+                setups.push(setup);
+                files.push(file);
+                files.len() - 1
+            }
+        };
+        of_path.push(at);
+    }
+    note_configurations("fixed", &paths, &files, &of_path);
     let mut out = io::BufWriter::new(io::stdout());
     let (mut errors, mut files_changed, mut changes) = (0usize, 0usize, 0usize);
-    for path in &paths {
+    for (path, &at) in paths.iter().zip(&of_path) {
+        let Setup {
+            scanner,
+            context,
+            exclude,
+            per_file,
+        } = &setups[at];
         let walk = super::walk::WalkOptions {
             hidden: args.hidden,
             no_ignore: args.no_ignore,
@@ -100,7 +121,7 @@ pub(super) fn run(args: FixArgs) -> ExitCode {
                 }
                 None => Vec::new(),
             };
-            let outcome = fix_file(&scanner, &file, &args, context, &disabled, &mut out);
+            let outcome = fix_file(scanner, &file, &args, *context, &disabled, &mut out);
             let _ = out.flush();
             match outcome {
                 Outcome::Unchanged => {}
@@ -156,34 +177,26 @@ fn fix_file(
 ) -> Outcome {
     let path = file.path.as_path();
     let shown = path.display().to_string();
-    let contents = match read::read_file(
-        path,
-        &shown,
-        args.max_file_size,
-        file.walked,
-        file.folder.as_deref(),
-    ) {
+    let limits = crate::input::Limits {
+        max_file_size: args.max_file_size,
+    };
+    let contents = match crate::input::file::read_bytes(&file.file_ref(&shown), limits) {
         Ok(c) => c,
         Err(NotRead::Skipped(note)) => return Outcome::Skipped(note),
         Err(NotRead::Error(d)) => return Outcome::Error(d),
     };
-    if memchr::memchr(0, &contents.bytes[..contents.bytes.len().min(BINARY_PROBE)]).is_some() {
-        return Outcome::Skipped(format!(
-            "skipped `{shown}`: it looks like a binary file, not text"
-        ));
-    }
-    let text = match std::str::from_utf8(&contents.bytes) {
+    // The text without its byte-order mark, decoded from UTF-16 if need
+    // be; written back below in the same encoding, with the same mark.
+    let decoded = match crate::input::text::decode(&contents.bytes) {
         Ok(t) => t,
         Err(e) => {
-            return Outcome::Error(
-                Diagnostic::error(format!(
-                    "`{shown}` is not UTF-8 text (first bad byte at offset {}); it was not changed",
-                    e.valid_up_to()
-                ))
-                .help("save or export the file as UTF-8"),
-            );
+            return match e.not_read(&shown, "not changed") {
+                NotRead::Skipped(note) => Outcome::Skipped(note),
+                NotRead::Error(d) => Outcome::Error(d),
+            };
         }
     };
+    let text: &str = &decoded.text;
     let lexicon = scanner.lexicon();
     let allow = |id: EntryId| {
         let entry_id = &lexicon.get(id).id;
@@ -211,7 +224,8 @@ fn fix_file(
     }
     let n = fixed.edits.len();
     if args.write {
-        match write_atomically(path, &shown, &contents, fixed.text.as_bytes()) {
+        let bytes = decoded.encoding.encode(&fixed.text);
+        match write_atomically(path, &shown, &contents, &bytes) {
             Ok(()) => {
                 let _ = writeln!(
                     out,
@@ -349,8 +363,14 @@ fn changed_since_read(path: &Path, original: &Contents) -> bool {
     if meta.len() != original.meta.len() || meta.modified().ok() != original.meta.modified().ok() {
         return true;
     }
-    match std::fs::read(path) {
-        Ok(bytes) => bytes != original.bytes,
+    // Read as any input is (never waiting on a pipe swapped in), and no
+    // further than the original's length.
+    let shown = path.display().to_string();
+    let limits = crate::input::Limits {
+        max_file_size: original.meta.len(),
+    };
+    match crate::input::file::read_bytes(&crate::input::FileRef::named(path, &shown), limits) {
+        Ok(now) => now.bytes != original.bytes,
         Err(_) => true,
     }
 }

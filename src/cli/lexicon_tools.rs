@@ -160,14 +160,17 @@ fn lexicon_files(paths: &[PathBuf], config: Option<&PathBuf>) -> Result<Vec<Path
     Ok(out)
 }
 
+/// The most bytes of a sample file (`impact`) or a spreadsheet (`import`):
+/// the default `--max-file-size` of `check`.
+const MAX_SAMPLE_BYTES: crate::input::Limits = crate::input::Limits {
+    max_file_size: 256 << 20,
+};
+
+/// Reads a lexicon file to format, as the loader reads it (bounded, never
+/// blocking on a pipe).
 fn read(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| {
-        format!(
-            "cannot read `{}`: {}",
-            path.display(),
-            crate::input::io_reason(&e)
-        )
-    })
+    crate::input::read_small_text(path, crate::lexicon::MAX_FILE_BYTES, "lexicon file")
+        .map_err(|d| d.message)
 }
 
 pub(super) fn fmt(args: &FmtArgs) -> ExitCode {
@@ -404,10 +407,15 @@ pub(super) fn impact(args: &ImpactArgs) -> ExitCode {
     let mut new_all = BTreeSet::new();
     let mut texts: BTreeMap<String, String> = BTreeMap::new();
     for path in &files {
-        let Ok(bytes) = std::fs::read(path) else {
-            eprintln!("vblint: cannot read `{}`", path.display());
-            errors += 1;
-            continue;
+        let shown = path.display().to_string();
+        let file = crate::input::FileRef::named(path, &shown);
+        let bytes = match crate::input::file::read_bytes(&file, MAX_SAMPLE_BYTES) {
+            Ok(contents) => contents.bytes,
+            Err(not_read) => {
+                eprintln!("vblint: {}", not_read.into_diagnostic());
+                errors += 1;
+                continue;
+            }
         };
         // Binary and non-UTF-8 files are not sample text.
         let Ok(text) = String::from_utf8(bytes) else {
@@ -533,14 +541,11 @@ pub(super) fn import(args: &ImportArgs) -> ExitCode {
     let result = lexicon_files(std::slice::from_ref(&args.into), None)
         .and_then(|p| open_files(&p))
         .and_then(|mut files| {
-            let sheet = std::fs::File::open(&args.sheet).map_err(|e| {
-                format!(
-                    "cannot read `{}`: {}",
-                    args.sheet.display(),
-                    crate::input::io_reason(&e)
-                )
-            })?;
-            let report = spreadsheet::import(sheet, &mut files, &args.into)?;
+            let shown = args.sheet.display().to_string();
+            let file = crate::input::FileRef::named(&args.sheet, &shown);
+            let sheet = crate::input::file::read_bytes(&file, MAX_SAMPLE_BYTES)
+                .map_err(|not_read| not_read.into_diagnostic().to_string())?;
+            let report = spreadsheet::import(&sheet.bytes[..], &mut files, &args.into)?;
             Ok((files, report))
         });
     let (files, report) = match result {

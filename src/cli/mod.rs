@@ -273,20 +273,57 @@ fn print_diagnostics(diagnostics: &[Diagnostic]) {
     }
 }
 
+/// The configuration file for `start`: `--config`, or the one found by
+/// walking up from `start`; none with `--no-config`.
+fn config_file(args: &LexiconArgs, start: &Path) -> Option<PathBuf> {
+    if args.no_config {
+        return None;
+    }
+    match &args.config {
+        Some(p) => Some(p.clone()),
+        None => Config::discover(start),
+    }
+}
+
+/// When the paths given are checked (or fixed) under more than one
+/// configuration, says which path goes with which: `files` are the
+/// configuration files in use (`None`: none found), `of_path` the one of
+/// each path; `verb` says what is done ("checked", "fixed").
+fn note_configurations(
+    verb: &str,
+    paths: &[PathBuf],
+    files: &[Option<PathBuf>],
+    of_path: &[usize],
+) {
+    if files.len() < 2 {
+        return;
+    }
+    let here = std::env::current_dir().unwrap_or_default();
+    for (path, &at) in paths.iter().zip(of_path) {
+        let shown = if path.as_os_str() == "-" {
+            "standard input".to_string()
+        } else {
+            format!("`{}`", path.display())
+        };
+        let with = match &files[at] {
+            Some(file) => format!(
+                "the configuration `{}`",
+                file.strip_prefix(&here).unwrap_or(file).display()
+            ),
+            None => "no configuration file (none in its folder or above)".to_string(),
+        };
+        eprintln!("vblint: note: {shown} is {verb} with {with}");
+    }
+}
+
 /// Loads the configuration for `start` (unless switched off) merged with the
 /// command-line options.
 fn load_config(args: &LexiconArgs, start: &Path) -> Result<Config, Diagnostic> {
     let mut config = Config::default();
-    if !args.no_config {
-        let path = match &args.config {
-            Some(p) => Some(p.clone()),
-            None => Config::discover(start),
-        };
-        if let Some(path) = path {
-            let mut file = Config::load(&path)?;
-            file.path = Some(path);
-            config = config.merge(file);
-        }
+    if let Some(path) = config_file(args, start) {
+        let mut file = Config::load(&path)?;
+        file.path = Some(path);
+        config = config.merge(file);
     }
     let cli = Config {
         lexicon: args.lexicon.clone(),

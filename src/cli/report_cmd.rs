@@ -152,12 +152,26 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
                 }
             }
         }
-        for file in records.iter().map(|f| &f.path) {
+        for listed in &records {
+            let file = &listed.path;
             let shown = file.display().to_string();
-            let mut reader = match input::open_records(file, Kind::of(file), &job_options(&job)) {
+            let limits = input::Limits {
+                max_file_size: job.max_file_size,
+            };
+            let opened = input::open_records(
+                &listed.file_ref(&shown),
+                Kind::of(file),
+                limits,
+                &job_options(&job),
+            );
+            let mut reader = match opened {
                 Ok(r) => r,
-                Err(e) => {
-                    error(Diagnostic::error(e));
+                Err(input::NotRead::Skipped(note)) => {
+                    eprintln!("vblint: {note}");
+                    continue;
+                }
+                Err(input::NotRead::Error(d)) => {
+                    error(d);
                     continue;
                 }
             };

@@ -90,40 +90,15 @@ pub fn add_path(builder: &mut LexiconBuilder, path: &Path) -> Result<(), Diagnos
     Ok(())
 }
 
-/// Reads one lexicon file, bounded in size and required to be UTF-8.
+/// Reads one lexicon file, bounded in size and required to be UTF-8,
+/// through the input door ([`crate::input::read_small_text`]: a pipe or a
+/// device is refused without blocking).
 ///
 /// # Errors
 ///
-/// A diagnostic naming the file if it cannot be read, is too large or is
-/// not UTF-8.
+/// A diagnostic naming the file if it cannot be read, is too large, is not
+/// a regular file or is not UTF-8.
 pub fn read_source(path: &Path) -> Result<Arc<SourceFile>, Diagnostic> {
-    let show = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|e| {
-        Diagnostic::error(format!(
-            "cannot read lexicon file `{show}`: {}",
-            io_reason(&e)
-        ))
-    })?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(Diagnostic::error(format!(
-            "lexicon file `{show}` is {} MB, larger than the {} MB allowed",
-            meta.len() >> 20,
-            MAX_FILE_BYTES >> 20
-        ))
-        .help("split the lexicon into several files, one per theme"));
-    }
-    let bytes = std::fs::read(path).map_err(|e| {
-        Diagnostic::error(format!(
-            "cannot read lexicon file `{show}`: {}",
-            io_reason(&e)
-        ))
-    })?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        Diagnostic::error(format!(
-            "lexicon file `{show}` is not UTF-8 text (bad byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ))
-        .help("save the file as UTF-8 in your editor")
-    })?;
-    Ok(SourceFile::new(show, text))
+    let text = crate::input::read_small_text(path, MAX_FILE_BYTES, "lexicon file")?;
+    Ok(SourceFile::new(path.display().to_string(), text))
 }

@@ -57,6 +57,19 @@ pub struct Source<'a> {
     /// The line number of the text's first line (1 unless the text is a
     /// record inside a larger file).
     pub first_line: usize,
+    /// Where the bytes of `text` are in the original (a file after its
+    /// byte-order mark, or decoded from UTF-16); `None` when at the same
+    /// offsets.
+    pub offsets: Option<&'a crate::input::OriginalOffsets>,
+}
+
+impl Source<'_> {
+    /// The offset in the original bytes of the file (or of the record's
+    /// text) of byte `offset` of `text`: what `start` and `end` report.
+    pub fn original_offset(&self, offset: usize) -> usize {
+        self.offsets
+            .map_or(offset, |o| o.original(self.text, offset))
+    }
 }
 
 /// A finding with everything a reporter needs.
@@ -229,8 +242,8 @@ impl<'a> JsonFinding<'a> {
             severity: l.finding.severity,
             line: l.line,
             column: l.column,
-            start: l.finding.span.start,
-            end: l.finding.span.end,
+            start: source.original_offset(l.finding.span.start),
+            end: source.original_offset(l.finding.span.end),
             text: &source.text[l.finding.span.clone()],
             message: message(l),
             alternatives: &l.entry.alternatives,
@@ -278,8 +291,8 @@ impl JsonWriter {
         for (name, n) in [
             (&br#","line":"#[..], l.line),
             (br#","column":"#, l.column),
-            (br#","start":"#, f.span.start),
-            (br#","end":"#, f.span.end),
+            (br#","start":"#, source.original_offset(f.span.start)),
+            (br#","end":"#, source.original_offset(f.span.end)),
         ] {
             json.extend_from_slice(name);
             json.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
@@ -515,6 +528,7 @@ mod tests {
                     record,
                     text,
                     first_line: 7,
+                    offsets: None,
                 };
                 for l in locate(&lexicon, &source, std::slice::from_ref(&finding)) {
                     let serde = serde_json::to_string(&JsonFinding::new(&source, &l)).unwrap();
