@@ -53,6 +53,8 @@ export class StartProblem extends Error {
   ) {
     super(message);
     this.name = 'StartProblem';
+    // Logged as it is: the message says everything, a stack trace would only hide it.
+    this.stack = `${this.name}: ${message}`;
   }
 }
 
@@ -100,7 +102,7 @@ export function problemFromExit(
     'exited',
     `vblint could not start: "${commandLine(launch)}" stopped straight away (${how})${said}. ` +
       `Check that "vblint.server.path" is the vblint program and that "vblint.server.args" is ["lsp"]. ` +
-      `An old vblint needs updating: ${INSTALL_HINT}.`,
+      `If vblint is old, update it: ${INSTALL_HINT}.`,
   );
 }
 
