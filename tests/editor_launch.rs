@@ -20,7 +20,8 @@ const URI: &str = "file:///tmp/vblint-editor-launch/note.txt";
 fn vscode_default_args() -> Vec<String> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/editors/vscode/package.json");
     let manifest: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let default = &manifest["contributes"]["configuration"]["properties"]["vblint.server.args"]["default"];
+    let default =
+        &manifest["contributes"]["configuration"]["properties"]["vblint.server.args"]["default"];
     serde_json::from_value(default.clone())
         .unwrap_or_else(|e| panic!("vblint.server.args default is not a list of strings: {e}"))
 }
@@ -226,7 +227,10 @@ fn other_transports_are_refused_with_the_way_out() {
         (&["--node-ipc"][..], "--node-ipc"),
         (&["--socket=5007"][..], "--socket=5007"),
         (&["--socket", "5007"][..], "--socket=5007"),
-        (&["--pipe=/tmp/vblint-lsp.sock"][..], "--pipe=/tmp/vblint-lsp.sock"),
+        (
+            &["--pipe=/tmp/vblint-lsp.sock"][..],
+            "--pipe=/tmp/vblint-lsp.sock",
+        ),
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_vblint"))
             .arg("lsp")

@@ -80,7 +80,7 @@ struct LspArgs {
     /// Talk to the editor over standard input and output (the default, and the only choice).
     #[arg(long)]
     stdio: bool,
-    /// Stop when the editor's process, with this id, has gone.
+    /// Stop when the editor's process with this id has gone.
     #[arg(long = "clientProcessId", value_name = "PID")]
     client_process_id: Option<u32>,
     /// Not supported: Node.js IPC.
