@@ -65,9 +65,46 @@ enum Command {
     /// or configuration); other files are still fixed.
     Fix(FixArgs),
     /// Run the language server over standard input and output (for editors).
-    Lsp,
+    Lsp(LspArgs),
     /// Count findings per rule, category, record, author, team and month (no case text).
     Report(report_cmd::ReportArgs),
+}
+
+/// The flags editors' language clients add when they start a server.
+///
+/// Standard input and output is the only transport; `--stdio` says so and
+/// changes nothing. The other transports (`--node-ipc`, `--socket`,
+/// `--pipe`) are refused with a message saying what to change.
+#[derive(Debug, Args)]
+struct LspArgs {
+    /// Talk to the editor over standard input and output (the default, and the only choice).
+    #[arg(long)]
+    stdio: bool,
+    /// Stop when the editor's process with this id has gone.
+    #[arg(long = "clientProcessId", value_name = "PID")]
+    client_process_id: Option<u32>,
+    /// Not supported: Node.js IPC.
+    #[arg(long = "node-ipc", hide = true)]
+    node_ipc: bool,
+    /// Not supported: a TCP socket.
+    #[arg(long, value_name = "PORT", hide = true)]
+    socket: Option<String>,
+    /// Not supported: a named pipe or Unix socket.
+    #[arg(long, value_name = "NAME", hide = true)]
+    pipe: Option<String>,
+}
+
+impl LspArgs {
+    /// The transport flag asked for that vblint does not support, as given.
+    fn unsupported_transport(&self) -> Option<String> {
+        if self.node_ipc {
+            Some("--node-ipc".into())
+        } else if let Some(port) = &self.socket {
+            Some(format!("--socket={port}"))
+        } else {
+            self.pipe.as_ref().map(|name| format!("--pipe={name}"))
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -255,13 +292,25 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Explain { rule, lexicon } => explain::run(&rule, &lexicon),
         Command::Lexicon(cmd) => lexicon_cmd::run(cmd),
         Command::Fix(args) => fix::run(args),
-        Command::Lsp => match crate::lsp::run() {
-            Ok(()) => ExitCode::Clean,
-            Err(e) => {
-                eprintln!("vblint lsp: {e:#}");
-                ExitCode::Error
-            }
-        },
+        Command::Lsp(args) => lsp(&args),
+    }
+}
+
+fn lsp(args: &LspArgs) -> ExitCode {
+    if let Some(flag) = args.unsupported_transport() {
+        eprintln!(
+            "vblint lsp: {flag} is not supported: vblint talks to editors only over standard \
+             input and output (stdio). Set the editor to start `vblint lsp` with the stdio \
+             transport."
+        );
+        return ExitCode::Error;
+    }
+    match crate::lsp::run(args.client_process_id) {
+        Ok(()) => ExitCode::Clean,
+        Err(e) => {
+            eprintln!("vblint lsp: {e:#}");
+            ExitCode::Error
+        }
     }
 }
 

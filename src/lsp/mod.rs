@@ -40,12 +40,61 @@ pub use server::bench;
 /// Runs the language server over stdin and stdout until the client sends
 /// `exit`.
 ///
+/// With `client_process_id` (the editor's `--clientProcessId`), the process
+/// also ends, with code 1, once that process has gone, for an editor that
+/// dies without closing the server's stdin. This is watched on Unix; other
+/// systems rely on stdin closing.
+///
 /// # Errors
 ///
 /// If the client exits without `shutdown` first, or closes the connection
 /// without `exit`: the process should then exit with code 1.
-pub fn run() -> anyhow::Result<()> {
+pub fn run(client_process_id: Option<u32>) -> anyhow::Result<()> {
+    if let Some(pid) = client_process_id {
+        watch_client(pid);
+    }
     run_with(std::io::BufReader::new(std::io::stdin()), std::io::stdout())
+}
+
+/// How often the editor's process is looked for.
+#[cfg(unix)]
+const CLIENT_POLL: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Ends this process once process `pid` no longer exists. Nothing is lost:
+/// the server only holds the editor's copies of open documents.
+#[cfg(unix)]
+fn watch_client(pid: u32) {
+    let raw = match libc::pid_t::try_from(pid) {
+        Ok(raw) if raw > 0 => raw,
+        _ => {
+            eprintln!("vblint lsp: --clientProcessId {pid} is not a process id; not watching it");
+            return;
+        }
+    };
+    let spawned = std::thread::Builder::new()
+        .name("vblint-lsp-client-watch".into())
+        .spawn(move || {
+            while process_exists(raw) {
+                std::thread::sleep(CLIENT_POLL);
+            }
+            eprintln!("vblint lsp: the editor (process {pid}) has gone; stopping");
+            std::process::exit(1);
+        });
+    if let Err(e) = spawned {
+        eprintln!("vblint lsp: cannot watch the editor's process ({e}); carrying on");
+    }
+}
+
+#[cfg(not(unix))]
+fn watch_client(_pid: u32) {}
+
+/// Whether the process `pid` (> 0) exists; a zombie counts until reaped.
+#[cfg(unix)]
+fn process_exists(pid: libc::pid_t) -> bool {
+    // SAFETY: signal 0 sends nothing; `kill` only checks that `pid` exists
+    // and whether we may signal it.
+    let rc = unsafe { libc::kill(pid, 0) };
+    rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
 /// Runs the language server over any byte streams (used by [`run`] and by

@@ -587,14 +587,6 @@ impl Server {
         }
         self.lifecycle = Lifecycle::Running;
         self.rebuild();
-        eprintln!(
-            "vblint lsp: initialized (positions in {}, diagnostics {}, workspace {})",
-            self.enc.kind().as_str(),
-            if self.caps.pull { "pulled" } else { "pushed" },
-            self.root
-                .as_ref()
-                .map_or_else(|| "none".into(), |r| r.display().to_string())
-        );
         let mut capabilities = json!({
             "positionEncoding": self.enc.kind(),
             "textDocumentSync": {
@@ -620,6 +612,20 @@ impl Server {
     }
 
     fn initialized(&mut self) {
+        // Start-up is news, not a problem: it goes to the editor's log, not stderr.
+        let started = format!(
+            "vblint lsp {}: initialized (positions in {}, diagnostics {}, workspace {})",
+            env!("CARGO_PKG_VERSION"),
+            self.enc.kind().as_str(),
+            if self.caps.pull { "pulled" } else { "pushed" },
+            self.root
+                .as_ref()
+                .map_or_else(|| "none".into(), |r| r.display().to_string())
+        );
+        self.notify(
+            "window/logMessage",
+            json!({ "type": MessageType::INFO, "message": started }),
+        );
         self.register_watchers();
         if self.caps.configuration {
             self.request(
