@@ -88,7 +88,7 @@ fn err(o: &Output) -> String {
 
 /// A file with one finding, to prove the batch went on.
 fn good(dir: &Path, name: &str) {
-    std::fs::write(dir.join(name), "She was called a child prostitute.\n").unwrap();
+    std::fs::write(dir.join(name), "She was always a child prostitute.\n").unwrap();
 }
 
 fn assert_good_scanned(o: &Output, name: &str) {
@@ -514,6 +514,6 @@ fn fix_shares_the_same_guards() {
     );
     assert_eq!(
         std::fs::read_to_string(dir.path().join("b.txt")).unwrap(),
-        "She was called a child victim of sexual exploitation.\n"
+        "She was always a child victim of sexual exploitation.\n"
     );
 }
