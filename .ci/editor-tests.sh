@@ -12,6 +12,8 @@
 #   emacs-eglot       Emacs + Eglot (shared emacs_lsp_check.sh)
 #   vscode-protocol   vscode-languageclient's protocol libraries (shared vscode_probe/probe.js)
 #   lsp-probe         raw protocol + robustness, every scenario (shared lsp_probe.py)
+#   quickfix          the preferred quick fix of each of editors/fixtures/quickfix-sentences.txt reads
+#                     right (shared quickfix_check.py, through editors/tests/check-quickfixes.sh)
 #   snippets          editors/neovim and editors/emacs snippets installed as a user would (editors/tests)
 #   vscode-ui         real VS Code (code-server) with our .vsix and SERVER_BIN itself as
 #                     `vblint.server.path` (editors/vscode/ui-test/ui_check.js); screenshots of the
@@ -44,7 +46,7 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 if [[ $# -lt 1 && -z "${VBLINT_SERVER_CMD:-}" ]]; then
-  sed -n '2,38p' "$0" >&2
+  sed -n '2,44p' "$0" >&2
   exit 2
 fi
 SERVER_BIN="${1:-}"
@@ -210,6 +212,12 @@ python3 "$CLIENTS/lsp_probe.py" --timeout "$((TIMEOUT < 15 ? 15 : TIMEOUT))" --f
   >"$OUT/lsp_probe.json" 2>"$OUT/lsp-probe.log" || rc=$?
 verdict lsp-probe "$rc" "$((SECONDS - t0))" "$OUT/lsp_probe.json"
 grep -E '^[a-z0-9_]+ +(PASS|FAIL)' "$OUT/lsp-probe.log" | sed 's/^/    /'
+
+# --- the preferred quick fix of every sentence of editors/fixtures/quickfix-sentences.txt reads right ---
+if [[ -n "$SERVER_BIN" ]]; then
+  run quickfix "" "$ROOT/editors/tests/check-quickfixes.sh" "$CLIENTS/quickfix_check.py" "$SERVER_BIN"
+  tail -n 1 "$OUT/quickfix.log" | sed 's/^/    /'
+fi
 
 # --- the copy-paste snippets of editors/neovim and editors/emacs, installed as a user would ---
 t0=$SECONDS rc=0

@@ -88,7 +88,7 @@ fn err(o: &Output) -> String {
 
 /// A file with one finding, to prove the batch went on.
 fn good(dir: &Path, name: &str) {
-    std::fs::write(dir.join(name), "She was called a child prostitute.\n").unwrap();
+    std::fs::write(dir.join(name), "She was always a child prostitute.\n").unwrap();
 }
 
 fn assert_good_scanned(o: &Output, name: &str) {
@@ -514,7 +514,7 @@ fn fix_shares_the_same_guards() {
     );
     assert_eq!(
         std::fs::read_to_string(dir.path().join("b.txt")).unwrap(),
-        "She was called a child victim of sexual exploitation.\n"
+        "She was always a child victim of sexual exploitation.\n"
     );
 }
 
@@ -1191,8 +1191,8 @@ fn contract_a_utf16_csv_export_is_read_with_its_lines_and_offsets() {
 #[test]
 fn safe_fixes_keep_utf16_files_in_utf16() {
     let dir = tempfile::tempdir().unwrap();
-    let text = "Zoë 😀\r\nShe was called a child prostitute.\r\n";
-    let fixed = "Zoë 😀\r\nShe was called a child victim of sexual exploitation.\r\n";
+    let text = "Zoë 😀\r\nShe is a child prostitute.\r\n";
+    let fixed = "Zoë 😀\r\nShe is a child victim of sexual exploitation.\r\n";
     for big_endian in [false, true] {
         std::fs::write(dir.path().join("a.txt"), utf16(text, big_endian)).unwrap();
         let o = run_bounded({
@@ -1239,8 +1239,8 @@ fn safe_fixes_keep_utf16_files_in_utf16() {
 #[test]
 fn safe_fixes_follow_each_paths_own_configuration() {
     let dir = tempfile::tempdir().unwrap();
-    let text = "She was called a child prostitute.\n";
-    let fixed = "She was called a child victim of sexual exploitation.\n";
+    let text = "She is a child prostitute.\n";
+    let fixed = "She is a child victim of sexual exploitation.\n";
     for paths in [["cases", "training"], ["training", "cases"]] {
         for (folder, config) in [
             ("cases", "builtin-lexicon = false\n"),

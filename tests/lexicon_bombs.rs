@@ -131,9 +131,9 @@ fn lexicon_set_reference_bomb_is_refused_before_copying() {
 
 #[test]
 fn lexicon_of_many_large_phrases_is_refused_within_bounds() {
-    // Each phrase stays within its own bounds (4,096 variants of under 1 KB)
-    // but a few hundred of them would hold gigabytes.
-    let options: Vec<String> = (0..4096).map(|i| format!("{i:0>900}")).collect();
+    // Each phrase stays within its own bounds (4,096 variants, 800 KB of
+    // words) but a few hundred of them would hold hundreds of megabytes.
+    let options: Vec<String> = (0..4096).map(|i| format!("{i:0>200}")).collect();
     let set = options
         .iter()
         .map(|o| format!("\"{o}\""))
@@ -142,5 +142,5 @@ fn lexicon_of_many_large_phrases_is_refused_within_bounds() {
     let terms = vec!["\"at {many}\""; 400].join(",");
     let lexicon = format!("[sets]\nmany = [{set}]\n\n{}", entry(&terms));
     let run = check(folder(&lexicon).path());
-    assert_refused(&run, "more than");
+    assert_refused(&run, "the lexicon's phrases hold more than 32 MB");
 }

@@ -467,42 +467,43 @@ fn first_edit(action: &Value, uri: &str) -> Value {
 }
 
 #[test]
-fn code_actions_offer_alternatives_in_the_original_case() {
+fn code_actions_offer_replacements_that_fit_in_the_original_case() {
     let mut c = Client::plain();
     let text = "14:05 CALL FROM CARER: YP IS PUTTING HERSELF AT RISK BY GOING TO THE ADDRESS.\n\
                 Putting herself at risk again, Amy left at 21:00.\n\
-                Amy is putting herself at risk.\n";
+                He keeps putting himself at risk.\n";
     let diags = c.open(URI, "plaintext", text);
     assert_eq!(diags.len(), 3);
+    // The replacement fits the words around the term: "by going" becomes
+    // "by [name the adult] when going", and nothing is left doubled.
     let expect = [
-        "IS BEING PLACED AT RISK BY [NAME THE ADULT]",
-        "Is being placed at risk by [name the adult]",
-        "is being placed at risk by [name the adult]",
+        "BEING PLACED AT RISK BY [NAME THE ADULT] WHEN",
+        "Being placed at risk by [name the adult]",
+        "being placed at risk by [name the adult]",
     ];
-    // The alternative starts with "is": a preceding "is" is replaced too.
     let replaced = [
-        "IS PUTTING HERSELF AT RISK",
+        "PUTTING HERSELF AT RISK BY",
         "Putting herself at risk",
-        "is putting herself at risk",
+        "putting himself at risk",
     ];
     for ((d, want), old) in diags.iter().zip(expect).zip(replaced) {
         let acts = actions(&mut c, URI, d);
         let fix = &acts[0];
         assert_eq!(fix["kind"], "quickfix");
         assert_eq!(fix["isPreferred"], true);
+        assert_eq!(fix["title"], format!("Replace with “{want}”"));
         assert_eq!(fix["diagnostics"][0]["code"], "put-self-at-risk");
         let edit = first_edit(fix, URI);
         assert_eq!(edit["newText"], want);
         assert_eq!(text_at(text, &edit["range"], true), old);
-        assert_eq!(edit["range"]["end"], d["range"]["end"]);
-        // Every alternative is offered, placeholders included; only the first is preferred.
+        assert_eq!(edit["range"]["start"], d["range"]["start"]);
+        // Only replacements that fit are offered, never an alternative
+        // written for a girl ("her vulnerability") about a boy.
         assert_eq!(acts.iter().filter(|a| a["isPreferred"] == true).count(), 1);
-        assert!(
-            acts[1]["title"]
-                .as_str()
-                .unwrap()
-                .starts_with("Replace with")
-        );
+        for a in &acts {
+            let title = a["title"].as_str().unwrap();
+            assert!(!title.contains("her vulnerability"), "{title}");
+        }
     }
     let acts = actions(&mut c, URI, &diags[2]);
     let t = titles(&acts);
@@ -511,6 +512,30 @@ fn code_actions_offer_alternatives_in_the_original_case() {
         "{t:?}"
     );
     assert!(t.contains(&"Explain `put-self-at-risk`"), "{t:?}");
+    c.shutdown();
+}
+
+#[test]
+fn no_replacement_is_offered_where_none_fits_or_for_reported_wording() {
+    let mut c = Client::plain();
+    let text = "Staff describe him as streetwise.\n\
+                Earlier reports called them child pornography.\n\
+                She said \"I went willingly\" to the officer.\n";
+    let diags = c.open(URI, "plaintext", text);
+    assert_eq!(diags.len(), 3);
+    for d in &diags {
+        let acts = actions(&mut c, URI, d);
+        let t = titles(&acts);
+        assert!(!t.iter().any(|t| t.starts_with("Replace with")), "{t:?}");
+        assert!(t.iter().any(|t| t.starts_with("Explain")), "{t:?}");
+    }
+    // The hover still says how to rewrite it.
+    let hover = c.ok(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": URI}, "position": diags[0]["range"]["start"]}),
+    );
+    let value = hover["contents"]["value"].as_str().unwrap();
+    assert!(value.contains("needs protection"), "{value}");
     c.shutdown();
 }
 

@@ -19,7 +19,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_vblint");
 /// Words that appear only in the case file, never in the lexicon.
 const SECRET_WORDS: [&str; 5] = ["Zebrafinch", "Quagmire", "Oddlyname", "Flat", "Kestrel"];
 
-const CASE: &str = "Zebrafinch Quagmire told Kestrel that she is a child prostitute.\n\
+const CASE: &str = "Zebrafinch Quagmire met Kestrel, who is a child prostitute.\n\
 Flat 9, Oddlyname Road.\n";
 
 fn lexicon() -> PathBuf {
@@ -196,7 +196,7 @@ fn context_none_shows_no_case_text() {
     }
     let o = run(dir.path(), &["fix", "--context", "none", "case.txt"]);
     let text = all_output(&o);
-    assert!(text.contains("case.txt:1:48: [child-prostitute]"), "{text}");
+    assert!(text.contains("case.txt:1:43: [child-prostitute]"), "{text}");
     for w in SECRET_WORDS {
         assert!(
             !text.contains(w),

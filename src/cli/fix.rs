@@ -278,12 +278,16 @@ fn print_list(
             .chars()
             .count()
             + 1;
-        writeln!(
-            out,
-            "{shown}:{line}:{col}: [{}] would be replaced by \"{}\"",
-            lexicon.get(e.entry).id,
-            e.replacement
-        )?;
+        let id = &lexicon.get(e.entry).id;
+        if e.replacement.is_empty() {
+            writeln!(out, "{shown}:{line}:{col}: [{id}] would be removed")?;
+        } else {
+            writeln!(
+                out,
+                "{shown}:{line}:{col}: [{id}] would be replaced by \"{}\"",
+                e.replacement
+            )?;
+        }
     }
     Ok(())
 }

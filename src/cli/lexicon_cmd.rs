@@ -7,7 +7,7 @@ use super::{
     ExitCode, LexiconCommand, LexiconPaths, lexicon_tools, load_lexicon_for, print_diagnostics,
 };
 use crate::lexicon::{BUILTIN_PREFIX, Lexicon};
-use crate::validate::{run_examples, validate, validation_scanner};
+use crate::validate::{ExampleKind, run_examples, validate, validation_scanner};
 
 pub(super) fn run(cmd: LexiconCommand) -> ExitCode {
     match cmd {
@@ -95,20 +95,27 @@ fn test(paths: &LexiconPaths, filter: Option<&str>) -> ExitCode {
         .filter(|r| files.contains(&lexicon.get(r.entry).origin.file.name))
         .collect();
     let entries: BTreeSet<_> = results.iter().map(|r| r.entry).collect();
-    println!(
-        "running {} examples from {} entries",
-        results.len(),
-        entries.len()
-    );
+    let count = |kinds: &[ExampleKind]| results.iter().filter(|r| kinds.contains(&r.kind)).count();
+    let examples = count(&[ExampleKind::Example, ExampleKind::Counterexample]);
+    let pairs = count(&[ExampleKind::Fix]);
+    if pairs == 0 {
+        println!("running {examples} examples from {} entries", entries.len());
+    } else {
+        println!(
+            "running {examples} examples and {pairs} fixes ({} replacements) from {} entries",
+            count(&[ExampleKind::Replace]),
+            entries.len()
+        );
+    }
     let failures: Vec<_> = results.iter().filter_map(|r| r.failure.clone()).collect();
     print_diagnostics(&failures);
     for r in results.iter().filter(|r| r.failure.is_some()) {
-        let kind = if r.counter {
-            "counterexample"
-        } else {
-            "example"
-        };
-        println!("FAILED {} {kind} {}", lexicon.get(r.entry).id, r.index + 1);
+        println!(
+            "FAILED {} {} {}",
+            lexicon.get(r.entry).id,
+            r.kind.as_str(),
+            r.index + 1
+        );
     }
     let failed = failures.len();
     println!("\n{} passed, {failed} failed", results.len() - failed);
@@ -137,13 +144,17 @@ fn list(paths: &LexiconPaths) -> ExitCode {
     for e in &lexicon.entries {
         let forms: usize = e.terms.iter().map(|t| t.variants().len()).sum();
         let layer = layer_of(e);
-        let (line, _) = e.origin.file.line_col(e.origin.span.start);
+        let place = if layer == "vblint" {
+            "(vblint's own rule: the lexicon's placeholders left in a text)".to_string()
+        } else {
+            let (line, _) = e.origin.file.line_col(e.origin.span.start);
+            format!("{}:{line}", e.origin.file.name)
+        };
         println!(
-            "{:width$}  {:17}  {:8}  {forms:>5}  {layer:8}  {}:{line}",
+            "{:width$}  {:17}  {:8}  {forms:>5}  {layer:8}  {place}",
             e.id,
             e.category.as_str(),
             e.severity.as_str(),
-            e.origin.file.name
         );
     }
     let count = |layer: &str| {
@@ -153,10 +164,11 @@ fn list(paths: &LexiconPaths) -> ExitCode {
             .filter(|e| layer_of(e) == layer)
             .count()
     };
-    let active = lexicon.active().count();
+    let rules = count("vblint");
+    let active = lexicon.active().count() - rules;
     eprintln!(
         "vblint: {} entries ({active} active): {} built-in, {} local, {} override, {} retired",
-        lexicon.entries.len(),
+        lexicon.entries.len() - rules,
         count("built-in"),
         count("local"),
         count("override"),
@@ -167,8 +179,12 @@ fn list(paths: &LexiconPaths) -> ExitCode {
 
 /// Where an entry in effect comes from: `built-in`, `local` (a new entry in
 /// a force's folder), `override` (replaces an entry of a lower layer with the
-/// same id) or `retired` (`retired = true`, here or in a lower layer).
+/// same id), `retired` (`retired = true`, here or in a lower layer) or
+/// `vblint` (vblint's own `placeholder` rule, in no lexicon file).
 fn layer_of(e: &crate::lexicon::Entry) -> &'static str {
+    if e.category == crate::lexicon::Category::Unfinished {
+        return "vblint";
+    }
     match (e.origin.layer, e.retired, e.origin.replaces) {
         (_, true, _) => "retired",
         (0, _, _) => "built-in",

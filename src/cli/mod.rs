@@ -51,10 +51,13 @@ enum Command {
     Lexicon(LexiconCommand),
     /// Show (default) or make the safe, mechanical replacements.
     ///
-    /// Only entries marked `fix = "safe"` in the lexicon are replaced, never
-    /// inside quotation marks, never with an alternative that has a
-    /// `[placeholder]`, and never across a line break. Replacements keep the
-    /// capitalisation of the words they replace. `--write` changes files
+    /// Only entries marked `fix = "safe"` in the lexicon are replaced, with
+    /// the first of their replacements that fits the words around the term
+    /// (the same ones an editor offers as quick fixes); never inside
+    /// quotation marks or in a sentence that reports or corrects someone
+    /// else's wording ("called", "described as", "the term", "said"…), never
+    /// with a `[placeholder]`, and never across a line break. Replacements
+    /// keep the capitalisation of the words they replace. `--write` changes files
     /// atomically (a temporary file in the same folder, then a rename),
     /// keeps line endings, byte-order mark and permissions, and refuses a
     /// file that changed since it was read.

@@ -9,8 +9,11 @@
 //!   in Excel). A line break is used rather than a character such as `|`
 //!   because `|` already means "or" in terms;
 //! * `retired` is `true` or empty;
-//! * `guard` holds the entry's own `[[entry.guard]]` tables, one per line, as
-//!   TOML inline tables such as `{ action = "suppress", after = ["by him"] }`;
+//! * `guard` and `replace` hold the entry's own `[[entry.guard]]` and
+//!   `[[entry.replace]]` tables, one per line, as TOML inline tables such as
+//!   `{ action = "suppress", after = ["by him"] }`;
+//! * `fixes` holds the before/after pairs, one per line, as inline tables
+//!   `{ before = "…", after = "…" }`;
 //! * `file` is the lexicon file the entry lives in.
 //!
 //! The TOML files stay the source of truth. Import edits them in place with
@@ -88,10 +91,17 @@ fn first_line(e: &impl std::fmt::Display) -> String {
     e.to_string().lines().next().unwrap_or_default().to_string()
 }
 
+/// The keys that hold an entry's own tables (`[[entry.guard]]`,
+/// `[[entry.replace]]`).
+const TABLE_KEYS: &[&str] = &["guard", "replace"];
+
+/// The keys that hold a list of inline tables.
+const INLINE_LIST_KEYS: &[&str] = &["fixes"];
+
 /// The cell text of one key of an entry table.
 fn cell(table: &Table, key: &str) -> String {
-    if key == "guard" {
-        return match table.get("guard") {
+    if TABLE_KEYS.contains(&key) {
+        return match table.get(key) {
             Some(Item::ArrayOfTables(a)) => a
                 .iter()
                 .map(|t| {
@@ -330,26 +340,21 @@ fn set_key(table: &mut Table, key: &str, text: &str) -> Result<(), String> {
         table.remove(key);
         return Ok(());
     }
-    let value: Value = if key == "guard" {
-        let mut guards = ArrayOfTables::new();
+    let value: Value = if TABLE_KEYS.contains(&key) {
+        let mut tables = ArrayOfTables::new();
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
-            let parsed: DocumentMut = format!("g = {line}").parse().map_err(|e| {
-                format!(
-                    "the guard `{line}` is not a TOML inline table: {}",
-                    first_line(&e)
-                )
-            })?;
-            let inline: InlineTable = parsed
-                .get("g")
-                .and_then(Item::as_inline_table)
-                .cloned()
-                .ok_or_else(|| format!("the guard `{line}` is not written {{ key = value, … }}"))?;
-            let mut t = inline.into_table();
+            let mut t = inline_table(key, line)?.into_table();
             t.decor_mut().set_prefix("\n");
-            guards.push(t);
+            tables.push(t);
         }
-        table.insert("guard", Item::ArrayOfTables(guards));
+        table.insert(key, Item::ArrayOfTables(tables));
         return Ok(());
+    } else if INLINE_LIST_KEYS.contains(&key) {
+        let mut a = Array::new();
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            a.push(inline_table(key, line)?);
+        }
+        Value::Array(a)
     } else if LIST_KEYS.contains(&key) {
         let mut a = Array::new();
         for line in text
@@ -392,6 +397,21 @@ fn set_key(table: &mut Table, key: &str, text: &str) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// One line of a `guard`, `replace` or `fixes` cell as an inline table.
+fn inline_table(key: &str, line: &str) -> Result<InlineTable, String> {
+    let parsed: DocumentMut = format!("g = {line}").parse().map_err(|e| {
+        format!(
+            "the {key} `{line}` is not a TOML inline table: {}",
+            first_line(&e)
+        )
+    })?;
+    parsed
+        .get("g")
+        .and_then(Item::as_inline_table)
+        .cloned()
+        .ok_or_else(|| format!("the {key} `{line}` is not written {{ key = value, … }}"))
 }
 
 #[cfg(test)]
@@ -440,10 +460,32 @@ window = 4
     }
 
     #[test]
+    fn the_builtin_lexicon_round_trips_with_its_replacements_and_pairs() {
+        let mut files: Vec<EditFile> = crate::lexicon::BUILTIN
+            .iter()
+            .map(|(name, text)| open(Path::new(name), (*name).to_string(), text).unwrap())
+            .collect();
+        let sheet = csv_of(&files);
+        assert!(
+            sheet.contains("{ match = \"\"putting|placing {self}"),
+            "replace column"
+        );
+        assert!(
+            sheet.contains("{ before = \"\"She keeps putting herself at risk."),
+            "fixes column"
+        );
+        let report = import(sheet.as_bytes(), &mut files, Path::new("x")).unwrap();
+        assert!(report.updated.is_empty(), "{report:?}");
+        for (f, (_, text)) in files.iter().zip(crate::lexicon::BUILTIN) {
+            assert_eq!(f.doc.to_string(), *text, "{}", f.name);
+        }
+    }
+
+    #[test]
     fn import_edits_in_place_and_adds_entries() {
         let mut files = folder();
         let sheet = csv_of(&files).replace("Blames the child.", "Puts the risk inside the child.")
-            + "new-term,minimising,info,a new term,,,,Why.,Source (2024),,,,An example with a new term.,,,,\n";
+            + "new-term,minimising,info,a new term,,,,Why.,Source (2024),,,,An example with a new term.,,,,,,\n";
         let report = import(sheet.as_bytes(), &mut files, Path::new("x")).unwrap();
         assert_eq!(
             report.updated,

@@ -12,7 +12,7 @@
 //! | `textDocument/didOpen`, `didChange`, `didClose`, `didSave` | incremental sync; diagnostics on every change |
 //! | `textDocument/diagnostic` | pull diagnostics (when the client can pull) |
 //! | `textDocument/hover` | the entry's why, alternatives and sources |
-//! | `textDocument/codeAction` | one fix per alternative, ignore here, disable in workspace, explain |
+//! | `textDocument/codeAction` | the replacements that fit (`fix::drop_ins`), ignore here, disable in workspace, explain |
 //! | `workspace/executeCommand` | `vblint.disableRule`, `vblint.explain` |
 //! | `workspace/didChangeConfiguration`, `didChangeWatchedFiles` | rebuild the scanner, re-check |
 
@@ -1106,26 +1106,25 @@ impl Server {
                     ..WorkspaceEdit::default()
                 }
             };
-            if !f.quoted {
-                let line_start = super::position::line_start(&doc.index, &doc.text, f.span.start);
-                let before = &doc.text[line_start..f.span.start];
-                for (i, alt) in entry.alternatives.iter().enumerate() {
-                    let start = f.span.start - actions::repeated_prefix(before, alt);
-                    let original = &doc.text[start..f.span.end];
-                    let new_text = actions::match_case(original, alt);
-                    let range = lsp_types::Range {
-                        start: doc.index.position(&doc.text, start, enc),
-                        end: range.end,
-                    };
-                    fixes.push(CodeAction {
-                        title: format!("Replace with “{new_text}”"),
-                        kind: Some(CodeActionKind::QUICKFIX),
-                        diagnostics: Some(vec![diagnostic.clone()]),
-                        edit: Some(edit(range, new_text)),
-                        is_preferred: Some(i == 0),
-                        ..CodeAction::default()
-                    });
-                }
+            // Only replacements that fit the sentence (none in a quotation).
+            let fits = crate::fix::drop_ins(&self.engine.scanner, &doc.text, f);
+            for (i, fix) in fits.into_iter().enumerate() {
+                let range = lsp_types::Range {
+                    start: doc.index.position(&doc.text, fix.span.start, enc),
+                    end: doc.index.position(&doc.text, fix.span.end, enc),
+                };
+                let title = match fix.replacement.as_str() {
+                    "" => format!("Remove “{}”", doc.text[fix.span.clone()].trim()),
+                    new => format!("Replace with “{new}”"),
+                };
+                fixes.push(CodeAction {
+                    title,
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![diagnostic.clone()]),
+                    edit: Some(edit(range, fix.replacement)),
+                    is_preferred: Some(i == 0),
+                    ..CodeAction::default()
+                });
             }
             let end = super::position::line_end(&doc.index, &doc.text, f.span.start);
             let at = doc.index.position(&doc.text, end, enc);

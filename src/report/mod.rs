@@ -21,7 +21,7 @@ use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use serde::Serialize;
 
 use crate::config::ContextMode;
-use crate::lexicon::{Entry, Lexicon, Severity};
+use crate::lexicon::{Category, Entry, Lexicon, Severity};
 use crate::scan::Finding;
 
 pub use explain::explain;
@@ -437,7 +437,9 @@ fn human(source: &Source<'_>, l: &Located<'_>, style: HumanStyle) -> String {
             "this is inside quotation marks: if these are someone's own words, keep them verbatim",
         ));
     }
-    let alternatives = if l.entry.alternatives.is_empty() {
+    let alternatives = if l.entry.category == Category::Unfinished {
+        "write what the brackets ask for, then remove the brackets".to_string()
+    } else if l.entry.alternatives.is_empty() {
         "no mechanical swap is safe here: describe what the adult did (see `vblint explain`)"
             .to_string()
     } else {

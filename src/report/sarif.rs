@@ -7,7 +7,7 @@
 use serde_json::{Value, json};
 
 use super::{Located, Source, message};
-use crate::lexicon::{Lexicon, Severity};
+use crate::lexicon::{Category, Lexicon, Severity};
 
 /// Everything before the first result.
 pub const HEADER: &str = "{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {\n      \"columnKind\": \"unicodeCodePoints\",\n      \"results\": [";
@@ -89,7 +89,9 @@ pub fn trailer(lexicon: &Lexicon) -> String {
     let rules: Vec<Value> = lexicon
         .active()
         .map(|(_, e)| {
-            let help = if e.alternatives.is_empty() {
+            let help = if e.category == Category::Unfinished {
+                "Write what the brackets ask for, then remove the brackets.".to_string()
+            } else if e.alternatives.is_empty() {
                 "No mechanical swap is safe: describe what the adult did.".to_string()
             } else {
                 format!("Instead: {}", e.alternatives.join("; "))

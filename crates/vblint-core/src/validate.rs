@@ -1,30 +1,57 @@
 //! Checks of a loaded lexicon that need the whole lexicon or a scanner:
 //! duplicate and shadowed terms, except phrases that never apply,
-//! alternatives that would themselves be flagged, and the examples inside
-//! each entry.
+//! alternatives that would themselves be flagged, the examples inside each
+//! entry, and its before/after pairs of fixes (which every replacement must
+//! have).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::diagnostic::Diagnostic;
-use crate::lexicon::{Entry, EntryId, Example, Lexicon};
+use crate::lexicon::{Category, Entry, EntryId, Example, FixPair, Lexicon};
 use crate::scan::{Scanner, Settings};
+
+/// What a test of an entry is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExampleKind {
+    /// An item of `examples`: must be flagged.
+    Example,
+    /// An item of `counterexamples`: must not be flagged.
+    Counterexample,
+    /// An item of `fixes`: a replacement must turn `before` into `after`.
+    Fix,
+    /// An `[[entry.replace]]` table: some pair of `fixes` must test it.
+    Replace,
+}
+
+impl ExampleKind {
+    /// The name used in `vblint lexicon test` output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExampleKind::Example => "example",
+            ExampleKind::Counterexample => "counterexample",
+            ExampleKind::Fix => "fix",
+            ExampleKind::Replace => "replacement",
+        }
+    }
+}
 
 /// The outcome of running one example.
 #[derive(Clone, Debug)]
 pub struct ExampleResult {
     /// The entry the example belongs to.
     pub entry: EntryId,
-    /// Whether it is a counterexample.
-    pub counter: bool,
+    /// What was tested.
+    pub kind: ExampleKind,
     /// Its index in the entry's list.
     pub index: usize,
     /// `None` when it passed; otherwise what went wrong.
     pub failure: Option<Diagnostic>,
 }
 
-/// Runs every example and counterexample of the active entries (optionally
-/// only those whose id contains `filter`).
+/// Runs every example, counterexample and before/after pair of the active
+/// entries, and checks that a pair tests every replacement (optionally
+/// only for entries whose id contains `filter`).
 pub fn run_examples(
     lexicon: &Arc<Lexicon>,
     scanner: &Scanner,
@@ -35,19 +62,158 @@ pub fn run_examples(
         if filter.is_some_and(|f| !entry.id.contains(f)) {
             continue;
         }
-        for (counter, list) in [(false, &entry.examples), (true, &entry.counterexamples)] {
+        for (kind, list) in [
+            (ExampleKind::Example, &entry.examples),
+            (ExampleKind::Counterexample, &entry.counterexamples),
+        ] {
             for (index, example) in list.iter().enumerate() {
+                let counter = kind == ExampleKind::Counterexample;
                 let failure = check_example(lexicon, scanner, id, entry, example, counter);
                 results.push(ExampleResult {
                     entry: id,
-                    counter,
+                    kind,
                     index,
                     failure,
                 });
             }
         }
+        let mut tested = vec![false; entry.replace.len()];
+        for (index, pair) in entry.fixes.iter().enumerate() {
+            let failure = check_pair(lexicon, scanner, id, entry, pair, &mut tested);
+            results.push(ExampleResult {
+                entry: id,
+                kind: ExampleKind::Fix,
+                index,
+                failure,
+            });
+        }
+        for (index, (r, tested)) in entry.replace.iter().zip(tested).enumerate() {
+            let failure = (!tested).then(|| {
+                Diagnostic::error(format!(
+                    "no before/after pair of `{}` tests this replacement",
+                    entry.id
+                ))
+                .at(&entry.origin.file, r.with_span.clone())
+                .label("never tested")
+                .help(format!(
+                    "add to the entry's `fixes` a pair {{ before = \"...\", after = \"...\" }}: a sentence with the words of `match` \"{}\", and the same sentence with the replacement in their place",
+                    r.pattern.source
+                ))
+            });
+            results.push(ExampleResult {
+                entry: id,
+                kind: ExampleKind::Replace,
+                index,
+                failure,
+            });
+        }
     }
     results
+}
+
+/// Checks one before/after pair, marking in `tested` the replacements that
+/// give its `after`.
+fn check_pair(
+    lexicon: &Lexicon,
+    scanner: &Scanner,
+    id: EntryId,
+    entry: &Entry,
+    pair: &FixPair,
+    tested: &mut [bool],
+) -> Option<Diagnostic> {
+    let file = &entry.origin.file;
+    let before = &pair.before.text;
+    let ours: Vec<_> = scanner
+        .scan(before)
+        .into_iter()
+        .filter(|f| f.entry == id && !f.quoted)
+        .collect();
+    let [finding] = ours.as_slice() else {
+        let message = if ours.is_empty() {
+            format!("this `before` sentence is not flagged by `{}`", entry.id)
+        } else {
+            format!(
+                "this `before` sentence is flagged {} times by `{}`",
+                ours.len(),
+                entry.id
+            )
+        };
+        return Some(
+            Diagnostic::error(message)
+                .at(file, pair.before.span.clone())
+                .help("write a sentence with exactly one finding of this entry, outside quotation marks"),
+        );
+    };
+    let offered = crate::fix::fitting(scanner, before, finding);
+    if offered.is_empty() {
+        let line_start = before[..finding.span.start]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let mut d = Diagnostic::error(format!(
+            "no replacement of `{}` fits this `before` sentence",
+            entry.id
+        ))
+        .at(file, pair.before.span.clone())
+        .label(format!(
+            "the finding is \"{}\"",
+            &before[finding.span.clone()]
+        ));
+        if crate::fix::reports_wording(&before[line_start..finding.span.start]) {
+            d = d.note("the sentence reports or corrects someone's wording before the finding, where nothing is rewritten");
+        }
+        return Some(d.help(
+            "add an [[entry.replace]] whose `match` covers these words, or change the sentence",
+        ));
+    }
+    let results: Vec<(Option<usize>, String)> = offered
+        .iter()
+        .map(|(table, e)| (*table, crate::fix::apply(before, std::slice::from_ref(e))))
+        .collect();
+    let mut found = false;
+    for (table, after) in &results {
+        if *after == pair.after.text {
+            found = true;
+            if let Some(t) = table {
+                tested[*t] = true;
+            }
+        }
+    }
+    if !found {
+        let mut given: Vec<&str> = results.iter().map(|(_, a)| a.as_str()).collect();
+        given.dedup();
+        return Some(
+            Diagnostic::error("this `after` is not what a replacement makes of `before`")
+                .at(file, pair.after.span.clone())
+                .note(format!(
+                    "the replacements give: \"{}\"",
+                    given.join("\", \"")
+                ))
+                .help(
+                    "write the `after` a replacement gives, or change the [[entry.replace]] table",
+                ),
+        );
+    }
+    let still: Vec<String> = scanner
+        .scan(&pair.after.text)
+        .iter()
+        .filter(|f| !f.quoted && lexicon.get(f.entry).category != Category::Unfinished)
+        .map(|f| {
+            format!(
+                "`{}` (\"{}\")",
+                lexicon.get(f.entry).id,
+                &pair.after.text[f.span.clone()]
+            )
+        })
+        .collect();
+    if !still.is_empty() {
+        return Some(
+            Diagnostic::error("the fixed sentence is flagged again")
+                .at(file, pair.after.span.clone())
+                .note(format!("it is flagged by {}", still.join(", ")))
+                .help("reword the replacement so that it does not use victim-blaming language"),
+        );
+    }
+    None
 }
 
 fn check_example(
@@ -66,7 +232,9 @@ fn check_example(
     let file = &entry.origin.file;
     let others: Vec<String> = findings
         .iter()
-        .filter(|f| f.entry != id && !f.quoted)
+        .filter(|f| {
+            f.entry != id && !f.quoted && lexicon.get(f.entry).category != Category::Unfinished
+        })
         .map(|f| {
             format!(
                 "`{}` (\"{}\")",
@@ -180,11 +348,12 @@ pub fn validate(lexicon: &Arc<Lexicon>, scanner: &Scanner) -> Vec<Diagnostic> {
             }
         }
     }
-    // Alternatives must not be flagged themselves.
+    // Alternatives must not be flagged themselves (their placeholders are
+    // meant to be there).
     for (_, entry) in lexicon.active() {
         for alternative in &entry.alternatives {
             for f in scanner.scan(alternative) {
-                if f.quoted {
+                if f.quoted || lexicon.get(f.entry).category == Category::Unfinished {
                     continue;
                 }
                 let by = &lexicon.get(f.entry).id;
@@ -214,4 +383,104 @@ pub fn validate(lexicon: &Arc<Lexicon>, scanner: &Scanner) -> Vec<Diagnostic> {
 /// If the scanner cannot be built.
 pub fn validation_scanner(lexicon: &Arc<Lexicon>) -> Result<Scanner, Diagnostic> {
     Scanner::new(Arc::clone(lexicon), Settings::default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::SourceFile;
+    use crate::lexicon::LexiconBuilder;
+
+    const ENTRY: &str = r#"
+[[entry]]
+id = "sexually-active"
+category = "sexualising"
+terms = ["sexually active"]
+alternatives = ["has been raped"]
+why = "Blames the child."
+sources = ["x"]
+examples = ["Leah (14) is sexually active."]
+fixes = [
+  { before = "Leah (14) is sexually active.", after = "Leah (14) is being sexually abused." },
+  PAIRS
+]
+
+[[entry.replace]]
+match = "is|was sexually active"
+with = "{1} being sexually abused"
+
+[[entry.replace]]
+match = "is|was sexually active with"
+with = "{1} being sexually abused by"
+"#;
+
+    /// The failures of `vblint lexicon test` for the entry with `pairs`:
+    /// what, which, the message with its location, and the notes.
+    fn failures(pairs: &str) -> Vec<(ExampleKind, usize, String, String)> {
+        let mut b = LexiconBuilder::new();
+        b.add_source(SourceFile::new("test.toml", ENTRY.replace("PAIRS", pairs)));
+        let lexicon = Arc::new(b.build().unwrap());
+        let scanner = validation_scanner(&lexicon).unwrap();
+        run_examples(&lexicon, &scanner, None)
+            .into_iter()
+            .filter_map(|r| {
+                let d = r.failure?;
+                Some((r.kind, r.index, d.to_string(), d.notes.join("; ")))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_replacement_needs_a_pair_that_passes() {
+        let done = "{ before = \"She was sexually active with him.\", after = \"She was being sexually abused by him.\" },";
+        assert_eq!(failures(done), []);
+        // The second table is never tested.
+        let f = failures("");
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!((f[0].0, f[0].1), (ExampleKind::Replace, 1));
+        assert!(
+            f[0].2.starts_with(
+                "test.toml:21:8: no before/after pair of `sexually-active` tests this replacement"
+            ),
+            "{}",
+            f[0].2
+        );
+    }
+
+    #[test]
+    fn a_pair_must_be_what_a_replacement_gives() {
+        let wrong = "{ before = \"She was sexually active with him.\", after = \"She was raped by him.\" },";
+        let f = failures(wrong);
+        assert_eq!((f[0].0, f[0].1), (ExampleKind::Fix, 1));
+        assert!(
+            f[0].2
+                .contains("this `after` is not what a replacement makes of `before`"),
+            "{}",
+            f[0].2
+        );
+        assert_eq!(
+            f[0].3,
+            "the replacements give: \"She was being sexually abused by him.\""
+        );
+        let unflagged = "{ before = \"She is well.\", after = \"She is well.\" },";
+        assert!(
+            failures(unflagged)[0]
+                .2
+                .contains("this `before` sentence is not flagged by `sexually-active`")
+        );
+        let reported =
+            "{ before = \"She was described as sexually active with him.\", after = \"x\" },";
+        let f = failures(reported);
+        assert!(
+            f[0].2
+                .contains("no replacement of `sexually-active` fits this `before` sentence"),
+            "{}",
+            f[0].2
+        );
+        assert!(
+            f[0].3.contains("reports or corrects someone's wording"),
+            "{}",
+            f[0].3
+        );
+    }
 }

@@ -4,8 +4,9 @@
 //! `vblint lexicon fmt --check lexicon/`:
 //!
 //! * keys of an entry in the order of [`ENTRY_ORDER`], keys of a guard in the
-//!   order of [`GUARD_ORDER`]; unknown keys keep their order after them (the
-//!   loader reports them);
+//!   order of [`GUARD_ORDER`], keys of a replacement in the order of
+//!   [`REPLACE_ORDER`]; unknown keys keep their order after them (the loader
+//!   reports them);
 //! * `key = value` with one space either side of `=`;
 //! * an array with more than one item (or with a comment inside) has one
 //!   item per line, indented by two spaces, with a trailing comma; an array
@@ -39,8 +40,10 @@ pub const ENTRY_ORDER: &[&str] = &[
     "guards",
     "examples",
     "counterexamples",
+    "fixes",
     "retired",
     "guard",
+    "replace",
 ];
 
 /// The canonical order of a guard's keys.
@@ -54,6 +57,12 @@ pub const GUARD_ORDER: &[&str] = &[
     "after",
     "around",
 ];
+
+/// The canonical order of a replacement's keys (`[[entry.replace]]`).
+pub const REPLACE_ORDER: &[&str] = &["match", "with"];
+
+/// The tables an entry may hold, with the order of their keys.
+const ENTRY_TABLES: &[(&str, &[&str])] = &[("guard", GUARD_ORDER), ("replace", REPLACE_ORDER)];
 
 /// Formats one lexicon file.
 ///
@@ -93,12 +102,14 @@ pub fn format_lexicon(text: &str) -> Result<String, String> {
                         t.position().unwrap_or(0),
                         HeaderRef::Array(key.clone(), i, None),
                     ));
-                    if let Some(Item::ArrayOfTables(inner)) = t.get("guard") {
-                        for (j, g) in inner.iter().enumerate() {
-                            headers.push((
-                                g.position().unwrap_or(0),
-                                HeaderRef::Array(key.clone(), i, Some(j)),
-                            ));
+                    for &(name, _) in ENTRY_TABLES {
+                        if let Some(Item::ArrayOfTables(inner)) = t.get(name) {
+                            for (j, g) in inner.iter().enumerate() {
+                                headers.push((
+                                    g.position().unwrap_or(0),
+                                    HeaderRef::Array(key.clone(), i, Some((name, j))),
+                                ));
+                            }
                         }
                     }
                 }
@@ -116,8 +127,8 @@ pub fn format_lexicon(text: &str) -> Result<String, String> {
                     .and_then(Item::as_array_of_tables_mut)
                     .and_then(|a| a.get_mut(*i));
                 match (t, inner) {
-                    (Some(t), Some(j)) => t
-                        .get_mut("guard")
+                    (Some(t), Some((name, j))) => t
+                        .get_mut(name)
                         .and_then(Item::as_array_of_tables_mut)
                         .and_then(|a| a.get_mut(*j)),
                     (t, None) => t,
@@ -142,7 +153,11 @@ pub fn format_lexicon(text: &str) -> Result<String, String> {
         table.decor_mut().set_suffix(suffix);
         let order = match &h {
             HeaderRef::Array(k, _, None) if k == "entry" => Some(ENTRY_ORDER),
-            HeaderRef::Array(_, _, _) => Some(GUARD_ORDER),
+            HeaderRef::Array(_, _, Some((name, _))) => ENTRY_TABLES
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, order)| *order),
+            HeaderRef::Array(_, _, None) => Some(GUARD_ORDER),
             HeaderRef::Table(_) => None,
         };
         format_values(table, order, false);
@@ -161,7 +176,9 @@ pub fn format_lexicon(text: &str) -> Result<String, String> {
 
 enum HeaderRef {
     Table(String),
-    Array(String, usize, Option<usize>),
+    /// An array of tables: its key, the index, and a table inside that
+    /// (`[[entry.guard]]`, `[[entry.replace]]`) by name and index.
+    Array(String, usize, Option<(&'static str, usize)>),
 }
 
 fn table_position(item: &Item) -> isize {
@@ -481,6 +498,35 @@ after = ["by the adults"]
                 "{name}: comments lost or added"
             );
         }
+    }
+
+    #[test]
+    fn replacements_and_pairs_take_their_places() {
+        let text = r#"[[entry]]
+fixes = [{before="a",after="b"}]
+id = "x"
+[[entry.replace]]
+with = "being placed at risk"
+match = "putting {self} at risk"
+[[entry.guard]]
+after = ["by them"]
+"#;
+        let out = format_lexicon(text).unwrap();
+        assert_eq!(
+            out,
+            r#"[[entry]]
+id = "x"
+fixes = [{ before = "a", after = "b" }]
+
+[[entry.replace]]
+match = "putting {self} at risk"
+with = "being placed at risk"
+
+[[entry.guard]]
+after = ["by them"]
+"#
+        );
+        assert_eq!(format_lexicon(&out).unwrap(), out);
     }
 
     #[test]

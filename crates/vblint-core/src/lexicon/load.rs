@@ -8,10 +8,12 @@ use std::sync::{Arc, OnceLock};
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::template::{Person, Template};
 use super::variant::{self, Hyphens, VariantError};
 use super::{
-    BUILTIN, BUILTIN_PREFIX, Category, Entry, Example, FixPolicy, Guard, GuardAction, GuardPhrase,
-    GuardScope, GuardWord, Lexicon, Origin, Phrase, Severity,
+    BUILTIN, BUILTIN_PREFIX, Category, Entry, Example, FixPair, FixPolicy, Guard, GuardAction,
+    GuardPhrase, GuardScope, GuardWord, Lexicon, Origin, PLACEHOLDER_RULE, Phrase, Replace,
+    Severity,
 };
 use crate::diagnostic::{Diagnostic, SourceFile, closest};
 use crate::text::normalize_phrase;
@@ -81,7 +83,26 @@ struct RawEntry {
     #[serde(default)]
     counterexamples: Vec<Spanned<String>>,
     #[serde(default)]
+    fixes: Vec<Spanned<RawFixPair>>,
+    #[serde(default)]
     retired: bool,
+    #[serde(default)]
+    replace: Vec<Spanned<RawReplace>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReplace {
+    #[serde(rename = "match")]
+    pattern: Spanned<String>,
+    with: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFixPair {
+    before: Spanned<String>,
+    after: Spanned<String>,
 }
 
 fn default_severity() -> Severity {
@@ -93,6 +114,8 @@ fn default_severity() -> Severity {
 pub(crate) const FILE_KEYS: &[&str] = &["language", "sets", "guard", "entry"];
 pub(crate) const ENTRY_KEYS: &[&str] = super::canonical::ENTRY_ORDER;
 pub(crate) const GUARD_KEYS: &[&str] = super::canonical::GUARD_ORDER;
+pub(crate) const REPLACE_KEYS: &[&str] = super::canonical::REPLACE_ORDER;
+pub(crate) const FIX_PAIR_KEYS: &[&str] = &["before", "after"];
 
 /// Collects lexicon files in layers and builds a [`Lexicon`].
 #[derive(Default)]
@@ -155,6 +178,7 @@ impl LexiconBuilder {
             let mut lexicon = lexicon;
             lexicon.warnings = errors;
             lexicon.files = self.files.iter().map(|(f, _)| Arc::clone(f)).collect();
+            super::placeholder::add_rule(&mut lexicon);
             Ok(lexicon)
         }
     }
@@ -173,8 +197,12 @@ fn toml_error(file: &Arc<SourceFile>, e: &toml::de::Error) -> Diagnostic {
         let key = rest.split('`').next().unwrap_or_default();
         let keys = if rest.contains("`language`") || rest.contains("`sets`") {
             ("a lexicon file", FILE_KEYS)
-        } else if rest.contains("`window`") || rest.contains("`before`") {
+        } else if rest.contains("`window`") {
             ("a guard", GUARD_KEYS)
+        } else if rest.contains("`match`") {
+            ("a replacement ([[entry.replace]])", REPLACE_KEYS)
+        } else if rest.contains("`before`") {
+            ("a before/after pair of `fixes`", FIX_PAIR_KEYS)
         } else {
             ("an entry", ENTRY_KEYS)
         };
@@ -234,6 +262,10 @@ fn missing_help(key: &str) -> String {
         "why" => "add `why = \"...\"`: one or two sentences on why this wording harms the child".into(),
         "sources" => "add `sources = [\"title of the guidance (year)\"]`".into(),
         "examples" => "add `examples = [\"a sentence this entry must flag\"]`".into(),
+        "match" => "add `match = \"...\"`: the words this replacement replaces, in the variant syntax, covering the entry's term".into(),
+        "with" => "add `with = \"...\"`: the words written instead of the matched ones".into(),
+        "before" => "write each pair as `{ before = \"the sentence as written\", after = \"the sentence after the fix\" }`".into(),
+        "after" => "write each pair as `{ before = \"the sentence as written\", after = \"the sentence after the fix\" }`".into(),
         _ => format!("add the key `{key}`"),
     }
 }
@@ -427,6 +459,15 @@ fn resolve(
                 );
             }
             let except = resolve_phrases(&file, &e.except, &sets, &mut budget, errors);
+            let replace = resolve_replaces(&file, &e.replace, &sets, &mut budget, errors);
+            if id == PLACEHOLDER_RULE {
+                errors.push(
+                    Diagnostic::error(format!("the entry id `{id}` is vblint's own rule"))
+                        .at(&file, id_span.clone())
+                        .help("give this entry another id; `placeholder` flags parts of suggested wordings left to fill in, and can be switched off with `disable = [\"placeholder\"]` in vblint.toml"),
+                );
+            }
+
             if e.why.get_ref().trim().is_empty() {
                 errors.push(
                     Diagnostic::error(format!("the entry `{id}` has an empty `why`"))
@@ -464,6 +505,7 @@ fn resolve(
                 terms,
                 except,
                 alternatives: e.alternatives,
+                replace,
                 fix: e.fix,
                 why: e.why.into_inner().trim().to_string(),
                 sources: e.sources.into_inner(),
@@ -472,6 +514,7 @@ fn resolve(
                 guards: entry_guards,
                 examples: examples(e.examples.into_inner()),
                 counterexamples: examples(e.counterexamples),
+                fixes: fix_pairs(e.fixes),
                 retired: e.retired,
                 origin,
             };
@@ -508,6 +551,7 @@ fn resolve(
         sets,
         files: Vec::new(),
         warnings: Vec::new(),
+        placeholders: Vec::new(),
     }
 }
 
@@ -592,39 +636,144 @@ fn resolve_phrases(
         if budget.spent {
             break;
         }
-        let parsed = variant::slots(p.get_ref(), sets, Hyphens::Flexible).and_then(|slots| {
-            let count = variant::count(p.get_ref(), &slots)?;
-            Ok((slots, count))
-        });
-        match parsed {
-            Ok((written, count)) => {
-                let bytes = written.iter().flatten().map(String::len).sum();
+        match parse_phrase(p, sets, false) {
+            Ok((phrase, count, bytes)) => {
                 if !budget.take(count, bytes, file, p, errors) {
                     continue;
                 }
-                let slots = written
-                    .iter()
-                    .map(|options| {
-                        let mut seen = HashSet::with_capacity(options.len());
-                        options
-                            .iter()
-                            .map(|o| normalize_phrase(o))
-                            .filter(|n| seen.insert(n.clone()))
-                            .collect()
-                    })
-                    .collect();
-                out.push(Phrase {
-                    source: p.get_ref().clone(),
-                    span: p.span(),
-                    slots,
-                    written,
-                    variants: OnceLock::new(),
-                });
+                out.push(phrase);
             }
             Err(e) => errors.push(variant_error(file, &p.span(), e)),
         }
     }
     out
+}
+
+/// Parses one phrase of the variant syntax (hyphens flexible), with the
+/// number of variants it stands for, which must be within
+/// [`variant::MAX_PER_PHRASE`] when `bounded` (the phrases the scanner
+/// matches; a replacement's `match` is matched slot by slot and never
+/// written out).
+/// Parses a phrase into its slots, with the variants it counts for in the
+/// lexicon's budget and their bytes. A `pattern` is matched slot by slot
+/// and never expanded: it counts for its options, not their combinations.
+fn parse_phrase(
+    p: &Spanned<String>,
+    sets: &BTreeMap<String, Vec<String>>,
+    pattern: bool,
+) -> Result<(Phrase, usize, usize), VariantError> {
+    let (written, count) = if pattern {
+        let written = variant::pattern_slots(p.get_ref(), sets)?;
+        let options = written.iter().map(Vec::len).sum();
+        (written, options)
+    } else {
+        let written = variant::slots(p.get_ref(), sets, Hyphens::Flexible)?;
+        let count = variant::count(p.get_ref(), &written)?;
+        (written, count)
+    };
+    let bytes = written.iter().flatten().map(String::len).sum();
+    let slots = written
+        .iter()
+        .map(|options| {
+            let mut seen = HashSet::with_capacity(options.len());
+            options
+                .iter()
+                .map(|o| normalize_phrase(o))
+                .filter(|n| seen.insert(n.clone()))
+                .collect()
+        })
+        .collect();
+    let phrase = Phrase {
+        source: p.get_ref().clone(),
+        span: p.span(),
+        slots,
+        written,
+        variants: OnceLock::new(),
+    };
+    Ok((phrase, count, bytes))
+}
+
+/// Resolves an entry's `[[entry.replace]]` tables.
+fn resolve_replaces(
+    file: &Arc<SourceFile>,
+    raw: &[Spanned<RawReplace>],
+    sets: &BTreeMap<String, Vec<String>>,
+    budget: &mut Budget,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<Replace> {
+    let mut out = Vec::new();
+    for table in raw {
+        if budget.spent {
+            break;
+        }
+        let r = table.get_ref();
+        let pattern = match parse_phrase(&r.pattern, sets, true) {
+            Ok((phrase, count, bytes)) => {
+                if !budget.take(count, bytes, file, &r.pattern, errors) {
+                    continue;
+                }
+                phrase
+            }
+            Err(e) => {
+                errors.push(variant_error(file, &r.pattern.span(), e));
+                continue;
+            }
+        };
+        let with = match Template::parse(r.with.get_ref(), pattern.slots.len()) {
+            Ok(t) => t,
+            Err(e) => {
+                errors.push(variant_error(file, &r.with.span(), e));
+                continue;
+            }
+        };
+        let has_pronoun = pattern.slots.iter().any(|options| {
+            options
+                .iter()
+                .any(|o| o.split(' ').any(|w| Person::of(w).is_some()))
+        });
+        if with.uses_pronoun() && !has_pronoun {
+            let at = r.with.get_ref().find('{').unwrap_or(0);
+            let end = r.with.get_ref()[at..]
+                .find('}')
+                .map_or(r.with.get_ref().len(), |i| at + i + 1);
+            errors.push(
+                Diagnostic::error(
+                    "this replacement follows the pronoun of the matched words, but its `match` has no pronoun",
+                )
+                .at(file, inner_span(file, &r.with.span(), &(at..end)))
+                .label("which pronoun should this be?")
+                .help(
+                    "put the pronoun in `match` (for example `{self}`, `{poss}` or `her|his|their`), or write the words out",
+                ),
+            );
+            continue;
+        }
+        out.push(Replace {
+            pattern,
+            with,
+            with_span: r.with.span(),
+            span: table.span(),
+        });
+    }
+    out
+}
+
+fn fix_pairs(list: Vec<Spanned<RawFixPair>>) -> Vec<FixPair> {
+    list.into_iter()
+        .map(|p| {
+            let p = p.into_inner();
+            FixPair {
+                before: Example {
+                    span: p.before.span(),
+                    text: p.before.into_inner(),
+                },
+                after: Example {
+                    span: p.after.span(),
+                    text: p.after.into_inner(),
+                },
+            }
+        })
+        .collect()
 }
 
 fn resolve_guard(
@@ -808,7 +957,10 @@ examples = ["She is putting herself at risk."]
     #[test]
     fn loads_a_good_file() {
         let lex = build(GOOD).unwrap();
-        assert_eq!(lex.entries.len(), 1);
+        // The entry, then vblint's own placeholder rule.
+        assert_eq!(lex.entries.len(), 2);
+        assert_eq!(lex.entries[1].id, PLACEHOLDER_RULE);
+        assert_eq!(lex.placeholders, ["name the adult"]);
         let e = &lex.entries[0];
         assert_eq!(e.terms[0].variants().len(), 4);
         assert_eq!(e.guards, vec![0]);
@@ -924,7 +1076,7 @@ examples = ["She is putting herself at risk."]
                 .replace("[sets]\nself = [\"herself\", \"himself\"]\n", ""),
         ));
         let lex = b.build().unwrap();
-        assert_eq!(lex.entries.len(), 1);
+        assert_eq!(lex.entries.len(), 2, "the entry and the placeholder rule");
         assert_eq!(lex.entries[0].why, "Local wording.");
     }
 
@@ -937,6 +1089,83 @@ examples = ["She is putting herself at risk."]
         assert_eq!(
             guard_words("Mum’s (#)"),
             vec![GuardWord::Word("mum's".into()), GuardWord::AnyNumber]
+        );
+    }
+
+    #[test]
+    fn replacement_tables_are_checked_where_they_are_written() {
+        let with = |table: &str| format!("{GOOD}\n[[entry.replace]]\n{table}\n");
+        // The table's keys are on lines 20 and 21.
+        let msg = first_error(&with("match = \"putting {self} at risk\"\nwiht = \"x\""));
+        assert!(
+            msg.starts_with(
+                "test.toml:21:1: unknown key `wiht` in a replacement ([[entry.replace]])"
+            ),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("the keys allowed here are: match, with"),
+            "{msg}"
+        );
+        let msg = first_error(&with("match = \"putting {self} at risk\""));
+        assert!(
+            msg.contains("this table is missing the required key `with`"),
+            "{msg}"
+        );
+        let msg = first_error(&with(
+            "match = \"putting {self} at risk\"\nwith = \"being placed at {5} risk\"",
+        ));
+        assert!(
+            msg.starts_with("test.toml:21:25: `{5}` names word 5 of the match, which has 4 words"),
+            "{msg}"
+        );
+        let msg = first_error(&with(
+            "match = \"at risk\"\nwith = \"at risk from adults exploiting {them}\"",
+        ));
+        assert!(
+            msg.starts_with("test.toml:21:40: this replacement follows the pronoun of the matched words, but its `match` has no pronoun"),
+            "{msg}"
+        );
+        let msg = first_error(&with("match = \"putting {selves} at risk\"\nwith = \"x\""));
+        assert!(
+            msg.starts_with("test.toml:20:18: unknown set `{selves}`"),
+            "{msg}"
+        );
+        let msg = first_error(&with("match = \"at risk\"\nwith = \"said \\\"no\\\"\""));
+        assert!(
+            msg.contains("a replacement cannot contain the quotation mark"),
+            "{msg}"
+        );
+        // A good table, with a pair, loads.
+        let lex = build(&with("match = \"putting {self} at risk\"\nwith = \"being placed at risk by [name the adult]\"")).unwrap();
+        assert_eq!(lex.entries[0].replace.len(), 1);
+        assert_eq!(
+            lex.entries[0].replace[0].with.source,
+            "being placed at risk by [name the adult]"
+        );
+    }
+
+    #[test]
+    fn fix_pairs_and_reserved_names() {
+        let pairs = GOOD.replace(
+            "examples = [",
+            "fixes = [{ before = \"a\", afterr = \"b\" }]\nexamples = [",
+        );
+        let msg = first_error(&pairs);
+        assert!(
+            msg.contains("unknown key `afterr` in a before/after pair of `fixes`"),
+            "{msg}"
+        );
+        assert!(msg.contains("did you mean `after`?"), "{msg}");
+        let msg = first_error(&GOOD.replace("\"put-self-at-risk\"", "\"placeholder\""));
+        assert!(
+            msg.contains("the entry id `placeholder` is vblint's own rule"),
+            "{msg}"
+        );
+        let msg = first_error(&GOOD.replace("\"responsibility\"", "\"unfinished\""));
+        assert!(
+            msg.contains("`unfinished` is not an allowed value"),
+            "{msg}"
         );
     }
 

@@ -13,8 +13,10 @@
 
 pub mod canonical;
 mod load;
+pub mod placeholder;
 pub mod schema;
 pub mod stats;
+pub mod template;
 pub mod variant;
 
 use std::collections::BTreeMap;
@@ -28,7 +30,9 @@ use serde::{Deserialize, Serialize};
 use crate::diagnostic::{Diagnostic, SourceFile};
 
 #[cfg(test)]
-pub(crate) use load::{ENTRY_KEYS, FILE_KEYS, GUARD_KEYS, guard_words};
+pub(crate) use load::{
+    ENTRY_KEYS, FILE_KEYS, FIX_PAIR_KEYS, GUARD_KEYS, REPLACE_KEYS, guard_words,
+};
 pub use load::{LexiconBuilder, MAX_FILE_BYTES, MAX_FILES, MAX_PHRASE_BYTES};
 
 /// How serious a finding is. Ordered from least to most serious.
@@ -87,10 +91,16 @@ pub enum Category {
     Dehumanising,
     /// Casts the child as the problem for services, or as untrustworthy.
     Discrediting,
+    /// Not a kind of victim-blaming language: a part of a suggested wording
+    /// left to fill in (vblint's own `placeholder` rule; lexicon files
+    /// cannot use it).
+    #[serde(skip_deserializing)]
+    Unfinished,
 }
 
 impl Category {
-    /// Every category, in the order above.
+    /// Every category of victim-blaming language, in the order above
+    /// (every category a lexicon file may use).
     pub const ALL: [Category; 10] = [
         Category::ConsentChoice,
         Category::Responsibility,
@@ -117,6 +127,7 @@ impl Category {
             Category::AbuserAsPartner => "abuser-as-partner",
             Category::Dehumanising => "dehumanising",
             Category::Discrediting => "discrediting",
+            Category::Unfinished => "unfinished",
         }
     }
 }
@@ -127,13 +138,16 @@ impl fmt::Display for Category {
     }
 }
 
-/// Whether `vblint fix` may swap in the first alternative without a human.
+/// Whether `vblint fix` may make an entry's replacements without a person.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FixPolicy {
-    /// The first alternative is right in every sentence.
+    /// `vblint fix` makes the entry's first replacement that fits and has
+    /// no `[placeholder]` (see [`Entry::replace`]); without `[[entry.replace]]`
+    /// tables, the first alternative replaces the matched words.
     Safe,
-    /// A person must choose the wording (usually to name the adult).
+    /// A person must choose the wording (usually to name the adult); quick
+    /// fixes in an editor are still offered.
     #[default]
     Review,
 }
@@ -285,6 +299,34 @@ pub struct Example {
     pub span: Range<usize>,
 }
 
+/// A replacement that fits the words it replaces: an `[[entry.replace]]`
+/// table. Quick fixes and `vblint fix` offer it where its `match` phrase
+/// covers a finding of the entry.
+#[derive(Clone, Debug)]
+pub struct Replace {
+    /// The words replaced, in the variant syntax: they cover the matched
+    /// term and may reach beyond it on either side ("is sexually active
+    /// with" around the term "sexually active"). Matched slot by slot; its
+    /// variants are not bounded, so [`Phrase::variants`] is not for it.
+    pub pattern: Phrase,
+    /// What is written instead.
+    pub with: template::Template,
+    /// The byte range of the `with` string in its file.
+    pub with_span: Range<usize>,
+    /// The byte range of the whole table in its file.
+    pub span: Range<usize>,
+}
+
+/// A sentence and what its preferred quick fix must make of it: an item of
+/// an entry's `fixes`.
+#[derive(Clone, Debug)]
+pub struct FixPair {
+    /// The sentence as written, with one finding of the entry.
+    pub before: Example,
+    /// The sentence after the fix.
+    pub after: Example,
+}
+
 /// One lexicon entry.
 #[derive(Clone, Debug)]
 pub struct Entry {
@@ -300,7 +342,10 @@ pub struct Entry {
     pub except: Vec<Phrase>,
     /// Child-centred alternatives.
     pub alternatives: Vec<String>,
-    /// Whether fixing is mechanical.
+    /// Replacements that fit the matched words, in the order they are
+    /// offered.
+    pub replace: Vec<Replace>,
+    /// Whether `vblint fix` may make the replacements without a person.
     pub fix: FixPolicy,
     /// Plain-English explanation.
     pub why: String,
@@ -316,6 +361,8 @@ pub struct Entry {
     pub examples: Vec<Example>,
     /// Sentences that must not be flagged.
     pub counterexamples: Vec<Example>,
+    /// Sentences and what their preferred quick fix makes of them.
+    pub fixes: Vec<FixPair>,
     /// Retired entries never match.
     pub retired: bool,
     /// Where it was written.
@@ -354,7 +401,16 @@ pub struct Lexicon {
     pub files: Vec<Arc<SourceFile>>,
     /// Problems that do not stop loading (warnings).
     pub warnings: Vec<Diagnostic>,
+    /// The placeholders (`[…]` parts to fill in) of every alternative and
+    /// replacement, normalised and lower-cased, without brackets: what the
+    /// [`PLACEHOLDER_RULE`] flags in a text.
+    pub placeholders: Vec<String>,
 }
+
+/// The id of vblint's own rule (not written in any lexicon file) that
+/// flags a placeholder of the lexicon's wordings, such as `[name the
+/// adult]`, left in a text. Every lexicon has it, as its last entry.
+pub const PLACEHOLDER_RULE: &str = "placeholder";
 
 /// The built-in lexicon files, compiled in.
 pub const BUILTIN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_lexicon.rs"));

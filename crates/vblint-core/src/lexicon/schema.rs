@@ -11,7 +11,9 @@ pub const SCHEMA: &str = include_str!("../../../../lexicon/schema.json");
 #[cfg(test)]
 mod tests {
     use super::SCHEMA;
-    use crate::lexicon::{Category, ENTRY_KEYS, FILE_KEYS, GUARD_KEYS, canonical};
+    use crate::lexicon::{
+        Category, ENTRY_KEYS, FILE_KEYS, FIX_PAIR_KEYS, GUARD_KEYS, REPLACE_KEYS, canonical,
+    };
     use serde_json::Value;
 
     fn schema() -> Value {
@@ -44,6 +46,8 @@ mod tests {
             &s["$defs"]["entry"],
             &s["$defs"]["sharedGuard"],
             &s["$defs"]["entryGuard"],
+            &s["$defs"]["replace"],
+            &s["$defs"]["fixPair"],
         ] {
             assert_eq!(table["additionalProperties"], false);
         }
@@ -57,6 +61,9 @@ mod tests {
         assert_eq!(keys(&s["$defs"]["sharedGuard"]), sorted(GUARD_KEYS));
         let inline: Vec<&str> = GUARD_KEYS.iter().copied().filter(|k| *k != "id").collect();
         assert_eq!(keys(&s["$defs"]["entryGuard"]), sorted(&inline));
+        assert_eq!(keys(&s["$defs"]["replace"]), sorted(REPLACE_KEYS));
+        assert_eq!(keys(&s["$defs"]["fixPair"]), sorted(FIX_PAIR_KEYS));
+        assert_eq!(sorted(canonical::REPLACE_ORDER), sorted(REPLACE_KEYS));
         // The formatter knows every key too.
         assert_eq!(sorted(canonical::ENTRY_ORDER), sorted(ENTRY_KEYS));
         assert_eq!(sorted(canonical::GUARD_ORDER), sorted(GUARD_KEYS));

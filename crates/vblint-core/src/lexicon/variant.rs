@@ -37,6 +37,17 @@ fn too_many(phrase: &str) -> VariantError {
     }
 }
 
+/// The error for a phrase whose options take over [`MAX_OPTION_BYTES`].
+fn too_big(phrase: &str) -> VariantError {
+    VariantError {
+        message: format!(
+            "the words of this phrase take more than {} KB",
+            MAX_OPTION_BYTES >> 10
+        ),
+        ..too_long(phrase)
+    }
+}
+
 /// The error for a phrase with a variant over [`MAX_VARIANT_BYTES`].
 fn too_long(phrase: &str) -> VariantError {
     VariantError {
@@ -87,6 +98,33 @@ pub fn slots(
     sets: &BTreeMap<String, Vec<String>>,
     hyphens: Hyphens,
 ) -> Result<Vec<Vec<String>>, VariantError> {
+    parse_slots(phrase, sets, hyphens, true)
+}
+
+/// The slots of a pattern that is matched slot by slot and never expanded
+/// (the `match` of a replacement): like [`slots`], but its variants may be
+/// more than [`MAX_PER_PHRASE`]. Its options are still bounded, in number
+/// and bytes, before they are written out.
+///
+/// # Errors
+///
+/// The errors of [`slots`], but for the number of variants.
+pub fn pattern_slots(
+    phrase: &str,
+    sets: &BTreeMap<String, Vec<String>>,
+) -> Result<Vec<Vec<String>>, VariantError> {
+    parse_slots(phrase, sets, Hyphens::Flexible, false)
+}
+
+/// The most bytes the options of one phrase's slots may hold together.
+pub const MAX_OPTION_BYTES: usize = 1 << 20;
+
+fn parse_slots(
+    phrase: &str,
+    sets: &BTreeMap<String, Vec<String>>,
+    hyphens: Hyphens,
+    bounded: bool,
+) -> Result<Vec<Vec<String>>, VariantError> {
     if phrase.trim().is_empty() {
         return Err(VariantError {
             message: "this phrase is empty".into(),
@@ -99,8 +137,10 @@ pub fn slots(
     // the longest, so that neither is ever exceeded by writing options out.
     let mut forms = 1usize;
     let mut longest = 0usize;
+    let mut bytes = 0usize;
     for (range, word) in words(phrase) {
-        let options = word_options(word, sets, hyphens).map_err(|mut e| {
+        let room_bytes = MAX_OPTION_BYTES.saturating_sub(bytes);
+        let options = word_options(word, sets, hyphens, room_bytes).map_err(|mut e| {
             if e.range == (0..usize::MAX) {
                 e.range = 0..phrase.len();
             } else {
@@ -109,13 +149,14 @@ pub fn slots(
             e
         })?;
         forms = forms.saturating_mul(options.len());
-        if forms > MAX_PER_PHRASE {
+        if bounded && forms > MAX_PER_PHRASE {
             return Err(too_many(phrase));
         }
         longest += 1 + options.iter().map(String::len).max().unwrap_or(0);
         if longest > MAX_VARIANT_BYTES + 1 {
             return Err(too_long(phrase));
         }
+        bytes += options.iter().map(String::len).sum::<usize>();
         slots.push(options);
     }
     if slots
@@ -205,6 +246,7 @@ fn word_options(
     word: &str,
     sets: &BTreeMap<String, Vec<String>>,
     hyphens: Hyphens,
+    room_bytes: usize,
 ) -> Result<Vec<String>, VariantError> {
     let err = |message: String, help: &str, range: Range<usize>| VariantError {
         message,
@@ -234,7 +276,10 @@ fn word_options(
     // Checked before each alternative is written out; the range `0..MAX`
     // stands for the whole phrase, which `slots` fills in.
     let whole = 0..usize::MAX;
-    let room = |options: &Vec<String>, more: usize, longest: usize| {
+    // The bytes the options written so far take.
+    let mut taken = 0usize;
+    let mut room = |options: &Vec<String>, more: usize, longest: usize, bytes: usize| {
+        taken = taken.saturating_add(bytes);
         if options.len().saturating_add(more) > MAX_PER_PHRASE {
             Err(VariantError {
                 range: whole.clone(),
@@ -244,6 +289,11 @@ fn word_options(
             Err(VariantError {
                 range: whole.clone(),
                 ..too_long("")
+            })
+        } else if taken > room_bytes {
+            Err(VariantError {
+                range: whole.clone(),
+                ..too_big("")
             })
         } else {
             Ok(())
@@ -282,7 +332,8 @@ fn word_options(
                 });
             };
             let longest = values.iter().map(String::len).max().unwrap_or(0);
-            room(&options, values.len(), longest)?;
+            let bytes = values.iter().map(String::len).sum();
+            room(&options, values.len(), longest, bytes)?;
             options.extend(
                 values
                     .iter()
@@ -298,10 +349,12 @@ fn word_options(
             ));
         }
         if hyphens == Hyphens::Flexible && alternative.contains('-') {
-            room(&options, hyphen_form_count(alternative), alternative.len())?;
+            let forms = hyphen_form_count(alternative);
+            let bytes = forms.saturating_mul(alternative.len());
+            room(&options, forms, alternative.len(), bytes)?;
             options.extend(hyphen_forms(alternative));
         } else {
-            room(&options, 1, alternative.len())?;
+            room(&options, 1, alternative.len(), alternative.len())?;
             options.push(alternative.to_string());
         }
     }

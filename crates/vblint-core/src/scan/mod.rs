@@ -23,7 +23,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostic;
-use crate::lexicon::{EntryId, GuardAction, GuardScope, Lexicon, Severity};
+use crate::lexicon::{EntryId, GuardAction, GuardScope, Lexicon, PLACEHOLDER_RULE, Severity};
 use crate::text::Normalized;
 
 /// What to do with a match inside quotation marks.
@@ -103,6 +103,9 @@ struct Inner {
     /// its header (edits there may change findings anywhere).
     document_guards: bool,
     header_guards: bool,
+    /// The `placeholder` rule, when it is enabled and the lexicon has
+    /// placeholders to find.
+    placeholder: Option<EntryId>,
 }
 
 impl Scanner {
@@ -151,6 +154,9 @@ impl Scanner {
         };
         let document_guards = scope_used(GuardScope::Document);
         let header_guards = scope_used(GuardScope::Header);
+        let placeholder = lexicon
+            .find(PLACEHOLDER_RULE)
+            .filter(|id| severity[id.0 as usize].is_some() && !lexicon.placeholders.is_empty());
         Ok(Scanner {
             inner: Arc::new(Inner {
                 lexicon,
@@ -161,6 +167,7 @@ impl Scanner {
                 guards,
                 document_guards,
                 header_guards,
+                placeholder,
             }),
         })
     }
@@ -301,6 +308,69 @@ impl Scanner {
     /// Matches `text[region]` and judges each match in the context of the
     /// whole `text`.
     fn scan_region(
+        &self,
+        ctx: &context::DocContext<'_>,
+        text: &str,
+        region: Range<usize>,
+        norm: &mut Normalized,
+        out: &mut Vec<Finding>,
+    ) {
+        let first = out.len();
+        self.scan_terms(ctx, text, region.clone(), norm, out);
+        if let Some(id) = self.inner.placeholder {
+            self.scan_placeholders(ctx, text, region, id, first, out);
+        }
+    }
+
+    /// Appends the placeholders of the lexicon found in `text[region]` to
+    /// the findings `out[first..]` of the same region, in order, leaving out
+    /// any that overlaps a term.
+    fn scan_placeholders(
+        &self,
+        ctx: &context::DocContext<'_>,
+        text: &str,
+        region: Range<usize>,
+        id: EntryId,
+        first: usize,
+        out: &mut Vec<Finding>,
+    ) {
+        /// The longest placeholder looked at, in bytes.
+        const MAX_PLACEHOLDER: usize = 160;
+        let lexicon = &self.inner.lexicon;
+        let bytes = text.as_bytes();
+        let terms = out.len();
+        let mut near = context::Neighbourhood::default();
+        for open in memchr::memchr_iter(b'[', &bytes[region.clone()]).map(|i| region.start + i) {
+            let end = (open + 1 + MAX_PLACEHOLDER).min(region.end);
+            let Some(close) = memchr::memchr3(b']', b'[', b'\n', &bytes[open + 1..end])
+                .map(|i| open + 1 + i)
+                .filter(|&i| bytes[i] == b']')
+            else {
+                continue;
+            };
+            let key = crate::lexicon::placeholder::key(&text[open + 1..close]);
+            if lexicon.placeholders.binary_search(&key).is_err() {
+                continue;
+            }
+            let span = open..close + 1;
+            if out[first..terms]
+                .iter()
+                .any(|f| f.span.start < span.end && span.start < f.span.end)
+            {
+                continue;
+            }
+            if let Some(finding) = self.judge(ctx, text, id, span, &mut near) {
+                out.push(finding);
+            }
+        }
+        if out.len() > terms {
+            out[first..].sort_by_key(|f| f.span.start);
+        }
+    }
+
+    /// Matches the terms of the lexicon in `text[region]` and judges each
+    /// match in the context of the whole `text`.
+    fn scan_terms(
         &self,
         ctx: &context::DocContext<'_>,
         text: &str,
