@@ -5,6 +5,7 @@
 //! byte ranges of the original text. The binary (`src/main.rs`) and the
 //! language server build on it.
 
+pub mod atomic;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;

@@ -1,5 +1,7 @@
-//! The text behind code actions and hovers: case-matched alternatives,
+//! The text behind code actions and hovers: where a replacement starts,
 //! inline suppression markers, `vblint.toml` edits and entry explanations.
+//! (Replacements take the case of the words they replace with
+//! [`crate::fix::match_case`], as `vblint fix` does.)
 //!
 //! Pure functions over strings and byte offsets; the server turns their
 //! results into LSP edits.
@@ -7,29 +9,6 @@
 use std::fmt::Write as _;
 
 use crate::lexicon::Entry;
-
-/// `replacement` written in the case of `original`: ALL CAPS stays caps,
-/// Capitalised stays capitalised, anything else is left as the lexicon has it.
-pub(crate) fn match_case(original: &str, replacement: &str) -> String {
-    let letters: Vec<char> = original.chars().filter(|c| c.is_alphabetic()).collect();
-    let all_caps = letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase());
-    if all_caps {
-        return replacement.to_uppercase();
-    }
-    let first_upper = original
-        .chars()
-        .find(|c| c.is_alphabetic())
-        .is_some_and(char::is_uppercase);
-    if first_upper {
-        let mut chars = replacement.chars();
-        if let Some(first) = chars.next()
-            && first.is_lowercase()
-        {
-            return first.to_uppercase().chain(chars).collect();
-        }
-    }
-    replacement.to_string()
-}
 
 /// How many bytes at the end of `before` (the text of the line before a
 /// finding) a replacement should also cover, because the alternative starts
@@ -169,21 +148,6 @@ pub(crate) fn explain(entry: &Entry, quoted: bool, with_examples: bool) -> Strin
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn case_is_kept() {
-        assert_eq!(
-            match_case("PUTTING HERSELF AT RISK", "is at risk from [name]"),
-            "IS AT RISK FROM [NAME]"
-        );
-        assert_eq!(
-            match_case("Putting herself at risk", "is at risk"),
-            "Is at risk"
-        );
-        assert_eq!(match_case("putting herself", "is at risk"), "is at risk");
-        assert_eq!(match_case("putting herself", "Adults are"), "Adults are");
-        assert_eq!(match_case("I", "x"), "X");
-    }
 
     #[test]
     fn repeated_words_are_replaced_once() {
