@@ -8,6 +8,7 @@
 
 pub use vblint_core::{diagnostic, fix, lexicon, scan, text, validate};
 
+pub mod atomic;
 pub mod cli;
 pub mod config;
 pub mod input;

@@ -515,6 +515,95 @@ fn code_actions_offer_replacements_that_fit_in_the_original_case() {
     c.shutdown();
 }
 
+/// Applies LSP text edits (each `{range, newText}`, not overlapping) to `text`.
+fn apply_edits(text: &str, edits: &[Value]) -> String {
+    let offset = |pos: &Value| {
+        let line = pos["line"].as_u64().unwrap() as usize;
+        let col = pos["character"].as_u64().unwrap() as usize;
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        let mut units = 0;
+        for (i, c) in text[start..].char_indices() {
+            if units == col {
+                return start + i;
+            }
+            units += c.len_utf16();
+        }
+        text.len()
+    };
+    let mut spans: Vec<(usize, usize, &str)> = edits
+        .iter()
+        .map(|e| {
+            (
+                offset(&e["range"]["start"]),
+                offset(&e["range"]["end"]),
+                e["newText"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    spans.sort_by_key(|s| std::cmp::Reverse(s.0));
+    let mut out = text.to_string();
+    for (a, b, new) in spans {
+        out.replace_range(a..b, new);
+    }
+    out
+}
+
+#[test]
+fn quick_fixes_write_the_case_vblint_fix_writes() {
+    // Built-in safe entries, and a local one whose alternative does not
+    // start with a letter, each in ALL CAPS, Title Case and lower case.
+    let dir = workspace(Some("lexicon = [\"force-lexicon\"]\n"));
+    let lex = dir.path().join("force-lexicon");
+    std::fs::create_dir(&lex).unwrap();
+    std::fs::write(
+        lex.join("local.toml"),
+        "[[entry]]\nid = \"online-flirting\"\ncategory = \"minimising\"\nterms = [\"online flirting\"]\n\
+         alternatives = [\"(online) grooming by an adult\"]\nfix = \"safe\"\nwhy = \"Local guidance.\"\n\
+         sources = [\"Force policy\"]\nexamples = [\"She reported online flirting.\"]\n",
+    )
+    .unwrap();
+    let text = "HISTORICAL ABUSE WAS DISCLOSED. ONLINE FLIRTING WAS REPORTED. CHILD PORNOGRAPHY WAS FOUND.\n\
+                Historical abuse was disclosed. Online flirting was reported. Child pornography was found.\n\
+                There was historical abuse, then online flirting, and child pornography was found.\n";
+    let note = dir.path().join("note.txt");
+    std::fs::write(&note, text).unwrap();
+
+    let (mut c, _) = Client::with(Some(dir.path()), caps_utf16(), Value::Null);
+    let uri = doc_uri(dir.path(), "note.txt");
+    let diags = c.open(&uri, "plaintext", text);
+    assert_eq!(diags.len(), 9, "{diags:?}");
+    let mut edits = Vec::new();
+    for d in &diags {
+        let acts = actions(&mut c, &uri, d);
+        let preferred = acts.iter().find(|a| a["isPreferred"] == true).unwrap();
+        edits.push(first_edit(preferred, &uri));
+    }
+    c.shutdown();
+    let by_lsp = apply_edits(text, &edits);
+
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_vblint"))
+        .args(["fix", "--write"])
+        .arg(&note)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{status:?}");
+    let by_cli = std::fs::read_to_string(&note).unwrap();
+    assert_eq!(by_lsp, by_cli);
+    assert!(
+        by_cli.contains("(ONLINE) GROOMING BY AN ADULT WAS REPORTED"),
+        "{by_cli}"
+    );
+    assert!(
+        by_cli.contains("Non-recent abuse was disclosed. (Online) grooming by an adult was reported. Child sexual abuse material"),
+        "{by_cli}"
+    );
+    assert!(
+        by_cli.contains("There was non-recent abuse, then (online) grooming"),
+        "{by_cli}"
+    );
+}
+
 #[test]
 fn no_replacement_is_offered_where_none_fits_or_for_reported_wording() {
     let mut c = Client::plain();

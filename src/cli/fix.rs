@@ -1,13 +1,12 @@
 //! `vblint fix`: show (`--diff`, the default) or make (`--write`) the safe,
 //! mechanical replacements of [`crate::fix`].
 //!
-//! Writes are atomic: the new text goes to a temporary file in the same
-//! folder, is flushed to disk, gets the original's permissions, and replaces
-//! the original by a rename, only if the original has not changed since it
-//! was read (same length, modification time and bytes). Any failure leaves
-//! the original as it was.
+//! Writes are atomic ([`crate::atomic`]): the new text goes to a temporary
+//! file in the same folder, is flushed to disk, gets the original's
+//! permissions, and replaces the original by a rename, only if the original
+//! has not changed since it was read (same length, modification time and
+//! bytes). Any failure leaves the original as it was.
 
-use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -325,37 +324,22 @@ fn write_atomically(
     }
     // Through a symbolic link given by name, fix the file it points to.
     let target = std::fs::canonicalize(path).map_err(|e| write_error(shown, &e))?;
-    let dir = target.parent().unwrap_or(Path::new("."));
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let (temp, mut file) = create_temp(dir, &name).map_err(|e| write_error(shown, &e))?;
-    let cleanup = |e: Diagnostic| {
-        let _ = std::fs::remove_file(&temp);
-        e
-    };
-    let written = (|| -> io::Result<()> {
-        file.write_all(new)?;
-        file.set_permissions(original.meta.permissions())?;
-        file.sync_all()
-    })();
-    drop(file);
-    written.map_err(|e| cleanup(write_error(shown, &e)))?;
-    if changed_since_read(&target, original) {
-        return Err(cleanup(
-            Diagnostic::error(format!(
+    let check = || {
+        if changed_since_read(&target, original) {
+            Err(Diagnostic::error(format!(
                 "`{shown}` changed while vblint was fixing it; it was left as it was"
             ))
-            .help("save your work in the other program, then run `vblint fix` again"),
-        ));
-    }
-    std::fs::rename(&temp, &target).map_err(|e| cleanup(write_error(shown, &e)))?;
-    // Make the rename itself durable; not every platform can sync a folder.
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
+            .help("save your work in the other program, then run `vblint fix` again"))
+        } else {
+            Ok(())
+        }
+    };
+    crate::atomic::write_checked(&target, new, Some(original.meta.permissions()), check).map_err(
+        |e| match e {
+            crate::atomic::Error::Io(e) => write_error(shown, &e),
+            crate::atomic::Error::Refused(d) => d,
+        },
+    )
 }
 
 /// Whether the file differs from what was read: length, modification time
@@ -377,30 +361,4 @@ fn changed_since_read(path: &Path, original: &Contents) -> bool {
         Ok(now) => now.bytes != original.bytes,
         Err(_) => true,
     }
-}
-
-/// Creates a new, empty temporary file next to the target.
-fn create_temp(dir: &Path, name: &str) -> io::Result<(PathBuf, File)> {
-    let pid = std::process::id();
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let mut last = None;
-    for attempt in 0..16u32 {
-        let temp = dir.join(format!(".{name}.vblint-{pid}-{nanos:x}-{attempt}.tmp"));
-        let mut options = OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        match options.open(&temp) {
-            Ok(f) => return Ok((temp, f)),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some(e),
-            Err(e) => return Err(e),
-        }
-    }
-    Err(last.unwrap_or_else(|| io::Error::other("no temporary file name was free")))
 }

@@ -8,11 +8,15 @@
 //!
 //! | module | owns |
 //! |---|---|
-//! | `server` | the main loop, lifecycle, dispatch, push/pull diagnostics |
+//! | `server` | the server's state, the main loop, sending messages |
+//! | `dispatch` | routing requests and notifications to handlers by method |
+//! | `handlers` | one module per request or group of notifications |
+//! | `diagnostics` | building diagnostics and publishing them |
+//! | `scheduler` | the background scan of large documents, the pull deadline |
 //! | `position` | byte offsets <-> LSP positions (the only UTF-16 code) |
 //! | `document` | open documents and incremental edits |
 //! | `settings` | editor settings, `vblint.toml`, building the scanner |
-//! | `actions` | quick-fix text: case matching, ignore markers, `vblint.toml` edits, explanations |
+//! | `actions` | quick-fix text: repeated words, ignore markers, `vblint.toml` edits, explanations |
 //! | `files` | diagnostics for open lexicon files and `vblint.toml` |
 //! | `transport` | `Content-Length` framing over stdio |
 //! | `uri` | `file:` URIs <-> paths |
@@ -20,12 +24,19 @@
 //! Logs go to stderr, prefixed `vblint lsp:`.
 
 mod actions;
+// Public (but hidden) only for `benches/lsp.rs`.
+#[doc(hidden)]
+pub mod bench;
+mod diagnostics;
+mod dispatch;
 // Public (but hidden) only for the `lsp_edits` fuzz target in `fuzz/`.
 #[doc(hidden)]
 pub mod document;
 mod files;
+mod handlers;
 #[doc(hidden)]
 pub mod position;
+mod scheduler;
 mod server;
 mod settings;
 mod transport;
@@ -34,8 +45,6 @@ mod uri;
 use std::io::{BufRead, Write};
 
 use lsp_server::{Connection, Message};
-
-pub use server::bench;
 
 /// Runs the language server over stdin and stdout until the client sends
 /// `exit`.
