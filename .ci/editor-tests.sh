@@ -4,14 +4,21 @@
 # usage: .ci/editor-tests.sh SERVER_BIN          e.g. .ci/editor-tests.sh target/debug/vblint
 #
 # Runs, in order (run .ci/install-editor-deps.sh first):
-#   vscode-extension  editors/vscode: `tsc --noEmit`, then `vsce package` -> target/editor-tests/vblint.vsix
+#   vscode-extension  editors/vscode: `tsc --noEmit`, `vsce package` -> target/editor-tests/vblint.vsix,
+#                     then its node tests (test/launch.test.js: the extension's launch code starts
+#                     SERVER_BIN with the extension's default arguments for a whole LSP session)
 #   nvim              Neovim's built-in LSP client (shared nvim_lsp_check.sh)
 #   nvim-settings     the same, with one rule disabled through initializationOptions
 #   emacs-eglot       Emacs + Eglot (shared emacs_lsp_check.sh)
 #   vscode-protocol   vscode-languageclient's protocol libraries (shared vscode_probe/probe.js)
 #   lsp-probe         raw protocol + robustness, every scenario (shared lsp_probe.py)
+#   quickfix          the preferred quick fix of each of editors/fixtures/quickfix-sentences.txt reads
+#                     right (shared quickfix_check.py, through editors/tests/check-quickfixes.sh)
 #   snippets          editors/neovim and editors/emacs snippets installed as a user would (editors/tests)
-#   vscode-ui         real VS Code (code-server) with our .vsix; only with VBLINT_UI_TESTS=1
+#   vscode-ui         real VS Code (code-server) with our .vsix and SERVER_BIN itself as
+#                     `vblint.server.path` (editors/vscode/ui-test/ui_check.js); screenshots of the
+#                     squiggles, hover, quick-fix menu, text after the fix, Explain view, log and a
+#                     failed start go to target/editor-tests/ui/
 # Each editor harness opens the fixture, checks that the diagnostics cover exactly the expected
 # phrases (UTF-16 positions on lines with curly quotes, emoji, a ZWJ sequence and `café`), asks for
 # code actions and hover, types VBLINT_EDIT before a flagged phrase and checks it moves, undoes
@@ -34,13 +41,12 @@
 #   VBLINT_SETTINGS_CHECK  RULE:PHRASE for the nvim-settings run, which sends {"disable": [RULE]} as
 #                       initializationOptions and expects every phrase except PHRASE; "" skips it
 #                       [absconded:has absconded]
-#   VBLINT_UI_TESTS=1   also run the code-server UI harness (needs VBLINT_UI_TESTS=1 .ci/install-editor-deps.sh)
 #   VBLINT_SKIP_PACKAGE=1  skip the VS Code extension build (the UI harness then needs an existing .vsix)
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 if [[ $# -lt 1 && -z "${VBLINT_SERVER_CMD:-}" ]]; then
-  sed -n '2,34p' "$0" >&2
+  sed -n '2,44p' "$0" >&2
   exit 2
 fi
 SERVER_BIN="${1:-}"
@@ -141,6 +147,8 @@ echo "== output:  $OUT"
 
 # --- VS Code extension: typecheck and package ---------------------------------------------
 VSIX="$OUT/vblint.vsix"
+NODE_TEST_BIN=""
+[[ -z "${VBLINT_SERVER_CMD:-}" ]] && NODE_TEST_BIN="${server_words[0]}"
 if [[ "${VBLINT_SKIP_PACKAGE:-0}" != 1 ]]; then
   if [[ -d "$ROOT/editors/vscode/node_modules" ]]; then
     rm -f "$VSIX"
@@ -149,7 +157,10 @@ if [[ "${VBLINT_SKIP_PACKAGE:-0}" != 1 ]]; then
       cd "$1"
       npx --no-install tsc -p . --noEmit
       npx --no-install vsce package --allow-missing-repository --out "$2"
-      test -s "$2"' _ "$ROOT/editors/vscode" "$VSIX"
+      test -s "$2"
+      if [[ -n "$3" ]]; then VBLINT_SERVER_BIN="$3" node --test test/launch.test.js
+      else echo "VBLINT_SERVER_CMD is set: the node tests need SERVER_BIN, not run"; fi' \
+      _ "$ROOT/editors/vscode" "$VSIX" "$NODE_TEST_BIN"
   else
     missing vscode-extension "editors/vscode/node_modules missing"
   fi
@@ -202,6 +213,12 @@ python3 "$CLIENTS/lsp_probe.py" --timeout "$((TIMEOUT < 15 ? 15 : TIMEOUT))" --f
 verdict lsp-probe "$rc" "$((SECONDS - t0))" "$OUT/lsp_probe.json"
 grep -E '^[a-z0-9_]+ +(PASS|FAIL)' "$OUT/lsp-probe.log" | sed 's/^/    /'
 
+# --- the preferred quick fix of every sentence of editors/fixtures/quickfix-sentences.txt reads right ---
+if [[ -n "$SERVER_BIN" ]]; then
+  run quickfix "" "$ROOT/editors/tests/check-quickfixes.sh" "$CLIENTS/quickfix_check.py" "$SERVER_BIN"
+  tail -n 1 "$OUT/quickfix.log" | sed 's/^/    /'
+fi
+
 # --- the copy-paste snippets of editors/neovim and editors/emacs, installed as a user would ---
 t0=$SECONDS rc=0
 SNIPPET_TIMEOUT_MS="$((TIMEOUT * 1000))" "$ROOT/editors/tests/check-snippets.sh" "$SERVER_CMD" "$FIXTURE" "$EXPECT" "$OUT" \
@@ -214,56 +231,31 @@ else
 fi
 sed 's/^/    /' "$OUT/snippets.log"
 
-# --- optional: the real VS Code workbench (code-server) with our extension -----------------
-if [[ "${VBLINT_UI_TESTS:-0}" == 1 ]]; then
-  UI="$CLIENTS/vscode_probe/ui"
-  if [[ ! -x "$UI/.code-server/node_modules/.bin/code-server" || ! -d "$UI/node_modules/playwright-core" ]]; then
-    missing vscode-ui "code-server not installed (VBLINT_UI_TESTS=1 .ci/install-editor-deps.sh)"
-  elif [[ ! -s "$VSIX" ]]; then
-    missing vscode-ui "no $VSIX (the vscode-extension step failed or was skipped)"
-  else
-    # The shared harness configures its skeleton extension (lspSkeleton.*); ours reads vblint.*.
-    # On a busy machine its Quick Open can lose the Enter that opens the file, so this copy waits
-    # for the file result, and falls back to double-clicking the file in the Explorer. A harness
-    # error or timeout (rc 2 or 3, never a failed check) is also retried once.
-    python3 - "$UI/ui_check.js" "$UI/ui_check_vblint.js" <<'PY'
-import sys
-src, dst = sys.argv[1:]
-t = open(src, encoding="utf-8").read().replace("lspSkeleton.", "vblint.")
-old = """    await sleep(800);
-    await page.keyboard.press('Enter');
-    await page.waitForSelector('.monaco-editor .view-lines', { timeout: 20000 });
-"""
-new = """    await page.waitForSelector('.quick-input-list .monaco-list-row', { timeout: 20000 }).catch(() => {});
-    await sleep(1500);
-    await page.keyboard.press('Enter');
-    try { await page.waitForSelector('.monaco-editor .view-lines', { timeout: 15000 }); } catch (e) {
-      await page.keyboard.press('Escape');
-      await page.locator('.explorer-folders-view .monaco-list-row', { hasText: base }).first().dblclick();
-      await page.waitForSelector('.monaco-editor .view-lines', { timeout: o.timeout * 1000 });
-    }
-"""
-if old in t:
-    t = t.replace(old, new, 1)
-else:
-    print("note: ui_check.js changed; Quick Open fallback not applied", file=sys.stderr)
-open(dst, "w", encoding="utf-8").write(t)
-PY
-    server_args="$(python3 -c 'import json, sys; print(json.dumps(sys.argv[1:]))' "${server_words[@]:1}")"
-    ui_run() {
-      node "$UI/ui_check_vblint.js" --vsix "$VSIX" --server "${server_words[0]}" --args "$server_args" \
-        --file "$FIXTURE" --edit "$EDIT" "${exp[@]}" --timeout "$((TIMEOUT * 3))" --out "$OUT/ui"
-      local rc=$?
-      if [[ $rc == 2 || $rc == 3 ]]; then
-        echo "harness error (rc=$rc); retrying once"
-        node "$UI/ui_check_vblint.js" --vsix "$VSIX" --server "${server_words[0]}" --args "$server_args" \
-          --file "$FIXTURE" --edit "$EDIT" "${exp[@]}" --timeout "$((TIMEOUT * 3))" --out "$OUT/ui"
-        rc=$?
-      fi
-      return $rc
-    }
-    run vscode-ui "$OUT/ui/ui_report.json" ui_run
-  fi
+# --- the real VS Code workbench (code-server) with our extension and the real server ---------
+UI="$CLIENTS/vscode_probe/ui"
+if [[ ! -x "$UI/.code-server/node_modules/.bin/code-server" || ! -d "$UI/node_modules/playwright-core" ]]; then
+  missing vscode-ui "code-server not installed"
+elif [[ ! -s "$VSIX" ]]; then
+  missing vscode-ui "no $VSIX (the vscode-extension step failed or was skipped)"
+elif [[ -n "${VBLINT_SERVER_CMD:-}" ]]; then
+  missing vscode-ui "VBLINT_SERVER_CMD is set; the UI test starts SERVER_BIN as the extension does"
+else
+  # A harness error or timeout (rc 2 or 3, never a failed check) on a busy machine is retried once.
+  ui_run() {
+    local rc=0
+    NODE_PATH="$UI/node_modules" node "$ROOT/editors/vscode/ui-test/ui_check.js" --vsix "$VSIX" \
+      --code-server "$UI/.code-server/node_modules/.bin/code-server" --server "${server_words[0]}" \
+      --file "$FIXTURE" --edit "$EDIT" "${exp[@]}" --timeout "$((TIMEOUT * 3))" --out "$OUT/ui" || rc=$?
+    if [[ $rc == 2 || $rc == 3 ]]; then
+      echo "harness error (rc=$rc); retrying once"
+      rc=0
+      NODE_PATH="$UI/node_modules" node "$ROOT/editors/vscode/ui-test/ui_check.js" --vsix "$VSIX" \
+        --code-server "$UI/.code-server/node_modules/.bin/code-server" --server "${server_words[0]}" \
+        --file "$FIXTURE" --edit "$EDIT" "${exp[@]}" --timeout "$((TIMEOUT * 3))" --out "$OUT/ui" || rc=$?
+    fi
+    return $rc
+  }
+  run vscode-ui "$OUT/ui/ui_report.json" ui_run
 fi
 
 if ((${#failed[@]})); then

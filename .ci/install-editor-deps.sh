@@ -10,13 +10,14 @@
 #   npm:             editors/vscode (`npm ci`: the extension's typecheck and packaging tools), and a
 #                    writable copy of the shared editor-client harnesses with `npm ci` in its
 #                    vscode_probe (the VS Code protocol libraries).
+#   VS Code UI:      the shared code-server harness (vscode_probe/ui/setup_code_server.sh): code-server
+#                    4.100.3 from npm, playwright-core, Debian chromium and the build tools its native
+#                    modules need (about 2 minutes on 2 cores, plus the apt downloads).
 #
 # environment:
 #   VBLINT_SHARED_CLIENTS  the shared harnesses (default: ../shared/clients from the repo root);
 #                          read-only in CI, so they are copied first
 #   VBLINT_CLIENTS_DIR     where the writable copy goes (default: target/clients)
-#   VBLINT_UI_TESTS=1      also install the real-VS-Code UI harness: code-server 4.100.3 from npm,
-#                          Debian chromium and build tools (about 1-2 minutes plus the apt downloads)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SHARED_CLIENTS="${VBLINT_SHARED_CLIENTS:-$ROOT/../shared/clients}"
@@ -77,15 +78,15 @@ done
 chmod -R u+w "$CLIENTS_DIR"
 npm_ci "$CLIENTS_DIR/vscode_probe"
 
-# --- optional: real VS Code (code-server) in headless Chromium ----------------------------
-if [[ "${VBLINT_UI_TESTS:-0}" == 1 ]]; then
-  UI="$CLIENTS_DIR/vscode_probe/ui"
-  if [[ -x "$UI/.code-server/node_modules/.bin/code-server" && -d "$UI/node_modules/playwright-core" ]] \
-     && dpkg -s chromium >/dev/null 2>&1; then
-    say "code-server UI harness already installed"
-  else
-    say "code-server UI harness (chromium, build tools, code-server 4.100.3)"
-    "$UI/setup_code_server.sh"
-  fi
+# --- real VS Code (code-server) in headless Chromium --------------------------------------
+UI="$CLIENTS_DIR/vscode_probe/ui"
+if [[ -x "$UI/.code-server/node_modules/.bin/code-server" && -d "$UI/node_modules/playwright-core" ]] \
+   && dpkg -s chromium >/dev/null 2>&1; then
+  say "code-server UI harness already installed"
+else
+  say "code-server UI harness (chromium, build tools, code-server 4.100.3)"
+  t0=$SECONDS
+  bash "$UI/setup_code_server.sh"
+  say "code-server UI harness installed in $((SECONDS - t0))s"
 fi
 say "done"

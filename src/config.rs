@@ -173,26 +173,11 @@ impl Config {
     ///
     /// A located diagnostic for unreadable files, bad TOML and unknown keys.
     pub fn load(path: &Path) -> Result<Config, Diagnostic> {
-        let show = path.display().to_string();
-        let meta = std::fs::metadata(path).map_err(|e| {
-            Diagnostic::error(format!(
-                "cannot read configuration `{show}`: {}",
-                crate::lexicon::io_reason(&e)
-            ))
-        })?;
-        if meta.len() > MAX_CONFIG_BYTES {
-            return Err(Diagnostic::error(format!(
-                "configuration `{show}` is larger than 1 MB; this is not a vblint.toml"
-            )));
-        }
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Diagnostic::error(format!(
-                "cannot read configuration `{show}`: {}",
-                crate::lexicon::io_reason(&e)
-            ))
-            .help("save the file as UTF-8 text")
-        })?;
-        Config::parse(SourceFile::new(show, text), path.parent())
+        let text = crate::input::read_small_text(path, MAX_CONFIG_BYTES, "configuration")?;
+        Config::parse(
+            SourceFile::new(path.display().to_string(), text),
+            path.parent(),
+        )
     }
 
     /// Parses configuration text; relative paths are resolved against `base`.
@@ -226,18 +211,26 @@ impl Config {
         let mut lexicon = Vec::new();
         for p in raw.lexicon.unwrap_or_default() {
             let path = resolve(p.get_ref());
-            if let (Some(base), Ok(abs)) = (base, std::path::absolute(&path)) {
+            if let Some(base) = base
+                && let Some(why) = escape(base, &path)
+            {
                 // A workspace's configuration may not reach outside it: a
                 // file opened in an editor must not make us read /etc.
-                let base = std::path::absolute(base).unwrap_or_else(|_| base.to_path_buf());
-                if !normalize_path(&abs).starts_with(normalize_path(&base)) {
-                    return Err(Diagnostic::error(format!(
-                        "the lexicon path `{}` is outside the folder of this configuration",
-                        p.get_ref()
-                    ))
-                    .at(&file, p.span())
-                    .help("keep local lexicon folders inside the workspace, or pass them with --lexicon"));
-                }
+                let d = Diagnostic::error(format!(
+                    "the lexicon path `{}` is outside the folder of this configuration",
+                    p.get_ref()
+                ))
+                .at(&file, p.span())
+                .help(
+                    "keep local lexicon folders inside the workspace, or pass them with --lexicon",
+                );
+                return Err(match why {
+                    Escape::ByName => d,
+                    Escape::ByLink(link) => d.note(format!(
+                        "`{}` is a symbolic link to a place outside it",
+                        link.display()
+                    )),
+                });
             }
             lexicon.push(path);
         }
@@ -295,8 +288,49 @@ impl Config {
     ///
     /// Every lexicon problem found.
     pub fn lexicon(&self) -> Result<crate::lexicon::Lexicon, Vec<Diagnostic>> {
-        crate::lexicon::Lexicon::load(self.builtin_lexicon.unwrap_or(true), &self.lexicon)
+        crate::lexicon_io::load(self.builtin_lexicon.unwrap_or(true), &self.lexicon)
     }
+}
+
+/// How a configured lexicon path leads outside its configuration's folder.
+#[derive(Debug, PartialEq, Eq)]
+enum Escape {
+    /// By its name (`..`, or an absolute path elsewhere).
+    ByName,
+    /// Through a symbolic link: the path, or a lexicon file in the folder
+    /// it names.
+    ByLink(PathBuf),
+}
+
+/// Whether the lexicon path `path` leads outside the folder `base`: by
+/// name, or, once links are followed, as the path itself or as any lexicon
+/// file of the folder it names (the files the loader would read). A path
+/// that does not exist leads nowhere (loading it fails).
+fn escape(base: &Path, path: &Path) -> Option<Escape> {
+    let (Ok(abs), Ok(abs_base)) = (std::path::absolute(path), std::path::absolute(base)) else {
+        return None;
+    };
+    if !normalize_path(&abs).starts_with(normalize_path(&abs_base)) {
+        return Some(Escape::ByName);
+    }
+    let real_base = base.canonicalize().ok()?;
+    let outside = |p: &Path| {
+        p.canonicalize()
+            .is_ok_and(|real| !real.starts_with(&real_base))
+    };
+    if outside(path) {
+        return Some(Escape::ByLink(path.to_path_buf()));
+    }
+    if path.is_dir() {
+        let entries = std::fs::read_dir(path).ok()?;
+        for entry in entries.flatten() {
+            let file = entry.path();
+            if crate::lexicon::is_lexicon_file(&file) && outside(&file) {
+                return Some(Escape::ByLink(file));
+            }
+        }
+    }
+    None
 }
 
 /// Removes `.` and `..` components without touching the file system.
@@ -349,5 +383,35 @@ mod tests {
     fn lexicon_paths_stay_inside_the_workspace() {
         let e = parse("lexicon = [\"../../etc\"]\n").unwrap_err();
         assert!(e.message.contains("outside the folder"), "{e}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn lexicon_paths_stay_inside_the_workspace_through_links() {
+        let top = tempfile::tempdir().unwrap();
+        let ws = top.path().join("ws");
+        std::fs::create_dir_all(ws.join("local")).unwrap();
+        std::fs::create_dir(top.path().join("outside")).unwrap();
+        std::fs::write(top.path().join("outside/x.toml"), "").unwrap();
+        std::os::unix::fs::symlink(top.path().join("outside"), ws.join("out")).unwrap();
+        std::os::unix::fs::symlink(top.path().join("outside/x.toml"), ws.join("local/x.toml"))
+            .unwrap();
+        std::fs::write(ws.join("local/own.toml"), "").unwrap();
+        assert_eq!(
+            escape(&ws, &ws.join("out/x.toml")),
+            Some(Escape::ByLink(ws.join("out/x.toml")))
+        );
+        assert_eq!(
+            escape(&ws, &ws.join("out")),
+            Some(Escape::ByLink(ws.join("out")))
+        );
+        assert_eq!(
+            escape(&ws, &ws.join("local")),
+            Some(Escape::ByLink(ws.join("local/x.toml")))
+        );
+        std::fs::remove_file(ws.join("local/x.toml")).unwrap();
+        assert_eq!(escape(&ws, &ws.join("local")), None);
+        assert_eq!(escape(&ws, &ws.join("missing")), None);
+        assert_eq!(escape(&ws, &ws.join("../outside")), Some(Escape::ByName));
     }
 }

@@ -247,6 +247,64 @@ fn config_disables_rules_and_sets_quotes() {
     );
 }
 
+/// Each path is checked with the vblint.toml of its own folder (found by
+/// walking up from it), whatever the order of the paths; a note says which
+/// configuration each path was checked with when they differ.
+#[test]
+fn each_path_is_checked_with_its_own_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let lexicon = Path::new(FIXTURES).join("lexicon");
+    for (folder, config) in [
+        (
+            "a",
+            "builtin-lexicon = false\ndisable = [\"consent\", \"boyfriend\"]\n",
+        ),
+        ("b", "builtin-lexicon = false\n"),
+    ] {
+        std::fs::create_dir(dir.path().join(folder)).unwrap();
+        std::fs::write(dir.path().join(folder).join("vblint.toml"), config).unwrap();
+        std::fs::write(
+            dir.path().join(folder).join("note.txt"),
+            "She consented. Her boyfriend.\n",
+        )
+        .unwrap();
+    }
+    let run = |paths: [&str; 2]| {
+        Command::new(env!("CARGO_BIN_EXE_vblint"))
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .args(["check", "--format", "concise", "--lexicon"])
+            .arg(&lexicon)
+            .args(paths)
+            .output()
+            .unwrap()
+    };
+    for paths in [["a", "b"], ["b", "a"]] {
+        let out = run(paths);
+        assert_eq!(out.status.code(), Some(1), "{paths:?}: {}", show(&out));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let mut places: Vec<&str> = stdout
+            .lines()
+            .filter_map(|l| l.split(": ").next())
+            .collect();
+        places.sort_unstable();
+        assert_eq!(
+            places,
+            ["b/note.txt:1:20", "b/note.txt:1:5"],
+            "{paths:?}: {stdout}"
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        for folder in ["a", "b"] {
+            assert!(
+                stderr.contains(&format!(
+                    "vblint: note: `{folder}` is checked with the configuration `{folder}/vblint.toml`"
+                )),
+                "{paths:?}: {stderr}"
+            );
+        }
+    }
+}
+
 #[test]
 fn explain() {
     insta::assert_snapshot!(show(&fixture_explain("boyfriend")));

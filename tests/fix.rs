@@ -36,17 +36,24 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-const TEXT: &str = "She was called a child prostitute.\n\
+const TEXT: &str = "She was treated as a child prostitute.\n\
 CHILD PROSTITUTE in the call log.\n\
 Child prostitute at the start.\n\
 She said \"a child prostitute\" to the officer.\n\
-She is putting herself at risk with her older boyfriend.\n";
+She is putting herself at risk with her older boyfriend.\n\
+Earlier reports called her a child prostitute.\n\
+This is an historic abuse case.\n";
 
-const FIXED: &str = "She was called a child victim of sexual exploitation.\n\
+// Line 4 is a quotation, line 6 reports someone else's wording; line 5 has
+// only a placeholder alternative and a review entry; line 7 rewrites the
+// article before the term too.
+const FIXED: &str = "She was treated as a child victim of sexual exploitation.\n\
 CHILD VICTIM OF SEXUAL EXPLOITATION in the call log.\n\
 Child victim of sexual exploitation at the start.\n\
 She said \"a child prostitute\" to the officer.\n\
-She is putting herself at risk with her older boyfriend.\n";
+She is putting herself at risk with her older boyfriend.\n\
+Earlier reports called her a child prostitute.\n\
+This is a non-recent abuse case.\n";
 
 #[test]
 fn diff_is_the_default_changes_nothing_and_exits_1() {
@@ -59,13 +66,18 @@ fn diff_is_the_default_changes_nothing_and_exits_1() {
         out.contains("--- a/a.txt") && out.contains("+++ b/a.txt"),
         "{out}"
     );
-    assert!(out.contains("-She was called a child prostitute."), "{out}");
     assert!(
-        out.contains("+She was called a child victim of sexual exploitation."),
+        out.contains("-She was treated as a child prostitute."),
         "{out}"
     );
     assert!(
-        stderr(&o).contains("3 terms can be fixed safely"),
+        out.contains("+She was treated as a child victim of sexual exploitation."),
+        "{out}"
+    );
+    assert!(out.contains("+This is a non-recent abuse case."), "{out}");
+    assert!(!out.contains("+Earlier reports"), "{out}");
+    assert!(
+        stderr(&o).contains("4 terms can be fixed safely"),
         "{}",
         stderr(&o)
     );
@@ -154,12 +166,16 @@ fn context_none_lists_changes_without_case_text() {
     let o = fix(dir.path(), &["--context", "none", "a.txt"]);
     assert_eq!(code(&o), 1);
     let out = stdout(&o);
-    assert!(out.contains("a.txt:1:18: [child-prostitute]"), "{out}");
+    assert!(out.contains("a.txt:1:22: [child-prostitute]"), "{out}");
     assert!(
         out.contains("a.txt:2:1: [child-prostitute] would be replaced by \"CHILD VICTIM"),
         "{out}"
     );
-    for word in ["called", "officer", "call log", "start"] {
+    assert!(
+        out.contains("a.txt:7:9: [historic-abuse] would be replaced by \"a non-recent abuse\""),
+        "{out}"
+    );
+    for word in ["treated", "officer", "call log", "start", "case"] {
         assert!(!out.contains(word), "case text `{word}` in {out}");
     }
 }
@@ -228,8 +244,7 @@ fn read_only_folder_fails_the_write_and_keeps_the_original() {
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).unwrap();
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).unwrap();
     let Some(o) = unprivileged(&dir, &["--write", "a.txt"]) else {
-        eprintln!("skipped: running as root without setpriv, permissions are not enforced");
-        return;
+        panic!("running as root without setpriv (util-linux), so permissions are not enforced");
     };
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
     assert_eq!(code(&o), 2, "{}", stderr(&o));

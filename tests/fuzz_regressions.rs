@@ -68,9 +68,8 @@ fn seeds() {
     let s = scanner();
     let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds");
     for sub in ["scan", "lexicon"] {
-        let Ok(dir) = std::fs::read_dir(seeds.join(sub)) else {
-            continue;
-        };
+        let dir = std::fs::read_dir(seeds.join(sub))
+            .unwrap_or_else(|e| panic!("the seeds folder fuzz/seeds/{sub} is missing: {e}"));
         for entry in dir {
             let bytes = std::fs::read(entry.unwrap().path()).unwrap();
             let Ok(text) = String::from_utf8(bytes) else {
@@ -106,9 +105,8 @@ impl std::io::Write for Shared {
 #[test]
 fn lsp_seeds() {
     let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/lsp_bytes");
-    let Ok(dir) = std::fs::read_dir(seeds) else {
-        return;
-    };
+    let dir = std::fs::read_dir(seeds)
+        .unwrap_or_else(|e| panic!("the seeds folder fuzz/seeds/lsp_bytes is missing: {e}"));
     for entry in dir {
         let bytes = std::fs::read(entry.unwrap().path()).unwrap();
         let out = Shared::default();

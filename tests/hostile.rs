@@ -88,7 +88,7 @@ fn err(o: &Output) -> String {
 
 /// A file with one finding, to prove the batch went on.
 fn good(dir: &Path, name: &str) {
-    std::fs::write(dir.join(name), "She was called a child prostitute.\n").unwrap();
+    std::fs::write(dir.join(name), "She was always a child prostitute.\n").unwrap();
 }
 
 fn assert_good_scanned(o: &Output, name: &str) {
@@ -326,8 +326,7 @@ fn unreadable_files_and_folders_are_errors_and_the_batch_goes_on() {
     good(dir, "b.txt");
     std::fs::set_permissions(dir.join("b.txt"), std::fs::Permissions::from_mode(0o644)).unwrap();
     let Some(o) = check_unprivileged(dir, &["--lexicon", "lex", "."]) else {
-        eprintln!("skipped: running as root without setpriv, permissions are not enforced");
-        return;
+        panic!("running as root without setpriv (util-linux), so permissions are not enforced");
     };
     std::fs::set_permissions(dir.join("closed"), std::fs::Permissions::from_mode(0o755)).unwrap();
     assert_eq!(code(&o), 2, "{}", err(&o));
@@ -352,10 +351,7 @@ fn pipes_and_devices_are_skipped_and_never_block() {
         .arg(dir.path().join("pipe"))
         .status()
         .is_ok_and(|s| s.success());
-    if !made {
-        eprintln!("skipped: mkfifo is not available");
-        return;
-    }
+    assert!(made, "mkfifo (coreutils) is needed to make a pipe");
     good(dir.path(), "b.txt");
     // In a folder.
     let o = check(dir.path(), &["."]);
@@ -449,7 +445,11 @@ fn huge_lexicon_and_config_files_are_refused() {
         c
     });
     assert_eq!(code(&o), 2);
-    assert!(err(&o).contains("is larger than 1 MB"), "{}", err(&o));
+    assert!(
+        err(&o).contains("vblint.toml` is 1024 MB, larger than the 1 MB allowed"),
+        "{}",
+        err(&o)
+    );
 }
 
 #[test]
@@ -514,6 +514,799 @@ fn fix_shares_the_same_guards() {
     );
     assert_eq!(
         std::fs::read_to_string(dir.path().join("b.txt")).unwrap(),
-        "She was called a child victim of sexual exploitation.\n"
+        "She was always a child victim of sexual exploitation.\n"
     );
+}
+
+// ==== Issue 22 and 23: one door for every input, and nothing blocks ========
+
+/// Makes a named pipe; false where `mkfifo` is missing.
+#[cfg(unix)]
+fn mkfifo(path: &Path) -> bool {
+    Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Like [`run_bounded`], and the most memory the process held (its peak
+/// resident set, in KB), read from the kernel when it ends.
+#[cfg(target_os = "linux")]
+// The child is reaped by `wait4`, which also gives its peak memory.
+#[allow(clippy::zombie_processes)]
+fn run_measured(mut c: Command) -> (Output, u64) {
+    use std::os::unix::process::ExitStatusExt;
+    let mut child = c
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs vblint");
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            pipe.read_to_end(&mut bytes).unwrap();
+            bytes
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    let start = Instant::now();
+    let mut status = 0;
+    // SAFETY: `rusage` is plain data, valid when zeroed.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: `status` and `usage` are valid for writes; `pid` is our child.
+        let reaped = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+        if reaped == pid {
+            break;
+        }
+        assert_eq!(reaped, 0, "wait4 failed");
+        if start.elapsed() > Duration::from_secs(120) {
+            child.kill().unwrap();
+            panic!("vblint did not finish within 120 seconds (it blocked)");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let output = Output {
+        status: std::process::ExitStatus::from_raw(status),
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
+    };
+    (output, u64::try_from(usage.ru_maxrss).unwrap())
+}
+
+/// A Word document with one paragraph of `text`.
+fn docx(text: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("word/document.xml", options).unwrap();
+    write!(
+        zip,
+        "<w:document><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>"
+    )
+    .unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
+/// A "zip bomb": a Word document whose text part unpacks to `unpacked`
+/// bytes of empty elements (about a thousand times its packed size), and
+/// the same file with the part's size in both zip headers rewritten to
+/// claim 1,000 bytes, as a hostile file may.
+fn docx_bomb(unpacked: usize) -> (Vec<u8>, Vec<u8>) {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(9));
+    zip.start_file("word/document.xml", options).unwrap();
+    zip.write_all(b"<w:document><w:body>").unwrap();
+    let piece = b"<a/>".repeat(16 * 1024);
+    for _ in 0..unpacked / piece.len() {
+        zip.write_all(&piece).unwrap();
+    }
+    zip.write_all(b"</w:body></w:document>").unwrap();
+    let honest = zip.finish().unwrap().into_inner();
+    let mut lying = honest.clone();
+    let name = b"word/document.xml";
+    // The local header (`PK\3\4`, uncompressed size at 22) and the central
+    // directory's (`PK\1\2`, uncompressed size at 24), each followed by
+    // the name (at 30 and 46).
+    for (signature, size_at, name_at) in [(b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)] {
+        let at = (0..lying.len() - name_at - name.len())
+            .find(|&i| {
+                &lying[i..i + 4] == signature
+                    && &lying[i + name_at..i + name_at + name.len()] == name
+            })
+            .expect("a header of the text part");
+        lying[at + size_at..at + size_at + 4].copy_from_slice(&1000u32.to_le_bytes());
+    }
+    (honest, lying)
+}
+
+/// Promise 6, bounded: `--max-file-size` applies to every kind of input,
+/// not only to plain text.
+#[test]
+fn bounded_every_kind_of_input_obeys_max_file_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let filler = "word ".repeat(400);
+    std::fs::write(
+        dir.path().join("a.html"),
+        format!("<p>a child prostitute {filler}</p>"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("a.csv"),
+        format!("id,notes\n1,a child prostitute {filler}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("a.jsonl"),
+        format!("{{\"notes\":\"a child prostitute {filler}\"}}\n"),
+    )
+    .unwrap();
+    // Incompressible text, so that the packed file is over the limit too.
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let noise: String = (0..3000)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            char::from(b'a' + (seed % 26) as u8)
+        })
+        .collect();
+    std::fs::write(dir.path().join("a.docx"), docx(&noise)).unwrap();
+    good(dir.path(), "b.txt");
+    let o = check(
+        dir.path(),
+        &[
+            "--max-file-size",
+            "1K",
+            "--csv-text-column",
+            "notes",
+            "--json-text-field",
+            "notes",
+            ".",
+        ],
+    );
+    assert_eq!(code(&o), 2, "{}", err(&o));
+    for name in ["a.html", "a.csv", "a.jsonl", "a.docx"] {
+        let size = std::fs::metadata(dir.path().join(name)).unwrap().len();
+        assert!(
+            err(&o).contains(&format!(
+                "`./{name}` is {size} bytes larger than the 1024 bytes limit; it was not scanned"
+            )),
+            "{name}: {}",
+            err(&o)
+        );
+    }
+    assert!(!out(&o).contains("a."), "{}", out(&o));
+    assert_good_scanned(&o, "./b.txt");
+}
+
+/// Promise 6, bounded: a small Word document whose text unpacks to far
+/// more than the limit (a "zip bomb") is refused with a clear message,
+/// whether its headers tell its unpacked size or lie about it, and is
+/// never unpacked whole: memory stays far below the unpacked size.
+#[cfg(target_os = "linux")]
+#[test]
+fn bounded_a_docx_zip_bomb_is_refused_in_bounded_memory() {
+    const UNPACKED: usize = 640 << 20;
+    let dir = tempfile::tempdir().unwrap();
+    let (honest, lying) = docx_bomb(UNPACKED);
+    assert!(
+        honest.len() < UNPACKED / 500,
+        "{} bytes packed",
+        honest.len()
+    );
+    std::fs::write(dir.path().join("honest.docx"), &honest).unwrap();
+    std::fs::write(dir.path().join("lying.docx"), &lying).unwrap();
+    good(dir.path(), "b.txt");
+    // The honest file is refused for the size it claims, before anything
+    // is unpacked; the lying one as soon as it unpacks past its claim.
+    for (name, refusal) in [
+        (
+            "honest.docx",
+            "the text of `honest.docx` unpacks to more than the 256 MB limit (640 MB); \
+             it was not scanned",
+        ),
+        (
+            "lying.docx",
+            "`lying.docx` could not be read as a Word document (File is larger than its \
+             declared uncompressed size); it was not scanned",
+        ),
+    ] {
+        let mut c = command(dir.path(), "check");
+        c.args([
+            "--format",
+            "concise",
+            "--no-config",
+            "--no-builtin",
+            "--lexicon",
+        ])
+        .arg(lexicon())
+        .args([name, "b.txt"]);
+        let (o, peak_kb) = run_measured(c);
+        assert_eq!(code(&o), 2, "{name}: {}", err(&o));
+        assert!(err(&o).contains(refusal), "{name}: {}", err(&o));
+        assert_good_scanned(&o, "b.txt");
+        assert!(
+            peak_kb < 160 << 10,
+            "{name}: vblint held {} MB to refuse it",
+            peak_kb >> 10
+        );
+    }
+}
+
+/// Promise 6, bounded: a pipe or a device named on the command line is
+/// skipped without blocking whatever its extension (each kind of input
+/// has its own reader), and so is a link to one.
+#[cfg(unix)]
+#[test]
+fn bounded_pipes_and_devices_of_every_kind_never_block() {
+    let dir = tempfile::tempdir().unwrap();
+    let names = ["p.html", "p.docx", "p.csv", "p.jsonl", "p.txt"];
+    for name in names {
+        if !mkfifo(&dir.path().join(name)) {
+            eprintln!("skipped: mkfifo is not available");
+            return;
+        }
+    }
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.html")).unwrap();
+    std::os::unix::fs::symlink("/dev/urandom", dir.path().join("random.jsonl")).unwrap();
+    good(dir.path(), "b.txt");
+    let mut args = vec!["--csv-text-column", "1", "--json-text-field", "t"];
+    args.extend(names);
+    args.extend(["zero.html", "random.jsonl", "b.txt"]);
+    let o = check(dir.path(), &args);
+    assert_eq!(code(&o), 1, "{}", err(&o));
+    for name in names.iter().chain(&["zero.html", "random.jsonl"]) {
+        assert!(
+            err(&o).contains(&format!(
+                "skipped `{name}`: it is a pipe, socket or device, not a file"
+            )),
+            "{name}: {}",
+            err(&o)
+        );
+    }
+    assert_good_scanned(&o, "b.txt");
+    // `report` reads exports through the same door.
+    let o = run_bounded({
+        let mut c = command(dir.path(), "report");
+        c.args([
+            "--format",
+            "json",
+            "--no-config",
+            "--no-builtin",
+            "--lexicon",
+        ])
+        .arg(lexicon())
+        .args(["--csv-text-column", "1", "--json-text-field", "t"])
+        .args(["p.csv", "p.jsonl", "random.jsonl", "b.txt"]);
+        c
+    });
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert!(err(&o).contains("skipped `p.csv`"), "{}", err(&o));
+}
+
+/// Promise 6, bounded: a file that is not an export gives at most 20
+/// messages about records it cannot read, then one that says reading
+/// stopped, not one per line.
+#[test]
+fn bounded_an_export_reports_at_most_20_bad_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let noise: Vec<u8> = (0..200_000u32)
+        .map(|i| match (i.wrapping_mul(2_654_435_761) >> 24) as u8 {
+            0 => b'\n',
+            b => b,
+        })
+        .collect();
+    let mut jsonl = b"{\"t\":\"a child prostitute\"}\n".to_vec();
+    jsonl.extend(&noise);
+    std::fs::write(dir.path().join("noise.jsonl"), &jsonl).unwrap();
+    let mut csv = b"id,t\n1,a child prostitute\n".to_vec();
+    csv.extend(b"2,one field too many,x\n".repeat(5000));
+    std::fs::write(dir.path().join("noise.csv"), &csv).unwrap();
+    good(dir.path(), "b.txt");
+    let o = check(
+        dir.path(),
+        &[
+            "--csv-text-column",
+            "t",
+            "--json-text-field",
+            "t",
+            "noise.jsonl",
+            "noise.csv",
+            "b.txt",
+        ],
+    );
+    assert_eq!(code(&o), 2, "{}", err(&o));
+    for (name, check) in [
+        ("noise.jsonl", "that it is a JSON Lines file"),
+        ("noise.csv", "that it is a CSV export"),
+    ] {
+        let e = err(&o);
+        let lines: Vec<&str> = e
+            .lines()
+            .filter(|l| l.contains(&format!("{name}:")))
+            .collect();
+        assert_eq!(lines.len(), 21, "{name}: {}", err(&o));
+        assert!(
+            lines[20].contains(&format!(
+                "more than 20 records of this file could not be read, so reading stopped here; check {check}"
+            )),
+            "{}",
+            lines[20]
+        );
+        // The good record before the noise was scanned.
+        assert!(out(&o).contains(&format!("{name}[1]:")), "{}", out(&o));
+    }
+    assert!(
+        err(&o).len() < 20_000,
+        "{} bytes of messages",
+        err(&o).len()
+    );
+    assert_good_scanned(&o, "b.txt");
+}
+
+/// Promise 6, bounded: a configuration or lexicon file that is a pipe or a
+/// device (named in vblint.toml, by --config or by --lexicon) is an error
+/// at once, never a hang or gigabytes read; the language server's
+/// `initialize` answers too.
+#[cfg(unix)]
+#[test]
+fn bounded_pipes_and_devices_as_configuration_or_lexicon_fail_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    if !mkfifo(&dir.path().join("fifo.toml")) {
+        eprintln!("skipped: mkfifo is not available");
+        return;
+    }
+    good(dir.path(), "b.txt");
+    std::fs::write(
+        dir.path().join("vblint.toml"),
+        "lexicon = [\"fifo.toml\"]\n",
+    )
+    .unwrap();
+    let o = run_bounded({
+        let mut c = command(dir.path(), "check");
+        c.arg("b.txt");
+        c
+    });
+    assert_eq!(code(&o), 2, "{}", err(&o));
+    assert!(
+        err(&o).contains("lexicon file `")
+            && err(&o).contains("fifo.toml` is a pipe, socket or device, not a file"),
+        "{}",
+        err(&o)
+    );
+    std::fs::remove_file(dir.path().join("vblint.toml")).unwrap();
+    for args in [
+        &["--config", "fifo.toml", "b.txt"][..],
+        &["--config", "/dev/zero", "b.txt"],
+        &["--no-config", "--lexicon", "fifo.toml", "b.txt"],
+        &["--no-config", "--lexicon", "/dev/zero", "b.txt"],
+    ] {
+        let o = run_bounded({
+            let mut c = command(dir.path(), "check");
+            c.args(args);
+            c
+        });
+        assert_eq!(code(&o), 2, "{args:?}: {}", err(&o));
+        assert!(
+            err(&o).contains("is a pipe, socket or device, not a file"),
+            "{args:?}: {}",
+            err(&o)
+        );
+    }
+    // `lexicon fmt` reads lexicon files the same way.
+    let o = run_bounded({
+        let mut c = command(dir.path(), "lexicon");
+        c.args(["fmt", "--check", "fifo.toml"]);
+        c
+    });
+    assert_eq!(code(&o), 2, "{}", err(&o));
+    assert!(
+        err(&o).contains("is a pipe, socket or device"),
+        "{}",
+        err(&o)
+    );
+    // The language server answers `initialize` in a workspace whose
+    // vblint.toml names the pipe.
+    std::fs::write(
+        dir.path().join("vblint.toml"),
+        "lexicon = [\"fifo.toml\"]\n",
+    )
+    .unwrap();
+    let answer = lsp_initialize(dir.path());
+    assert_eq!(answer["id"], 1, "{answer}");
+    assert!(answer["result"]["capabilities"].is_object(), "{answer}");
+}
+
+/// Starts `vblint lsp` in `root`, sends `initialize`, and returns the
+/// first message that answers it (failing after 60 seconds).
+#[cfg(unix)]
+fn lsp_initialize(root: &Path) -> serde_json::Value {
+    use std::io::{BufRead, BufReader, Write};
+    let mut child = Command::new(BIN)
+        .arg("lsp")
+        .current_dir(root)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("runs vblint lsp");
+    let body = serde_json::json!({
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {
+            "capabilities": {},
+            "rootUri": format!("file://{}", root.display()),
+        },
+    })
+    .to_string();
+    let mut stdin = child.stdin.take().unwrap();
+    write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+    stdin.flush().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut reader = BufReader::new(stdout);
+        loop {
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    return;
+                }
+                if let Some(n) = line.trim().strip_prefix("Content-Length:") {
+                    length = n.trim().parse().unwrap();
+                }
+                if line.trim().is_empty() {
+                    break;
+                }
+            }
+            let mut body = vec![0; length];
+            if reader.read_exact(&mut body).is_err() {
+                return;
+            }
+            let message: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            if message.get("id").is_some() && message.get("method").is_none() {
+                let _ = tx.send(message);
+                return;
+            }
+        }
+    });
+    let answer = rx.recv_timeout(Duration::from_secs(60));
+    drop(stdin);
+    let _ = child.kill();
+    let _ = child.wait();
+    answer.expect("vblint lsp answered `initialize` within 60 seconds")
+}
+
+/// Promise 7, the workspace: a lexicon path in vblint.toml that leads out
+/// of the workspace through a symbolic link (the path itself, a folder on the
+/// way, or a file in a lexicon folder) is refused, and nothing of the file
+/// outside is shown.
+#[cfg(unix)]
+#[test]
+fn workspace_lexicon_paths_cannot_leave_it_through_links() {
+    use std::os::unix::fs::symlink;
+    let top = tempfile::tempdir().unwrap();
+    let ws = top.path().join("ws");
+    std::fs::create_dir_all(ws.join("local")).unwrap();
+    std::fs::create_dir(top.path().join("outside")).unwrap();
+    // A file outside whose text would show in a TOML error.
+    std::fs::write(
+        top.path().join("outside/secret.toml"),
+        "root:x:0:0:root:/root:/bin/bash\n",
+    )
+    .unwrap();
+    symlink(top.path().join("outside"), ws.join("etc")).unwrap();
+    symlink(
+        top.path().join("outside/secret.toml"),
+        ws.join("local/secret.toml"),
+    )
+    .unwrap();
+    symlink("/etc", ws.join("sys")).unwrap();
+    good(&ws, "b.txt");
+    for (path, link) in [
+        ("etc/secret.toml", "etc/secret.toml"),
+        ("etc", "etc"),
+        ("local", "local/secret.toml"),
+        ("sys/passwd", "sys/passwd"),
+    ] {
+        std::fs::write(ws.join("vblint.toml"), format!("lexicon = [\"{path}\"]\n")).unwrap();
+        let o = run_bounded({
+            let mut c = command(&ws, "check");
+            c.args(["--format", "concise", "b.txt"]);
+            c
+        });
+        assert_eq!(code(&o), 2, "{path}: {}", err(&o));
+        assert!(
+            err(&o).contains(&format!(
+                "the lexicon path `{path}` is outside the folder of this configuration"
+            )),
+            "{path}: {}",
+            err(&o)
+        );
+        assert!(
+            err(&o).contains(&format!("{link}` is a symbolic link to a place outside it")),
+            "{path}: {}",
+            err(&o)
+        );
+        assert!(!err(&o).contains("root:"), "{path}: {}", err(&o));
+    }
+}
+
+/// A UTF-16 text with a byte-order mark, as Windows saves "Unicode text".
+fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+    let mut out = if big_endian {
+        vec![0xFE, 0xFF]
+    } else {
+        vec![0xFF, 0xFE]
+    };
+    for unit in text.encode_utf16() {
+        out.extend(if big_endian {
+            unit.to_be_bytes()
+        } else {
+            unit.to_le_bytes()
+        });
+    }
+    out
+}
+
+/// `vblint check --format json` with the fixture lexicon.
+fn check_json(dir: &Path, args: &[&str]) -> Output {
+    let mut c = command(dir, "check");
+    c.args([
+        "--format",
+        "json",
+        "--no-config",
+        "--no-builtin",
+        "--lexicon",
+    ])
+    .arg(lexicon())
+    .args(args);
+    run_bounded(c)
+}
+
+/// The JSON findings of `check --format json`.
+fn json_findings(o: &Output) -> Vec<serde_json::Value> {
+    serde_json::from_slice::<Vec<serde_json::Value>>(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {} {}", out(o), err(o)))
+}
+
+/// The output contract: a UTF-16 file (little- or
+/// big-endian, with its byte-order mark) is scanned, not skipped as
+/// binary; `start` and `end` are offsets of the file's own bytes, and
+/// line and column count characters. A UTF-8 byte-order mark is not a
+/// column.
+#[test]
+fn contract_utf16_and_byte_order_marks_keep_offsets_of_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "A child prostitute, Zoë 😀.\r\nZoë was called a child prostitute.\r\n";
+    std::fs::write(dir.path().join("le.txt"), utf16(text, false)).unwrap();
+    std::fs::write(dir.path().join("be.txt"), utf16(text, true)).unwrap();
+    std::fs::write(dir.path().join("bom.txt"), format!("\u{FEFF}{text}")).unwrap();
+    std::fs::write(dir.path().join("plain.txt"), text).unwrap();
+    let o = check_json(dir.path(), &["le.txt", "be.txt", "bom.txt", "plain.txt"]);
+    assert_eq!(code(&o), 1, "{}", err(&o));
+    let findings = json_findings(&o);
+    assert_eq!(findings.len(), 8, "{}", out(&o));
+    for f in &findings {
+        let path = f["path"].as_str().unwrap();
+        let place = (f["line"].as_u64().unwrap(), f["column"].as_u64().unwrap());
+        assert!(place == (1, 3) || place == (2, 18), "{f}");
+        assert_eq!(
+            f["text"].as_str().unwrap().to_lowercase(),
+            "child prostitute",
+            "{f}"
+        );
+        let bytes = std::fs::read(dir.path().join(path)).unwrap();
+        let (start, end) = (
+            f["start"].as_u64().unwrap() as usize,
+            f["end"].as_u64().unwrap() as usize,
+        );
+        let written = match path {
+            "le.txt" | "be.txt" => {
+                let units: Vec<u16> = bytes[start..end]
+                    .chunks_exact(2)
+                    .map(|u| {
+                        if path == "be.txt" {
+                            u16::from_be_bytes([u[0], u[1]])
+                        } else {
+                            u16::from_le_bytes([u[0], u[1]])
+                        }
+                    })
+                    .collect();
+                String::from_utf16(&units).unwrap()
+            }
+            _ => String::from_utf8(bytes[start..end].to_vec()).unwrap(),
+        };
+        assert_eq!(
+            written,
+            f["text"].as_str().unwrap(),
+            "{path}: {start}..{end}"
+        );
+    }
+    // Concise output: the same lines and columns for all four.
+    let o = check(dir.path(), &["le.txt", "be.txt", "bom.txt", "plain.txt"]);
+    for name in ["le.txt", "be.txt", "bom.txt", "plain.txt"] {
+        for place in ["1:3", "2:18"] {
+            assert!(
+                out(&o).contains(&format!("{name}:{place}: warning[child-prostitute]")),
+                "{}",
+                out(&o)
+            );
+        }
+    }
+}
+
+/// The output contract for exports: a UTF-16 CSV (as spreadsheets save
+/// "Unicode text") is read record by record; lines and columns are those
+/// of the file, and `start` and `end` offsets of the field's text in the
+/// file's encoding.
+#[test]
+fn contract_a_utf16_csv_export_is_read_with_its_lines_and_offsets() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = "ref\tnotes\r\nR1\tNothing here.\r\nR2\tZoë 😀 was called a child prostitute.\r\n";
+    std::fs::write(dir.path().join("export.csv"), utf16(csv, false)).unwrap();
+    let o = check_json(
+        dir.path(),
+        &[
+            "--csv-text-column",
+            "notes",
+            "--csv-id-column",
+            "ref",
+            "export.csv",
+        ],
+    );
+    assert_eq!(code(&o), 1, "{}", err(&o));
+    let findings = json_findings(&o);
+    assert_eq!(findings.len(), 1, "{}", out(&o));
+    let f = &findings[0];
+    assert_eq!(f["record"], "R2");
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(3), Some(23)),
+        "{f}"
+    );
+    // After "R2\t", "Zoë 😀 was called a " is 19 characters and 20 UTF-16
+    // code units (the emoji takes two).
+    assert_eq!(
+        (f["start"].as_u64(), f["end"].as_u64()),
+        (Some(40), Some(72)),
+        "{f}"
+    );
+}
+
+/// Promise 5, safe fixes: `fix --write` on a UTF-16 file writes UTF-16
+/// back, with the same byte-order mark and every other byte as it was; a
+/// file marked as UTF-16 that is not valid UTF-16 is refused and left
+/// untouched.
+#[test]
+fn safe_fixes_keep_utf16_files_in_utf16() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "Zoë 😀\r\nShe is a child prostitute.\r\n";
+    let fixed = "Zoë 😀\r\nShe is a child victim of sexual exploitation.\r\n";
+    for big_endian in [false, true] {
+        std::fs::write(dir.path().join("a.txt"), utf16(text, big_endian)).unwrap();
+        let o = run_bounded({
+            let mut c = command(dir.path(), "fix");
+            c.args(["--write", "--no-config", "--no-builtin", "--lexicon"])
+                .arg(lexicon())
+                .arg("a.txt");
+            c
+        });
+        assert_eq!(code(&o), 0, "{}", err(&o));
+        assert!(out(&o).contains("fixed a.txt (1 change)"), "{}", out(&o));
+        assert_eq!(
+            std::fs::read(dir.path().join("a.txt")).unwrap(),
+            utf16(fixed, big_endian),
+            "big-endian: {big_endian}"
+        );
+    }
+    let mut broken = utf16(text, false);
+    broken.splice(4..4, 0xD800u16.to_le_bytes());
+    std::fs::write(dir.path().join("b.txt"), &broken).unwrap();
+    let o = run_bounded({
+        let mut c = command(dir.path(), "fix");
+        c.args(["--write", "--no-config", "--no-builtin", "--lexicon"])
+            .arg(lexicon())
+            .arg("b.txt");
+        c
+    });
+    assert_eq!(code(&o), 2, "{}", err(&o));
+    assert!(
+        err(&o).contains(
+            "`b.txt` starts with a UTF-16 byte-order mark but is not UTF-16 text \
+             (first bad byte at offset 4); it was not changed"
+        ),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(std::fs::read(dir.path().join("b.txt")).unwrap(), broken);
+}
+
+/// Promise 5, safe fixes: each path is fixed under its own vblint.toml,
+/// whatever the order of the paths; a folder whose configuration switches
+/// an entry off (training material that quotes the terms) is never
+/// rewritten for it because another path came first.
+#[test]
+fn safe_fixes_follow_each_paths_own_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "She is a child prostitute.\n";
+    let fixed = "She is a child victim of sexual exploitation.\n";
+    for paths in [["cases", "training"], ["training", "cases"]] {
+        for (folder, config) in [
+            ("cases", "builtin-lexicon = false\n"),
+            (
+                "training",
+                "builtin-lexicon = false\ndisable = [\"child-prostitute\"]\n",
+            ),
+        ] {
+            std::fs::create_dir_all(dir.path().join(folder)).unwrap();
+            std::fs::write(dir.path().join(folder).join("vblint.toml"), config).unwrap();
+            std::fs::write(dir.path().join(folder).join("note.txt"), text).unwrap();
+        }
+        let o = run_bounded({
+            let mut c = command(dir.path(), "fix");
+            c.args(["--write", "--lexicon"]).arg(lexicon()).args(paths);
+            c
+        });
+        assert_eq!(code(&o), 0, "{paths:?}: {}", err(&o));
+        let read = |folder: &str| {
+            std::fs::read_to_string(dir.path().join(folder).join("note.txt")).unwrap()
+        };
+        assert_eq!(read("cases"), fixed, "{paths:?}");
+        assert_eq!(read("training"), text, "{paths:?}");
+        assert!(
+            err(&o).contains(
+                "vblint: note: `training` is fixed with the configuration `training/vblint.toml`"
+            ),
+            "{}",
+            err(&o)
+        );
+    }
+}
+
+/// The output contract for exports: a JSON Lines file with a UTF-8
+/// byte-order mark, or in UTF-16, is read like any other (the mark is not
+/// taken for the start of the first record).
+#[test]
+fn contract_json_lines_with_a_byte_order_mark_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let jsonl = "{\"id\":\"R1\",\"t\":\"Zoë, a child prostitute\"}\n";
+    std::fs::write(dir.path().join("utf8.jsonl"), format!("\u{FEFF}{jsonl}")).unwrap();
+    std::fs::write(dir.path().join("utf16.jsonl"), utf16(jsonl, true)).unwrap();
+    let o = check_json(
+        dir.path(),
+        &[
+            "--json-text-field",
+            "t",
+            "--json-id-field",
+            "id",
+            "utf8.jsonl",
+            "utf16.jsonl",
+        ],
+    );
+    assert_eq!(code(&o), 1, "{}", err(&o));
+    let findings = json_findings(&o);
+    assert_eq!(findings.len(), 2, "{}", out(&o));
+    for f in &findings {
+        assert_eq!(f["record"], "R1", "{f}");
+        assert_eq!(
+            (f["line"].as_u64(), f["column"].as_u64()),
+            (Some(1), Some(24)),
+            "{f}"
+        );
+        // Offsets of the field's text: "Zoë, a " is 8 bytes in UTF-8, 7
+        // UTF-16 code units.
+        let start = if f["path"] == "utf8.jsonl" { 8 } else { 14 };
+        assert_eq!(f["start"].as_u64(), Some(start), "{f}");
+    }
 }

@@ -467,42 +467,43 @@ fn first_edit(action: &Value, uri: &str) -> Value {
 }
 
 #[test]
-fn code_actions_offer_alternatives_in_the_original_case() {
+fn code_actions_offer_replacements_that_fit_in_the_original_case() {
     let mut c = Client::plain();
     let text = "14:05 CALL FROM CARER: YP IS PUTTING HERSELF AT RISK BY GOING TO THE ADDRESS.\n\
                 Putting herself at risk again, Amy left at 21:00.\n\
-                Amy is putting herself at risk.\n";
+                He keeps putting himself at risk.\n";
     let diags = c.open(URI, "plaintext", text);
     assert_eq!(diags.len(), 3);
+    // The replacement fits the words around the term: "by going" becomes
+    // "by [name the adult] when going", and nothing is left doubled.
     let expect = [
-        "IS BEING PLACED AT RISK BY [NAME THE ADULT]",
-        "Is being placed at risk by [name the adult]",
-        "is being placed at risk by [name the adult]",
+        "BEING PLACED AT RISK BY [NAME THE ADULT] WHEN",
+        "Being placed at risk by [name the adult]",
+        "being placed at risk by [name the adult]",
     ];
-    // The alternative starts with "is": a preceding "is" is replaced too.
     let replaced = [
-        "IS PUTTING HERSELF AT RISK",
+        "PUTTING HERSELF AT RISK BY",
         "Putting herself at risk",
-        "is putting herself at risk",
+        "putting himself at risk",
     ];
     for ((d, want), old) in diags.iter().zip(expect).zip(replaced) {
         let acts = actions(&mut c, URI, d);
         let fix = &acts[0];
         assert_eq!(fix["kind"], "quickfix");
         assert_eq!(fix["isPreferred"], true);
+        assert_eq!(fix["title"], format!("Replace with “{want}”"));
         assert_eq!(fix["diagnostics"][0]["code"], "put-self-at-risk");
         let edit = first_edit(fix, URI);
         assert_eq!(edit["newText"], want);
         assert_eq!(text_at(text, &edit["range"], true), old);
-        assert_eq!(edit["range"]["end"], d["range"]["end"]);
-        // Every alternative is offered, placeholders included; only the first is preferred.
+        assert_eq!(edit["range"]["start"], d["range"]["start"]);
+        // Only replacements that fit are offered, never an alternative
+        // written for a girl ("her vulnerability") about a boy.
         assert_eq!(acts.iter().filter(|a| a["isPreferred"] == true).count(), 1);
-        assert!(
-            acts[1]["title"]
-                .as_str()
-                .unwrap()
-                .starts_with("Replace with")
-        );
+        for a in &acts {
+            let title = a["title"].as_str().unwrap();
+            assert!(!title.contains("her vulnerability"), "{title}");
+        }
     }
     let acts = actions(&mut c, URI, &diags[2]);
     let t = titles(&acts);
@@ -511,6 +512,119 @@ fn code_actions_offer_alternatives_in_the_original_case() {
         "{t:?}"
     );
     assert!(t.contains(&"Explain `put-self-at-risk`"), "{t:?}");
+    c.shutdown();
+}
+
+/// Applies LSP text edits (each `{range, newText}`, not overlapping) to `text`.
+fn apply_edits(text: &str, edits: &[Value]) -> String {
+    let offset = |pos: &Value| {
+        let line = pos["line"].as_u64().unwrap() as usize;
+        let col = pos["character"].as_u64().unwrap() as usize;
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        let mut units = 0;
+        for (i, c) in text[start..].char_indices() {
+            if units == col {
+                return start + i;
+            }
+            units += c.len_utf16();
+        }
+        text.len()
+    };
+    let mut spans: Vec<(usize, usize, &str)> = edits
+        .iter()
+        .map(|e| {
+            (
+                offset(&e["range"]["start"]),
+                offset(&e["range"]["end"]),
+                e["newText"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    spans.sort_by_key(|s| std::cmp::Reverse(s.0));
+    let mut out = text.to_string();
+    for (a, b, new) in spans {
+        out.replace_range(a..b, new);
+    }
+    out
+}
+
+#[test]
+fn quick_fixes_write_the_case_vblint_fix_writes() {
+    // Built-in safe entries, and a local one whose alternative does not
+    // start with a letter, each in ALL CAPS, Title Case and lower case.
+    let dir = workspace(Some("lexicon = [\"force-lexicon\"]\n"));
+    let lex = dir.path().join("force-lexicon");
+    std::fs::create_dir(&lex).unwrap();
+    std::fs::write(
+        lex.join("local.toml"),
+        "[[entry]]\nid = \"online-flirting\"\ncategory = \"minimising\"\nterms = [\"online flirting\"]\n\
+         alternatives = [\"(online) grooming by an adult\"]\nfix = \"safe\"\nwhy = \"Local guidance.\"\n\
+         sources = [\"Force policy\"]\nexamples = [\"She reported online flirting.\"]\n",
+    )
+    .unwrap();
+    let text = "HISTORICAL ABUSE WAS DISCLOSED. ONLINE FLIRTING WAS REPORTED. CHILD PORNOGRAPHY WAS FOUND.\n\
+                Historical abuse was disclosed. Online flirting was reported. Child pornography was found.\n\
+                There was historical abuse, then online flirting, and child pornography was found.\n";
+    let note = dir.path().join("note.txt");
+    std::fs::write(&note, text).unwrap();
+
+    let (mut c, _) = Client::with(Some(dir.path()), caps_utf16(), Value::Null);
+    let uri = doc_uri(dir.path(), "note.txt");
+    let diags = c.open(&uri, "plaintext", text);
+    assert_eq!(diags.len(), 9, "{diags:?}");
+    let mut edits = Vec::new();
+    for d in &diags {
+        let acts = actions(&mut c, &uri, d);
+        let preferred = acts.iter().find(|a| a["isPreferred"] == true).unwrap();
+        edits.push(first_edit(preferred, &uri));
+    }
+    c.shutdown();
+    let by_lsp = apply_edits(text, &edits);
+
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_vblint"))
+        .args(["fix", "--write"])
+        .arg(&note)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{status:?}");
+    let by_cli = std::fs::read_to_string(&note).unwrap();
+    assert_eq!(by_lsp, by_cli);
+    assert!(
+        by_cli.contains("(ONLINE) GROOMING BY AN ADULT WAS REPORTED"),
+        "{by_cli}"
+    );
+    assert!(
+        by_cli.contains("Non-recent abuse was disclosed. (Online) grooming by an adult was reported. Child sexual abuse material"),
+        "{by_cli}"
+    );
+    assert!(
+        by_cli.contains("There was non-recent abuse, then (online) grooming"),
+        "{by_cli}"
+    );
+}
+
+#[test]
+fn no_replacement_is_offered_where_none_fits_or_for_reported_wording() {
+    let mut c = Client::plain();
+    let text = "Staff describe him as streetwise.\n\
+                Earlier reports called them child pornography.\n\
+                She said \"I went willingly\" to the officer.\n";
+    let diags = c.open(URI, "plaintext", text);
+    assert_eq!(diags.len(), 3);
+    for d in &diags {
+        let acts = actions(&mut c, URI, d);
+        let t = titles(&acts);
+        assert!(!t.iter().any(|t| t.starts_with("Replace with")), "{t:?}");
+        assert!(t.iter().any(|t| t.starts_with("Explain")), "{t:?}");
+    }
+    // The hover still says how to rewrite it.
+    let hover = c.ok(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": URI}, "position": diags[0]["range"]["start"]}),
+    );
+    let value = hover["contents"]["value"].as_str().unwrap();
+    assert!(value.contains("needs protection"), "{value}");
     c.shutdown();
 }
 

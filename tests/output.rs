@@ -42,7 +42,7 @@ fn notes() -> tempfile::TempDir {
         std::fs::write(
             dir.path().join(format!("note-{i:02}.txt")),
             "Amy (14) is putting herself at risk.\nShe is streetwise and mature for her age.\n\
-             She was called a child prostitute.\n"
+             She was a child prostitute.\n"
                 .repeat(3),
         )
         .unwrap();
@@ -397,7 +397,7 @@ fn hostile_file_names_are_escaped_in_every_format() {
 fn hostile_names_are_escaped_in_messages() {
     let dir = tempfile::tempdir().unwrap();
     let bad = "bad\n::error file=main.rs,line=1::INJECTED\u{1b}[2J.txt";
-    std::fs::write(dir.path().join(bad), b"\xff\xfe not UTF-8\n").unwrap();
+    std::fs::write(dir.path().join(bad), b"\xff not UTF-8\n").unwrap();
     let binary = "bin\nsafe.txt:1:1: warning[x] FAKE";
     std::fs::write(dir.path().join(binary), b"a\0b").unwrap();
     let export = "export\n::error::X\u{1b}[2J.csv";

@@ -19,7 +19,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_vblint");
 /// Words that appear only in the case file, never in the lexicon.
 const SECRET_WORDS: [&str; 5] = ["Zebrafinch", "Quagmire", "Oddlyname", "Flat", "Kestrel"];
 
-const CASE: &str = "Zebrafinch Quagmire told Kestrel that she is a child prostitute.\n\
+const CASE: &str = "Zebrafinch Quagmire met Kestrel, who is a child prostitute.\n\
 Flat 9, Oddlyname Road.\n";
 
 fn lexicon() -> PathBuf {
@@ -41,19 +41,17 @@ fn lexicon_args() -> Vec<String> {
     ]
 }
 
-fn strace_available() -> bool {
-    Command::new("strace")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 /// Runs vblint under strace, tracing `filter`, and returns the trace.
-fn trace(dir: &Path, filter: &str, args: &[String]) -> Option<String> {
-    if !strace_available() {
-        eprintln!("skipped: strace is not installed (CI installs it with .ci/privacy-deps.sh)");
-        return None;
-    }
+///
+/// The tests that trace system calls are not in a plain `cargo test`: they
+/// need strace, which a fresh machine may not have. CI installs it and runs
+/// them with `--ignored`; where strace is missing or cannot trace, they fail.
+fn trace(dir: &Path, filter: &str, args: &[String]) -> String {
+    let strace = Command::new("strace").arg("-V").output();
+    assert!(
+        strace.is_ok_and(|o| o.status.success()),
+        "strace is not installed: install it with .ci/privacy-deps.sh (or apt-get install strace)"
+    );
     let log = dir.join("strace.log");
     let o = Command::new("strace")
         .current_dir(dir)
@@ -67,15 +65,12 @@ fn trace(dir: &Path, filter: &str, args: &[String]) -> Option<String> {
         .expect("runs strace");
     let trace = std::fs::read_to_string(&log).unwrap_or_default();
     std::fs::remove_file(&log).ok();
-    if trace.is_empty() && !o.status.success() && o.status.code() != Some(1) {
-        // strace could not attach (no ptrace in this sandbox).
-        eprintln!(
-            "skipped: strace cannot trace here: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        return None;
-    }
-    Some(trace)
+    assert!(
+        !(trace.is_empty() && !o.status.success() && o.status.code() != Some(1)),
+        "strace cannot trace here (no ptrace?): {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    trace
 }
 
 fn commands() -> Vec<(&'static str, Vec<String>)> {
@@ -94,12 +89,11 @@ fn commands() -> Vec<(&'static str, Vec<String>)> {
 }
 
 #[test]
+#[ignore = "needs strace (apt-get install strace); CI runs it with --ignored"]
 fn no_network_system_calls() {
     for (name, args) in commands() {
         let dir = case_dir();
-        let Some(trace) = trace(dir.path(), "network", &args) else {
-            return;
-        };
+        let trace = trace(dir.path(), "network", &args);
         for call in [
             "socket(",
             "connect(",
@@ -117,16 +111,15 @@ fn no_network_system_calls() {
 }
 
 #[test]
+#[ignore = "needs strace (apt-get install strace); CI runs it with --ignored"]
 fn nothing_written_except_by_fix_write() {
     for (name, args) in commands() {
         let dir = case_dir();
-        let Some(trace) = trace(
+        let trace = trace(
             dir.path(),
             "open,openat,openat2,creat,rename,renameat,renameat2,unlink,unlinkat,mkdir,mkdirat,truncate,ftruncate",
             &args,
-        ) else {
-            return;
-        };
+        );
         for line in trace.lines() {
             let writes = line.contains("O_WRONLY")
                 || line.contains("O_RDWR")
@@ -150,12 +143,11 @@ fn nothing_written_except_by_fix_write() {
     let mut args = vec!["fix".to_string(), "--write".into()];
     args.extend(lexicon_args());
     args.push("case.txt".into());
-    if let Some(trace) = trace(dir.path(), "openat,rename,renameat,renameat2", &args) {
-        assert!(
-            trace.contains("O_CREAT") && trace.contains("rename"),
-            "{trace}"
-        );
-    }
+    let trace = trace(dir.path(), "openat,rename,renameat,renameat2", &args);
+    assert!(
+        trace.contains("O_CREAT") && trace.contains("rename"),
+        "{trace}"
+    );
 }
 
 fn run(dir: &Path, args: &[&str]) -> Output {
@@ -204,7 +196,7 @@ fn context_none_shows_no_case_text() {
     }
     let o = run(dir.path(), &["fix", "--context", "none", "case.txt"]);
     let text = all_output(&o);
-    assert!(text.contains("case.txt:1:48: [child-prostitute]"), "{text}");
+    assert!(text.contains("case.txt:1:43: [child-prostitute]"), "{text}");
     for w in SECRET_WORDS {
         assert!(
             !text.contains(w),

@@ -57,9 +57,23 @@ id = "consent"
 category = "consent-choice"
 terms = ["consented"]
 alternatives = ["was abused"]
+fix = "safe"
 why = "x"
 sources = ["x"]
 examples = ["She consented."]
+
+# Replacements that reach beyond the term, delete it, or follow its pronoun.
+[[entry.replace]]
+match = "consented"
+with = ""
+
+[[entry.replace]]
+match = "child consented at"
+with = "child was abused at"
+
+[[entry.replace]]
+match = "at herself|himself consented"
+with = "at {them}"
 "#;
 
 fn scanner() -> &'static Scanner {
@@ -92,6 +106,7 @@ fn text() -> impl Strategy<Value = String> {
         Just("boyfriend".to_string()),
         Just("mum".to_string()),
         Just("consented".to_string()),
+        Just("himself".to_string()),
         Just(" ".to_string()),
         Just("  ".to_string()),
         Just("\n".to_string()),
@@ -218,9 +233,13 @@ proptest! {
         let scanner = scanner();
         let findings = scanner.scan(&s);
         let edits = vblint::fix::plan(scanner, &s);
-        // Quoted findings and placeholders are never edited.
+        // Quoted findings and placeholders are never edited; an edit covers
+        // its finding and may reach beyond it.
         for e in &edits {
-            let f = findings.iter().find(|f| f.span == e.span).unwrap();
+            let f = findings
+                .iter()
+                .find(|f| e.span.start <= f.span.start && f.span.end <= e.span.end)
+                .unwrap();
             prop_assert!(!f.quoted);
             prop_assert!(!e.replacement.contains('['));
             prop_assert!(!s[e.span.clone()].contains('\n'));

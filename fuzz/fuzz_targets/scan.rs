@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
         let entry = scanner.lexicon().get(f.entry);
         let matched = normalize_phrase(&text[f.span.clone()]);
         assert!(
-            entry.terms.iter().any(|t| t.variants.contains(&matched)),
+            entry.terms.iter().any(|t| t.variants().contains(&matched)),
             "span text {:?} (normalised {matched:?}) is not a variant of {}",
             &text[f.span.clone()],
             entry.id

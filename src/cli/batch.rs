@@ -6,7 +6,7 @@
 //! one batch whatever the size of the export.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 use rayon::prelude::*;
@@ -17,6 +17,8 @@ use crate::input::{self, BadRecord, Record, Records};
 const RECORD_BATCH: usize = 2048;
 /// Bytes of text per parallel batch.
 const RECORD_BATCH_BYTES: usize = 8 * 1024 * 1024;
+/// The most bytes a baseline file may have (a fingerprint is about 40).
+const MAX_BASELINE_BYTES: u64 = 256 << 20;
 
 /// Options for exports, sampling and baselines.
 #[derive(Debug, Args, Clone, Default)]
@@ -97,12 +99,9 @@ impl BatchArgs {
         let Some(path) = &self.baseline else {
             return Ok(None);
         };
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            format!(
-                "cannot read the baseline `{}`: {}; create one with --write-baseline",
-                super::out::shown(path),
-                crate::lexicon::io_reason(&e)
-            )
+        let text = input::read_small_text(path, MAX_BASELINE_BYTES, "baseline").map_err(|d| {
+            let message = super::out::name_escaped_in(&d.message, &path.display().to_string());
+            format!("{message}; create one with --write-baseline")
         })?;
         Ok(Some(
             text.lines()
@@ -260,28 +259,6 @@ pub(super) fn sample_files<T>(files: Vec<T>, n: usize, seed: u64) -> Vec<T> {
         r.offer(f);
     }
     r.into_sorted()
-}
-
-/// The text of a DOCX or HTML file, or of a plain file; `None` means "read
-/// the bytes as plain text".
-pub(super) fn extract_text(path: &Path, kind: input::Kind) -> Option<Result<String, String>> {
-    match kind {
-        input::Kind::Docx => Some(input::docx::text(path)),
-        input::Kind::Html => Some(std::fs::read(path).map_or_else(
-            |e| {
-                Err(format!(
-                    "cannot read `{}`: {}",
-                    path.display(),
-                    crate::lexicon::io_reason(&e)
-                ))
-            },
-            |bytes| {
-                let (text, _) = input::decode(&bytes);
-                Ok(input::html::text(&text))
-            },
-        )),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

@@ -17,11 +17,15 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use super::batch::{self, Item};
 use super::out;
 use super::walk::{self, Listed, WalkOptions, WalkProblem, Walked};
-use super::{CheckArgs, ExitCode, load_config, load_scanner, print_diagnostics};
+use super::{
+    CheckArgs, ExitCode, config_file, load_config, load_scanner, note_configurations,
+    print_diagnostics,
+};
 use crate::config::{Config, FailOn};
 use crate::diagnostic::Diagnostic;
+use crate::input::io_reason;
 use crate::input::{self, Kind, Record};
-use crate::lexicon::{Severity, io_reason};
+use crate::lexicon::Severity;
 use crate::report::{
     self, Format, HumanStyle, LineCursor, Printer, Problem, Source, Streams, Totals,
 };
@@ -33,9 +37,6 @@ const CHUNK: usize = 16;
 
 /// How many files the walk may hand out before they are scanned.
 const MAX_QUEUED: usize = 1024;
-
-/// How much of a file is looked at to decide that it is binary.
-const BINARY_PROBE: usize = 8 * 1024;
 
 /// The outcome of one input.
 #[derive(Default)]
@@ -113,8 +114,8 @@ impl Prepared {
     }
 }
 
-/// Loads configuration, lexicon and options; prints problems and returns
-/// `None` on error.
+/// Loads configuration, lexicon and options for the first path; prints
+/// problems and returns `None` on error.
 pub(super) fn prepare(args: &CheckArgs) -> Option<Prepared> {
     let start = args
         .paths
@@ -122,10 +123,16 @@ pub(super) fn prepare(args: &CheckArgs) -> Option<Prepared> {
         .find(|p| p.as_os_str() != "-")
         .cloned()
         .unwrap_or_else(|| PathBuf::from("."));
+    prepare_for(args, &start)
+}
+
+/// Loads configuration (the one for `start`), lexicon and options; prints
+/// problems and returns `None` on error.
+fn prepare_for(args: &CheckArgs, start: &Path) -> Option<Prepared> {
     let fail = |d: Diagnostic| {
         print_diagnostics(&[d]);
     };
-    let mut config = match load_config(&args.lexicon, &start) {
+    let mut config = match load_config(&args.lexicon, start) {
         Ok(c) => c,
         Err(d) => {
             fail(d);
@@ -180,21 +187,67 @@ pub(super) fn prepare(args: &CheckArgs) -> Option<Prepared> {
     })
 }
 
+/// The setup each path given to `check` is checked with: its own
+/// configuration file, found by walking up from the path (from the folder
+/// of `--stdin-name` for standard input), unless `--config` or
+/// `--no-config` says otherwise. Paths under the same configuration share
+/// one setup.
+struct Setups {
+    /// One per configuration file in use, in the order first needed.
+    prepared: Vec<Prepared>,
+    /// For each path, its setup in `prepared`.
+    of_path: Vec<usize>,
+}
+
+impl Setups {
+    /// Prepares every configuration the paths need; prints problems and
+    /// returns `None` on the first error, before anything is checked.
+    /// When the paths need more than one, a note says which path is
+    /// checked with which.
+    fn new(args: &CheckArgs, paths: &[PathBuf]) -> Option<Setups> {
+        let mut files: Vec<Option<PathBuf>> = Vec::new();
+        let mut prepared = Vec::new();
+        let mut of_path = Vec::new();
+        for path in paths {
+            let start = match path.as_os_str() == "-" {
+                true if args.stdin_name != "-" => PathBuf::from(&args.stdin_name),
+                true => PathBuf::from("."),
+                false => path.clone(),
+            };
+            let file = config_file(&args.lexicon, &start);
+            let at = match files.iter().position(|f| *f == file) {
+                Some(at) => at,
+                None => {
+                    prepared.push(prepare_for(args, &start)?);
+                    files.push(file);
+                    files.len() - 1
+                }
+            };
+            of_path.push(at);
+        }
+        note_configurations("checked", paths, &files, &of_path);
+        Some(Setups { prepared, of_path })
+    }
+}
+
 pub(super) fn run(args: CheckArgs) -> ExitCode {
-    let Some(prepared) = prepare(&args) else {
-        return ExitCode::Error;
-    };
-    let job = prepared.job();
-    let exclude = &prepared.exclude;
-    let mut writer = Writer::new(job.printer);
-    writer.keep_fingerprints = args.batch.write_baseline.is_some();
     let mut paths = args.paths.clone();
     if paths.is_empty() {
         paths.push(PathBuf::from("."));
     }
-    'paths: for path in &paths {
+    let Some(setups) = Setups::new(&args, &paths) else {
+        return ExitCode::Error;
+    };
+    let jobs: Vec<Job<'_>> = setups.prepared.iter().map(Prepared::job).collect();
+    // The run's output (its start, order and end) is that of the first
+    // setup's printer; each setup's findings are rendered by its own.
+    let mut writer = Writer::new(jobs[0].printer);
+    writer.keep_fingerprints = args.batch.write_baseline.is_some();
+    'paths: for (path, &setup) in paths.iter().zip(&setups.of_path) {
+        let job = &jobs[setup];
+        let exclude = &setups.prepared[setup].exclude;
         if path.as_os_str() == "-" {
-            let output = scan_stdin(&job, &args.stdin_name);
+            let output = scan_stdin(job, &args.stdin_name);
             if writer.write(output).is_err() {
                 break;
             }
@@ -228,7 +281,7 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
                 if records.is_empty() {
                     plain = batch::sample_files(plain, n, seed);
                 }
-                scan_in_order(&job, plain.into_iter().map(Walked::File), &mut writer)
+                scan_in_order(job, plain.into_iter().map(Walked::File), &mut writer)
             }
             None => {
                 let plain = files.filter_map(|item| match item {
@@ -238,14 +291,14 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
                     }
                     item => Some(item),
                 });
-                scan_in_order(&job, plain, &mut writer)
+                scan_in_order(job, plain, &mut writer)
             }
         };
         if written.is_err() {
             break;
         }
         for file in &records {
-            if scan_records(&job, &file.path, sample, &mut writer).is_err() {
+            if scan_records(job, file, sample, &mut writer).is_err() {
                 break 'paths;
             }
         }
@@ -267,18 +320,20 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
 /// Scans the records of a CSV or JSON Lines export, in parallel batches.
 fn scan_records(
     job: &Job<'_>,
-    path: &Path,
+    file: &Listed,
     sample: Option<(usize, u64)>,
     writer: &mut Writer<'_>,
 ) -> Result<(), Stopped> {
+    let path = file.path.as_path();
     let shown = path.display().to_string();
     let named = out::shown(path);
-    let mut records = match input::open_records(path, Kind::of(path), &job.options) {
+    let limits = input::Limits {
+        max_file_size: job.max_file_size,
+    };
+    let opened = input::open_records(&file.file_ref(&named), Kind::of(path), limits, &job.options);
+    let mut records = match opened {
         Ok(r) => r,
-        Err(e) => {
-            writer.error(out::escaped(Diagnostic::error(e), Some(&shown)));
-            return writer.check();
-        }
+        Err(not_read) => return writer.write(not_read_output(not_read)),
     };
     let mut result = Ok(());
     batch::for_each_record(
@@ -325,6 +380,7 @@ fn scan_record(job: &Job<'_>, shown: &str, path: &Path, record: &Record) -> File
             text: &field.text,
             first_line: field.line,
             first_column: field.column,
+            offsets: field.offsets.as_ref(),
         };
         render_into(job, &source, &findings, &mut out);
     }
@@ -522,36 +578,39 @@ fn scan_file(job: &Job<'_>, file: &Listed) -> FileOutput {
         .to_str()
         .map_or_else(|| file.path.display().to_string(), str::to_owned);
     let named = report::escape::name(&shown);
-    match file_bytes(job, &named, file) {
-        Ok(bytes) => scan_bytes(job, &shown, &named, Some(&file.path), bytes),
+    match file_input(job, &named, file) {
+        Ok(FileText::Plain(bytes)) => scan_bytes(job, &shown, &named, Some(&file.path), bytes),
+        Ok(FileText::Extracted(text)) => scan_text(job, &shown, Some(&file.path), &text, None),
         Err(out) => out,
     }
 }
 
-/// The bytes of a file (the text of a DOCX or HTML file), or the output
-/// that says why there are none: a note for a file skipped on purpose (a
-/// pipe or a device), an error otherwise. `named` is the file's name as
-/// messages show it.
-fn file_bytes(job: &Job<'_>, named: &str, file: &Listed) -> Result<Vec<u8>, FileOutput> {
-    let path = file.path.as_path();
-    match batch::extract_text(path, Kind::of(path)) {
-        Some(Ok(text)) => Ok(text.into_bytes()),
-        Some(Err(e)) => Err(FileOutput {
-            error: Some(out::escaped(
-                Diagnostic::error(e),
-                Some(&path.display().to_string()),
-            )),
+/// What a file holds to scan.
+enum FileText {
+    /// A plain text file's bytes.
+    Plain(Vec<u8>),
+    /// The text of a DOCX or HTML file.
+    Extracted(String),
+}
+
+/// The contents of a file (the text of a DOCX or HTML file), read through
+/// the input door, or the output that says why there are none: a note for
+/// a file skipped on purpose (a pipe or a device), an error otherwise.
+/// `named` is the file's name as messages show it.
+fn file_input(job: &Job<'_>, named: &str, file: &Listed) -> Result<FileText, FileOutput> {
+    let limits = input::Limits {
+        max_file_size: job.max_file_size,
+    };
+    match input::read(&file.file_ref(named), Kind::of(&file.path), limits) {
+        Ok(input::Input::Plain(contents)) => Ok(FileText::Plain(contents.bytes)),
+        Ok(input::Input::Extracted(text)) => Ok(FileText::Extracted(text)),
+        Ok(input::Input::Export(_)) => Err(FileOutput {
+            error: Some(Diagnostic::error(format!(
+                "`{named}` is an export, read record by record"
+            ))),
             ..FileOutput::default()
         }),
-        None => super::read::read_file(
-            path,
-            named,
-            job.max_file_size,
-            file.walked,
-            file.folder.as_deref(),
-        )
-        .map(|c| c.bytes)
-        .map_err(not_read_output),
+        Err(not_read) => Err(not_read_output(not_read)),
     }
 }
 
@@ -563,8 +622,11 @@ pub(super) fn file_findings(
     named: &str,
     file: &Listed,
 ) -> Result<Option<Vec<Finding>>, Diagnostic> {
-    let found = file_bytes(job, named, file).and_then(|bytes| {
-        text_of(named, &bytes).map(|text| findings_in(job, Some(&file.path), text))
+    let found = file_input(job, named, file).and_then(|input| match input {
+        FileText::Plain(bytes) => {
+            text_of(named, &bytes).map(|text| findings_in(job, Some(&file.path), &text.text))
+        }
+        FileText::Extracted(text) => Ok(findings_in(job, Some(&file.path), &text)),
     });
     match found {
         Ok(findings) => Ok(Some(findings)),
@@ -575,7 +637,7 @@ pub(super) fn file_findings(
 /// The findings of a text, after per-file configuration.
 pub(super) fn findings_in(job: &Job<'_>, path: Option<&Path>, text: &str) -> Vec<Finding> {
     let mut findings = Vec::new();
-    job.scanner.scan_parallel(text, &mut findings);
+    crate::parallel::scan(job.scanner, text, &mut findings);
     apply_per_file(job, path, &mut findings);
     findings
 }
@@ -589,12 +651,21 @@ fn scan_bytes(
     path: Option<&Path>,
     bytes: Vec<u8>,
 ) -> FileOutput {
-    let text = match text_of(named, &bytes) {
-        Ok(t) => t,
-        Err(out) => return out,
-    };
-    // A byte-order mark stays in the text, so offsets are those of the file;
-    // normalisation drops it before matching.
+    match text_of(named, &bytes) {
+        Ok(text) => scan_text(job, shown, path, &text.text, text.offsets.as_ref()),
+        Err(out) => out,
+    }
+}
+
+/// Scans a file's text; `offsets` say where its bytes are in the file
+/// (after a byte-order mark, or decoded from UTF-16).
+fn scan_text(
+    job: &Job<'_>,
+    shown: &str,
+    path: Option<&Path>,
+    text: &str,
+    offsets: Option<&input::OriginalOffsets>,
+) -> FileOutput {
     let findings = findings_in(job, path, text);
     let mut out = FileOutput::default();
     let source = Source {
@@ -603,85 +674,17 @@ fn scan_bytes(
         text,
         first_line: 1,
         first_column: 1,
+        offsets,
     };
     render_into(job, &source, &findings, &mut out);
     out
 }
 
-/// Checks that bytes are text and UTF-8; `named` is their name as
+/// The text of a plain file's bytes ([`input::text::decode`]), or the
+/// output that says why they are not text; `named` is their name as
 /// messages show it.
-///
-/// The check runs with SIMD (`simdutf8`, several GB/s), in pieces on all
-/// threads for a big file ([`utf8_in_pieces`]); only a file that fails it
-/// is looked at again, by the standard library, for the offset of the
-/// first bad byte.
-fn text_of<'b>(named: &str, bytes: &'b [u8]) -> Result<&'b str, FileOutput> {
-    if memchr::memchr(0, &bytes[..bytes.len().min(BINARY_PROBE)]).is_some() {
-        return Err(FileOutput {
-            note: Some(format!(
-                "skipped `{named}`: it looks like a binary file, not text"
-            )),
-            ..FileOutput::default()
-        });
-    }
-    if let Some(text) = utf8_in_pieces(bytes) {
-        return Ok(text);
-    }
-    if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
-        return Ok(text);
-    }
-    let at = std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), str::len);
-    Err(FileOutput {
-        error: Some(
-            Diagnostic::error(format!(
-                "`{named}` is not UTF-8 text (first bad byte at offset {at}); it was not scanned"
-            ))
-            .help("save or export the file as UTF-8"),
-        ),
-        ..FileOutput::default()
-    })
-}
-
-/// Texts at least this big are checked for UTF-8 in pieces on all threads.
-const UTF8_IN_PIECES_FROM: usize = 8 << 20;
-
-/// The size of each piece [`utf8_in_pieces`] checks (about; a piece ends
-/// where a character may start).
-const UTF8_PIECE: usize = 1 << 20;
-
-/// `bytes` as text if they are valid UTF-8, checked in pieces on all
-/// threads; `None` when they are not, or are too few to be worth it, or
-/// there is one thread.
-///
-/// A big file is checked whole before its pieces are scanned in parallel:
-/// on one thread, this was a twentieth of a 100 MB file's scan, and the
-/// part that the other threads waited for.
-fn utf8_in_pieces(bytes: &[u8]) -> Option<&str> {
-    use rayon::prelude::*;
-    if bytes.len() < UTF8_IN_PIECES_FROM || rayon::current_num_threads() < 2 {
-        return None;
-    }
-    // Each piece ends before a byte that is not a continuation byte
-    // (`10xxxxxx`), so that valid text is never cut inside a character:
-    // every byte after the first of a character's encoding is one.
-    let mut cuts = vec![0];
-    let mut at = UTF8_PIECE;
-    while at < bytes.len() {
-        let cut = (at..bytes.len())
-            .find(|&i| bytes[i] & 0xC0 != 0x80)
-            .unwrap_or(bytes.len());
-        cuts.push(cut);
-        at = cut + UTF8_PIECE;
-    }
-    cuts.push(bytes.len());
-    cuts.dedup();
-    let valid = cuts
-        .par_windows(2)
-        .all(|cut| simdutf8::basic::from_utf8(&bytes[cut[0]..cut[1]]).is_ok());
-    // SAFETY: the pieces follow one another from the first byte to the
-    // last, and each is valid UTF-8; valid UTF-8 followed by valid UTF-8
-    // is valid UTF-8.
-    valid.then(|| unsafe { std::str::from_utf8_unchecked(bytes) })
+fn text_of<'b>(named: &str, bytes: &'b [u8]) -> Result<input::text::Text<'b>, FileOutput> {
+    input::text::decode(bytes).map_err(|e| not_read_output(e.not_read(named, "not scanned")))
 }
 
 /// Renders findings into `out`.
@@ -938,37 +941,5 @@ impl<'p> Writer<'p> {
         } else {
             ExitCode::Clean
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn big_texts_are_checked_for_utf8_in_pieces_as_whole() {
-        if rayon::current_num_threads() < 2 {
-            eprintln!("skipped: one thread");
-            return;
-        }
-        // Characters of one to four bytes, so that pieces end inside them.
-        let text = "a é – 😀 ".repeat(UTF8_IN_PIECES_FROM / 8 + 1000);
-        let bytes = text.as_bytes();
-        assert_eq!(utf8_in_pieces(bytes), Some(text.as_str()));
-        // Too small: left to the check of the whole.
-        assert_eq!(utf8_in_pieces(&bytes[..UTF8_IN_PIECES_FROM - 1]), None);
-        // A bad byte anywhere, including just before and after a piece's
-        // end, and a character cut short at the end.
-        let cut = (UTF8_PIECE..)
-            .find(|&i| bytes[i] & 0xC0 != 0x80)
-            .expect("a cut");
-        for at in [0, cut - 1, cut, cut + 1, bytes.len() / 2, bytes.len() - 1] {
-            let mut bad = bytes.to_vec();
-            bad[at] = 0xFF;
-            assert_eq!(utf8_in_pieces(&bad), None, "a bad byte at {at}");
-        }
-        let short = bytes.len() - " ".len() - "😀".len() + 2;
-        assert!(std::str::from_utf8(&bytes[..short]).is_err());
-        assert_eq!(utf8_in_pieces(&bytes[..short]), None);
     }
 }

@@ -1,28 +1,28 @@
 //! `vblint fix`: show (`--diff`, the default) or make (`--write`) the safe,
 //! mechanical replacements of [`crate::fix`].
 //!
-//! Writes are atomic: the new text goes to a temporary file in the same
-//! folder, is flushed to disk, gets the original's permissions, and replaces
-//! the original by a rename, only if the original has not changed since it
-//! was read (same length, modification time and bytes). Any failure leaves
-//! the original as it was.
+//! Writes are atomic ([`crate::atomic`]): the new text goes to a temporary
+//! file in the same folder, is flushed to disk, gets the original's
+//! permissions, and replaces the original by a rename, only if the original
+//! has not changed since it was read (same length, modification time and
+//! bytes). Any failure leaves the original as it was.
 
-use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::out::{self, say};
-use super::read::{self, Contents, NotRead};
+use super::read::{Contents, NotRead};
 use super::walk::Listed;
-use super::{ExitCode, FixArgs, load_config, load_scanner, print_diagnostics};
+use super::{
+    ExitCode, FixArgs, config_file, load_config, load_scanner, note_configurations,
+    print_diagnostics,
+};
 use crate::config::ContextMode;
 use crate::diagnostic::Diagnostic;
-use crate::lexicon::{EntryId, io_reason};
+use crate::input::io_reason;
+use crate::lexicon::EntryId;
 use crate::report::{LineCursor, escape};
 use crate::scan::Scanner;
-
-/// How much of a file is looked at to decide that it is binary.
-const BINARY_PROBE: usize = 8 * 1024;
 
 /// The outcome for one file.
 enum Outcome {
@@ -34,47 +34,68 @@ enum Outcome {
     Unwritten(io::Error),
 }
 
+/// What fixing the files under one configuration needs.
+struct Setup {
+    scanner: Scanner,
+    context: ContextMode,
+    exclude: Option<globset::GlobSet>,
+    per_file: Option<super::check::PerFile>,
+}
+
+impl Setup {
+    /// The setup for the configuration of `start`; prints problems and
+    /// returns `None` on error.
+    fn load(args: &FixArgs, start: &Path) -> Option<Setup> {
+        let fail = |d: Diagnostic| print_diagnostics(&[d]);
+        let config = load_config(&args.lexicon, start).map_err(fail).ok()?;
+        let scanner = load_scanner(&config)?;
+        Some(Setup {
+            context: args.context.or(config.context).unwrap_or_default(),
+            exclude: super::check::exclude_set(&config).map_err(fail).ok()?,
+            per_file: super::check::per_file_rules(&config).map_err(fail).ok()?,
+            scanner,
+        })
+    }
+}
+
 pub(super) fn run(args: FixArgs) -> ExitCode {
-    let start = args
-        .paths
-        .first()
-        .cloned()
-        .unwrap_or_else(|| PathBuf::from("."));
-    let config = match load_config(&args.lexicon, &start) {
-        Ok(c) => c,
-        Err(d) => {
-            print_diagnostics(&[d]);
-            return ExitCode::Error;
-        }
-    };
-    let Some(scanner) = load_scanner(&config) else {
-        return ExitCode::Error;
-    };
-    let context = args.context.or(config.context).unwrap_or_default();
-    let exclude = match super::check::exclude_set(&config) {
-        Ok(e) => e,
-        Err(d) => {
-            print_diagnostics(&[d]);
-            return ExitCode::Error;
-        }
-    };
-    let per_file = match super::check::per_file_rules(&config) {
-        Ok(p) => p,
-        Err(d) => {
-            print_diagnostics(&[d]);
-            return ExitCode::Error;
-        }
-    };
     let mut paths = args.paths.clone();
     if paths.is_empty() {
         paths.push(PathBuf::from("."));
     }
+    // Each path is fixed under its own configuration (found by walking up
+    // from it): one setup per configuration file in use.
+    let mut files: Vec<Option<PathBuf>> = Vec::new();
+    let mut setups = Vec::new();
+    let mut of_path = Vec::new();
+    for path in &paths {
+        let file = config_file(&args.lexicon, path);
+        let at = match files.iter().position(|f| *f == file) {
+            Some(at) => at,
+            None => {
+                let Some(setup) = Setup::load(&args, path) else {
+                    return ExitCode::Error;
+                };
+                setups.push(setup);
+                files.push(file);
+                files.len() - 1
+            }
+        };
+        of_path.push(at);
+    }
+    note_configurations("fixed", &paths, &files, &of_path);
     let mut stdout = out::stdout();
     // Why standard output failed: then --diff stops, and --write goes on
     // fixing files without listing them.
     let mut unwritten: Option<io::Error> = None;
     let (mut errors, mut files_changed, mut changes) = (0usize, 0usize, 0usize);
-    'paths: for path in &paths {
+    'paths: for (path, &at) in paths.iter().zip(&of_path) {
+        let Setup {
+            scanner,
+            context,
+            exclude,
+            per_file,
+        } = &setups[at];
         let walk = super::walk::WalkOptions {
             hidden: args.hidden,
             no_ignore: args.no_ignore,
@@ -111,7 +132,7 @@ pub(super) fn run(args: FixArgs) -> ExitCode {
             } else {
                 &mut stdout
             };
-            let mut outcome = fix_file(&scanner, &file, &args, context, &disabled, listing);
+            let mut outcome = fix_file(scanner, &file, &args, *context, &disabled, listing);
             if unwritten.is_none()
                 && let Err(e) = stdout.flush()
             {
@@ -184,34 +205,28 @@ fn fix_file(
     let path = file.path.as_path();
     let shown = path.display().to_string();
     let named = escape::name(&shown);
-    let contents = match read::read_file(
-        path,
-        &named,
-        args.max_file_size,
-        file.walked,
-        file.folder.as_deref(),
-    ) {
-        Ok(c) => c,
-        Err(NotRead::Skipped(note)) => return Outcome::Skipped(note),
-        Err(NotRead::Error(d)) => return Outcome::Error(d),
+    let limits = crate::input::Limits {
+        max_file_size: args.max_file_size,
     };
-    if memchr::memchr(0, &contents.bytes[..contents.bytes.len().min(BINARY_PROBE)]).is_some() {
-        return Outcome::Skipped(format!(
-            "skipped `{named}`: it looks like a binary file, not text"
-        ));
-    }
-    let text = match std::str::from_utf8(&contents.bytes) {
+    let contents = match crate::input::file::read_bytes(&file.file_ref(&shown), limits) {
+        Ok(c) => c,
+        Err(NotRead::Skipped(note)) => {
+            return Outcome::Skipped(out::name_escaped_in(&note, &shown));
+        }
+        Err(NotRead::Error(d)) => return Outcome::Error(out::escaped(d, Some(&shown))),
+    };
+    // The text without its byte-order mark, decoded from UTF-16 if need
+    // be; written back below in the same encoding, with the same mark.
+    let decoded = match crate::input::text::decode(&contents.bytes) {
         Ok(t) => t,
         Err(e) => {
-            return Outcome::Error(
-                Diagnostic::error(format!(
-                    "`{named}` is not UTF-8 text (first bad byte at offset {}); it was not changed",
-                    e.valid_up_to()
-                ))
-                .help("save or export the file as UTF-8"),
-            );
+            return match e.not_read(&shown, "not changed") {
+                NotRead::Skipped(note) => Outcome::Skipped(out::name_escaped_in(&note, &shown)),
+                NotRead::Error(d) => Outcome::Error(out::escaped(d, Some(&shown))),
+            };
         }
     };
+    let text: &str = &decoded.text;
     let lexicon = scanner.lexicon();
     let allow = |id: EntryId| {
         let entry_id = &lexicon.get(id).id;
@@ -239,7 +254,8 @@ fn fix_file(
     }
     let n = fixed.edits.len();
     if args.write {
-        match write_atomically(path, &named, &contents, fixed.text.as_bytes()) {
+        let bytes = decoded.encoding.encode(&fixed.text);
+        match write_atomically(path, &named, &contents, &bytes) {
             Ok(()) => {
                 // The file is fixed whether or not this line can be written.
                 let listed = writeln!(
@@ -293,12 +309,16 @@ fn print_list(
     let mut cursor = LineCursor::new(text, 1);
     for e in crate::fix::plan_filtered(scanner, text, allow) {
         let (line, col, _) = cursor.locate(e.span.start);
-        writeln!(
-            out,
-            "{shown}:{line}:{col}: [{}] would be replaced by \"{}\"",
-            lexicon.get(e.entry).id,
-            e.replacement
-        )?;
+        let id = escape::name(&lexicon.get(e.entry).id);
+        if e.replacement.is_empty() {
+            writeln!(out, "{shown}:{line}:{col}: [{id}] would be removed")?;
+        } else {
+            writeln!(
+                out,
+                "{shown}:{line}:{col}: [{id}] would be replaced by \"{}\"",
+                e.replacement
+            )?;
+        }
     }
     Ok(())
 }
@@ -336,37 +356,22 @@ fn write_atomically(
     }
     // Through a symbolic link given by name, fix the file it points to.
     let target = std::fs::canonicalize(path).map_err(|e| write_error(shown, &e))?;
-    let dir = target.parent().unwrap_or(Path::new("."));
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let (temp, mut file) = create_temp(dir, &name).map_err(|e| write_error(shown, &e))?;
-    let cleanup = |e: Diagnostic| {
-        let _ = std::fs::remove_file(&temp);
-        e
-    };
-    let written = (|| -> io::Result<()> {
-        file.write_all(new)?;
-        file.set_permissions(original.meta.permissions())?;
-        file.sync_all()
-    })();
-    drop(file);
-    written.map_err(|e| cleanup(write_error(shown, &e)))?;
-    if changed_since_read(&target, original) {
-        return Err(cleanup(
-            Diagnostic::error(format!(
+    let check = || {
+        if changed_since_read(&target, original) {
+            Err(Diagnostic::error(format!(
                 "`{shown}` changed while vblint was fixing it; it was left as it was"
             ))
-            .help("save your work in the other program, then run `vblint fix` again"),
-        ));
-    }
-    std::fs::rename(&temp, &target).map_err(|e| cleanup(write_error(shown, &e)))?;
-    // Make the rename itself durable; not every platform can sync a folder.
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
+            .help("save your work in the other program, then run `vblint fix` again"))
+        } else {
+            Ok(())
+        }
+    };
+    crate::atomic::write_checked(&target, new, Some(original.meta.permissions()), check).map_err(
+        |e| match e {
+            crate::atomic::Error::Io(e) => write_error(shown, &e),
+            crate::atomic::Error::Refused(d) => d,
+        },
+    )
 }
 
 /// Whether the file differs from what was read: length, modification time
@@ -378,34 +383,14 @@ fn changed_since_read(path: &Path, original: &Contents) -> bool {
     if meta.len() != original.meta.len() || meta.modified().ok() != original.meta.modified().ok() {
         return true;
     }
-    match std::fs::read(path) {
-        Ok(bytes) => bytes != original.bytes,
+    // Read as any input is (never waiting on a pipe swapped in), and no
+    // further than the original's length.
+    let shown = path.display().to_string();
+    let limits = crate::input::Limits {
+        max_file_size: original.meta.len(),
+    };
+    match crate::input::file::read_bytes(&crate::input::FileRef::named(path, &shown), limits) {
+        Ok(now) => now.bytes != original.bytes,
         Err(_) => true,
     }
-}
-
-/// Creates a new, empty temporary file next to the target.
-fn create_temp(dir: &Path, name: &str) -> io::Result<(PathBuf, File)> {
-    let pid = std::process::id();
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let mut last = None;
-    for attempt in 0..16u32 {
-        let temp = dir.join(format!(".{name}.vblint-{pid}-{nanos:x}-{attempt}.tmp"));
-        let mut options = OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        match options.open(&temp) {
-            Ok(f) => return Ok((temp, f)),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some(e),
-            Err(e) => return Err(e),
-        }
-    }
-    Err(last.unwrap_or_else(|| io::Error::other("no temporary file name was free")))
 }

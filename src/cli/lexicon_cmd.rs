@@ -8,9 +8,9 @@ use super::out::{self, say};
 use super::{
     ExitCode, LexiconCommand, LexiconPaths, lexicon_tools, load_lexicon_for, print_diagnostics,
 };
-use crate::lexicon::validate::{run_examples, validate, validation_scanner};
 use crate::lexicon::{BUILTIN_PREFIX, Lexicon};
 use crate::report::escape;
+use crate::validate::{ExampleKind, run_examples, validate, validation_scanner};
 
 pub(super) fn run(cmd: LexiconCommand) -> ExitCode {
     match cmd {
@@ -98,27 +98,34 @@ fn test(paths: &LexiconPaths, filter: Option<&str>) -> ExitCode {
         .filter(|r| files.contains(&lexicon.get(r.entry).origin.file.name))
         .collect();
     let entries: BTreeSet<_> = results.iter().map(|r| r.entry).collect();
+    let count = |kinds: &[ExampleKind]| results.iter().filter(|r| kinds.contains(&r.kind)).count();
+    let examples = count(&[ExampleKind::Example, ExampleKind::Counterexample]);
+    let pairs = count(&[ExampleKind::Fix]);
     let mut stdout = out::stdout();
     let written = (|| -> io::Result<ExitCode> {
-        writeln!(
-            stdout,
-            "running {} examples from {} entries",
-            results.len(),
-            entries.len()
-        )?;
+        if pairs == 0 {
+            writeln!(
+                stdout,
+                "running {examples} examples from {} entries",
+                entries.len()
+            )?;
+        } else {
+            writeln!(
+                stdout,
+                "running {examples} examples and {pairs} fixes ({} replacements) from {} entries",
+                count(&[ExampleKind::Replace]),
+                entries.len()
+            )?;
+        }
         let failures: Vec<_> = results.iter().filter_map(|r| r.failure.clone()).collect();
         stdout.flush()?;
         print_diagnostics(&failures);
         for r in results.iter().filter(|r| r.failure.is_some()) {
-            let kind = if r.counter {
-                "counterexample"
-            } else {
-                "example"
-            };
             writeln!(
                 stdout,
-                "FAILED {} {kind} {}",
+                "FAILED {} {} {}",
                 escape::name(&lexicon.get(r.entry).id),
+                r.kind.as_str(),
                 r.index + 1
             )?;
         }
@@ -158,14 +165,18 @@ fn list(paths: &LexiconPaths) -> ExitCode {
         for e in &lexicon.entries {
             let forms: usize = e.terms.iter().map(|t| t.variants().len()).sum();
             let layer = layer_of(e);
-            let (line, _) = e.origin.file.line_col(e.origin.span.start);
+            let place = if layer == "vblint" {
+                "(vblint's own rule: the lexicon's placeholders left in a text)".to_string()
+            } else {
+                let (line, _) = e.origin.file.line_col(e.origin.span.start);
+                format!("{}:{line}", escape::name(&e.origin.file.name))
+            };
             writeln!(
                 stdout,
-                "{:width$}  {:17}  {:8}  {forms:>5}  {layer:8}  {}:{line}",
+                "{:width$}  {:17}  {:8}  {forms:>5}  {layer:8}  {place}",
                 escape::name(&e.id),
                 e.category.as_str(),
                 e.severity.as_str(),
-                escape::name(&e.origin.file.name)
             )?;
         }
         stdout.flush()
@@ -180,10 +191,11 @@ fn list(paths: &LexiconPaths) -> ExitCode {
             .filter(|e| layer_of(e) == layer)
             .count()
     };
-    let active = lexicon.active().count();
+    let rules = count("vblint");
+    let active = lexicon.active().count() - rules;
     say!(
         "{} entries ({active} active): {} built-in, {} local, {} override, {} retired",
-        lexicon.entries.len(),
+        lexicon.entries.len() - rules,
         count("built-in"),
         count("local"),
         count("override"),
@@ -194,8 +206,12 @@ fn list(paths: &LexiconPaths) -> ExitCode {
 
 /// Where an entry in effect comes from: `built-in`, `local` (a new entry in
 /// a force's folder), `override` (replaces an entry of a lower layer with the
-/// same id) or `retired` (`retired = true`, here or in a lower layer).
+/// same id), `retired` (`retired = true`, here or in a lower layer) or
+/// `vblint` (vblint's own `placeholder` rule, in no lexicon file).
 fn layer_of(e: &crate::lexicon::Entry) -> &'static str {
+    if e.category == crate::lexicon::Category::Unfinished {
+        return "vblint";
+    }
     match (e.origin.layer, e.retired, e.origin.replaces) {
         (_, true, _) => "retired",
         (0, _, _) => "built-in",

@@ -15,9 +15,9 @@ use super::{
 };
 use crate::config::ContextMode;
 use crate::lexicon::canonical::{format_lexicon, short_diff};
-use crate::lexicon::spreadsheet::{self, EditFile};
 use crate::lexicon::stats::{Stats, stats, today};
 use crate::lexicon::{BUILTIN, BUILTIN_PREFIX, Lexicon, is_lexicon_file};
+use crate::lexicon_io::spreadsheet::{self, EditFile};
 use crate::report::{LineCursor, escape};
 use crate::scan::{Scanner, Settings};
 
@@ -142,7 +142,7 @@ fn lexicon_files(paths: &[PathBuf], config: Option<&PathBuf>) -> Result<Vec<Path
                     format!(
                         "cannot list `{}`: {}",
                         shown(&p),
-                        crate::lexicon::io_reason(&e)
+                        crate::input::io_reason(&e)
                     )
                 })?
                 .filter_map(Result::ok)
@@ -163,14 +163,17 @@ fn lexicon_files(paths: &[PathBuf], config: Option<&PathBuf>) -> Result<Vec<Path
     Ok(out)
 }
 
+/// The most bytes of a sample file (`impact`) or a spreadsheet (`import`):
+/// the default `--max-file-size` of `check`.
+const MAX_SAMPLE_BYTES: crate::input::Limits = crate::input::Limits {
+    max_file_size: 256 << 20,
+};
+
+/// Reads a lexicon file to format, as the loader reads it (bounded, never
+/// blocking on a pipe).
 fn read(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| {
-        format!(
-            "cannot read `{}`: {}",
-            shown(path),
-            crate::lexicon::io_reason(&e)
-        )
-    })
+    crate::input::read_small_text(path, crate::lexicon::MAX_FILE_BYTES, "lexicon file")
+        .map_err(|d| out::name_escaped_in(&d.message, &path.display().to_string()))
 }
 
 pub(super) fn fmt(args: &FmtArgs) -> ExitCode {
@@ -217,7 +220,7 @@ pub(super) fn fmt(args: &FmtArgs) -> ExitCode {
             say!(
                 "cannot write `{}`: {}",
                 shown(path),
-                crate::lexicon::io_reason(&e)
+                crate::input::io_reason(&e)
             );
             failed = true;
             Ok(())
@@ -413,7 +416,7 @@ fn findings(scanner: &Scanner, path: &str, text: &str) -> Vec<Found> {
 pub(super) fn impact(args: &ImpactArgs) -> ExitCode {
     let mut scanners = Vec::new();
     for (label, path) in [("OLD", &args.old), ("NEW", &args.new)] {
-        match Lexicon::load(!args.no_builtin, std::slice::from_ref(path)) {
+        match crate::lexicon_io::load(!args.no_builtin, std::slice::from_ref(path)) {
             Ok(l) => match Scanner::new(Arc::new(l), Settings::default()) {
                 Ok(s) => scanners.push(s),
                 Err(d) => {
@@ -433,10 +436,15 @@ pub(super) fn impact(args: &ImpactArgs) -> ExitCode {
     let mut new_all = BTreeSet::new();
     let mut texts: BTreeMap<String, String> = BTreeMap::new();
     for path in &files {
-        let Ok(bytes) = std::fs::read(path) else {
-            say!("cannot read `{}`", shown(path));
-            errors += 1;
-            continue;
+        let shown = path.display().to_string();
+        let file = crate::input::FileRef::named(path, &shown);
+        let bytes = match crate::input::file::read_bytes(&file, MAX_SAMPLE_BYTES) {
+            Ok(contents) => contents.bytes,
+            Err(not_read) => {
+                say!("{}", out::escaped(not_read.into_diagnostic(), Some(&shown)));
+                errors += 1;
+                continue;
+            }
         };
         // Binary and non-UTF-8 files are not sample text.
         let Ok(text) = String::from_utf8(bytes) else {
@@ -583,14 +591,13 @@ pub(super) fn import(args: &ImportArgs) -> ExitCode {
     let result = lexicon_files(std::slice::from_ref(&args.into), None)
         .and_then(|p| open_files(&p))
         .and_then(|mut files| {
-            let sheet = std::fs::File::open(&args.sheet).map_err(|e| {
-                format!(
-                    "cannot read `{}`: {}",
-                    shown(&args.sheet),
-                    crate::lexicon::io_reason(&e)
-                )
-            })?;
-            let report = spreadsheet::import(sheet, &mut files, &args.into)?;
+            let shown = args.sheet.display().to_string();
+            let file = crate::input::FileRef::named(&args.sheet, &shown);
+            let sheet =
+                crate::input::file::read_bytes(&file, MAX_SAMPLE_BYTES).map_err(|not_read| {
+                    out::escaped(not_read.into_diagnostic(), Some(&shown)).to_string()
+                })?;
+            let report = spreadsheet::import(&sheet.bytes[..], &mut files, &args.into)?;
             Ok((files, report))
         });
     let (files, report) = match result {
@@ -645,7 +652,7 @@ pub(super) fn import(args: &ImportArgs) -> ExitCode {
             say!(
                 "cannot write `{}`: {}",
                 shown(&f.path),
-                crate::lexicon::io_reason(&e)
+                crate::input::io_reason(&e)
             );
             failed = true;
         }

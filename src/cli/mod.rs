@@ -52,10 +52,13 @@ enum Command {
     Lexicon(LexiconCommand),
     /// Show (default) or make the safe, mechanical replacements.
     ///
-    /// Only entries marked `fix = "safe"` in the lexicon are replaced, never
-    /// inside quotation marks, never with an alternative that has a
-    /// `[placeholder]`, and never across a line break. Replacements keep the
-    /// capitalisation of the words they replace. `--write` changes files
+    /// Only entries marked `fix = "safe"` in the lexicon are replaced, with
+    /// the first of their replacements that fits the words around the term
+    /// (the same ones an editor offers as quick fixes); never inside
+    /// quotation marks or in a sentence that reports or corrects someone
+    /// else's wording ("called", "described as", "the term", "said"…), never
+    /// with a `[placeholder]`, and never across a line break. Replacements
+    /// keep the capitalisation of the words they replace. `--write` changes files
     /// atomically (a temporary file in the same folder, then a rename),
     /// keeps line endings, byte-order mark and permissions, and refuses a
     /// file that changed since it was read.
@@ -66,9 +69,46 @@ enum Command {
     /// or configuration); other files are still fixed.
     Fix(FixArgs),
     /// Run the language server over standard input and output (for editors).
-    Lsp,
+    Lsp(LspArgs),
     /// Count findings per rule, category, record, author, team and month (no case text).
     Report(report_cmd::ReportArgs),
+}
+
+/// The flags editors' language clients add when they start a server.
+///
+/// Standard input and output is the only transport; `--stdio` says so and
+/// changes nothing. The other transports (`--node-ipc`, `--socket`,
+/// `--pipe`) are refused with a message saying what to change.
+#[derive(Debug, Args)]
+struct LspArgs {
+    /// Talk to the editor over standard input and output (the default, and the only choice).
+    #[arg(long)]
+    stdio: bool,
+    /// Stop when the editor's process with this id has gone.
+    #[arg(long = "clientProcessId", value_name = "PID")]
+    client_process_id: Option<u32>,
+    /// Not supported: Node.js IPC.
+    #[arg(long = "node-ipc", hide = true)]
+    node_ipc: bool,
+    /// Not supported: a TCP socket.
+    #[arg(long, value_name = "PORT", hide = true)]
+    socket: Option<String>,
+    /// Not supported: a named pipe or Unix socket.
+    #[arg(long, value_name = "NAME", hide = true)]
+    pipe: Option<String>,
+}
+
+impl LspArgs {
+    /// The transport flag asked for that vblint does not support, as given.
+    fn unsupported_transport(&self) -> Option<String> {
+        if self.node_ipc {
+            Some("--node-ipc".into())
+        } else if let Some(port) = &self.socket {
+            Some(format!("--socket={port}"))
+        } else {
+            self.pipe.as_ref().map(|name| format!("--pipe={name}"))
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -256,13 +296,25 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Explain { rule, lexicon } => explain::run(&rule, &lexicon),
         Command::Lexicon(cmd) => lexicon_cmd::run(cmd),
         Command::Fix(args) => fix::run(args),
-        Command::Lsp => match crate::lsp::run() {
-            Ok(()) => ExitCode::Clean,
-            Err(e) => {
-                out::message(format_args!("vblint lsp: {e:#}"));
-                ExitCode::Error
-            }
-        },
+        Command::Lsp(args) => lsp(&args),
+    }
+}
+
+fn lsp(args: &LspArgs) -> ExitCode {
+    if let Some(flag) = args.unsupported_transport() {
+        out::message(format_args!(
+            "vblint lsp: {flag} is not supported: vblint talks to editors only over standard \
+             input and output (stdio). Set the editor to start `vblint lsp` with the stdio \
+             transport."
+        ));
+        return ExitCode::Error;
+    }
+    match crate::lsp::run(args.client_process_id) {
+        Ok(()) => ExitCode::Clean,
+        Err(e) => {
+            out::message(format_args!("vblint lsp: {e:#}"));
+            ExitCode::Error
+        }
     }
 }
 
@@ -271,20 +323,57 @@ fn print_diagnostics(diagnostics: &[Diagnostic]) {
     out::diagnostics(diagnostics);
 }
 
+/// The configuration file for `start`: `--config`, or the one found by
+/// walking up from `start`; none with `--no-config`.
+fn config_file(args: &LexiconArgs, start: &Path) -> Option<PathBuf> {
+    if args.no_config {
+        return None;
+    }
+    match &args.config {
+        Some(p) => Some(p.clone()),
+        None => Config::discover(start),
+    }
+}
+
+/// When the paths given are checked (or fixed) under more than one
+/// configuration, says which path goes with which: `files` are the
+/// configuration files in use (`None`: none found), `of_path` the one of
+/// each path; `verb` says what is done ("checked", "fixed").
+fn note_configurations(
+    verb: &str,
+    paths: &[PathBuf],
+    files: &[Option<PathBuf>],
+    of_path: &[usize],
+) {
+    if files.len() < 2 {
+        return;
+    }
+    let here = std::env::current_dir().unwrap_or_default();
+    for (path, &at) in paths.iter().zip(of_path) {
+        let shown = if path.as_os_str() == "-" {
+            "standard input".to_string()
+        } else {
+            format!("`{}`", out::shown(path))
+        };
+        let with = match &files[at] {
+            Some(file) => format!(
+                "the configuration `{}`",
+                out::shown(file.strip_prefix(&here).unwrap_or(file))
+            ),
+            None => "no configuration file (none in its folder or above)".to_string(),
+        };
+        out::say!("note: {shown} is {verb} with {with}");
+    }
+}
+
 /// Loads the configuration for `start` (unless switched off) merged with the
 /// command-line options.
 fn load_config(args: &LexiconArgs, start: &Path) -> Result<Config, Diagnostic> {
     let mut config = Config::default();
-    if !args.no_config {
-        let path = match &args.config {
-            Some(p) => Some(p.clone()),
-            None => Config::discover(start),
-        };
-        if let Some(path) = path {
-            let mut file = Config::load(&path)?;
-            file.path = Some(path);
-            config = config.merge(file);
-        }
+    if let Some(path) = config_file(args, start) {
+        let mut file = Config::load(&path)?;
+        file.path = Some(path);
+        config = config.merge(file);
     }
     let cli = Config {
         lexicon: args.lexicon.clone(),
@@ -348,6 +437,6 @@ fn load_lexicon_for(paths: &LexiconPaths) -> Result<Arc<Lexicon>, Vec<Diagnostic
         let config = load_config(&args, Path::new(".")).map_err(|d| vec![d])?;
         config.lexicon().map(Arc::new)
     } else {
-        Lexicon::load(!paths.no_builtin, &paths.paths).map(Arc::new)
+        crate::lexicon_io::load(!paths.no_builtin, &paths.paths).map(Arc::new)
     }
 }

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use super::ExitCode;
 use crate::diagnostic::{Diagnostic, SourceFile};
-use crate::lexicon::io_reason;
+use crate::input::io_reason;
 use crate::report::escape;
 
 /// Buffered standard output.

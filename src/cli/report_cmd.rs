@@ -154,13 +154,27 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
                 }
             }
         }
-        for file in records.iter().map(|f| &f.path) {
+        for listed in &records {
+            let file = &listed.path;
             let shown = file.display().to_string();
             let named = escape::name(&shown);
-            let mut reader = match input::open_records(file, Kind::of(file), &job_options(&job)) {
+            let limits = input::Limits {
+                max_file_size: job.max_file_size,
+            };
+            let opened = input::open_records(
+                &listed.file_ref(&named),
+                Kind::of(file),
+                limits,
+                &job_options(&job),
+            );
+            let mut reader = match opened {
                 Ok(r) => r,
-                Err(e) => {
-                    error(out::escaped(Diagnostic::error(e), Some(&shown)));
+                Err(input::NotRead::Skipped(note)) => {
+                    say!("{}", out::name_escaped_in(&note, &shown));
+                    continue;
+                }
+                Err(input::NotRead::Error(d)) => {
+                    error(out::escaped(d, Some(&shown)));
                     continue;
                 }
             };
@@ -215,7 +229,7 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
                 print_diagnostics(&[Diagnostic::error(format!(
                     "cannot write the report to `{}`: {}",
                     out::shown(p),
-                    crate::lexicon::io_reason(&e)
+                    crate::input::io_reason(&e)
                 ))]);
                 ExitCode::Error
             }

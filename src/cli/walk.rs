@@ -15,9 +15,9 @@ use globset::GlobSet;
 use ignore::Match;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
-use super::read::Folder;
 use crate::diagnostic::Diagnostic;
-use crate::lexicon::io_reason;
+use crate::input::io_reason;
+use crate::input::{FileRef, Folder};
 
 /// Which files a folder walk includes.
 #[derive(Clone, Copy, Debug)]
@@ -47,6 +47,19 @@ pub(super) struct Listed {
     /// ([`Folder`]); `None` when named on the command line, or when that
     /// folder is not held open.
     pub(super) folder: Option<Arc<Folder>>,
+}
+
+impl Listed {
+    /// The file as the input door reads it ([`crate::input::read`]),
+    /// shown as `shown`: not through a link when the walk found it.
+    pub(super) fn file_ref<'a>(&'a self, shown: &'a str) -> FileRef<'a> {
+        FileRef {
+            path: &self.path,
+            shown,
+            walked: self.walked,
+            folder: self.folder.as_deref(),
+        }
+    }
 }
 
 /// One step of a walk, in sorted order.
@@ -269,7 +282,7 @@ impl Iterator for Walk<'_> {
                 }
                 let shown = path.display().to_string();
                 return Some(Walked::Problem(WalkProblem::Note(
-                    super::read::special_file_note(&shown),
+                    crate::input::file::special_file_note(&shown),
                 )));
             }
             if self.exclude.is_some_and(|set| {

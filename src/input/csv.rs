@@ -1,21 +1,22 @@
 //! CSV exports, read record by record with the `csv` crate.
 //!
 //! The delimiter is detected from the header line among `,` `;` and tab
-//! unless given; a UTF-8 byte-order mark is dropped; a field that is not
-//! UTF-8 is read as Windows-1252 (the usual encoding of spreadsheet
-//! exports) and a note says so once. A record with the wrong number of
+//! unless given; a byte-order mark is dropped, and a UTF-16 export is read
+//! as UTF-8 ([`super::Export`]), with finding offsets mapped back to the
+//! field's UTF-16 bytes; a field that is not UTF-8 is read as Windows-1252
+//! (the usual encoding of spreadsheet exports) and a note says so once. A record with the wrong number of
 //! fields is reported and skipped.
 
-use std::fs::File;
-use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::io::BufRead;
 
-use super::{BadRecord, Field, Meta, Options, Record, Records, decode};
+use super::{BadRecord, Encoding, Field, Meta, Options, OriginalOffsets, Record, Records, decode};
 
 /// Reads records from a CSV file.
 pub struct CsvRecords {
-    reader: csv::Reader<BufReader<File>>,
+    reader: csv::Reader<Box<dyn BufRead + Send>>,
     shown: String,
+    /// The export's encoding (field offsets are mapped back for UTF-16).
+    encoding: Encoding,
     delimiter: u8,
     text: Vec<(usize, String)>,
     id: Option<usize>,
@@ -80,26 +81,25 @@ fn find_column(headers: &[String], wanted: &str) -> Option<usize> {
 }
 
 impl CsvRecords {
-    /// Opens `path` and resolves the columns named in `options`.
+    /// Reads the CSV export `shown` from `buf` (UTF-8, after any byte-order
+    /// mark; see [`super::Export`]) and resolves the columns named in
+    /// `options`.
     ///
     /// # Errors
     ///
     /// The file cannot be read, or a named column does not exist.
-    pub fn open(path: &Path, options: &Options) -> Result<CsvRecords, String> {
-        let shown = path.display().to_string();
-        let file = File::open(path)
-            .map_err(|e| format!("cannot read `{shown}`: {}", crate::lexicon::io_reason(&e)))?;
-        let mut buf = BufReader::with_capacity(256 * 1024, file);
+    pub fn new(
+        mut buf: Box<dyn BufRead + Send>,
+        shown: String,
+        encoding: Encoding,
+        options: &Options,
+    ) -> Result<CsvRecords, String> {
         let head = buf
             .fill_buf()
-            .map_err(|e| format!("cannot read `{shown}`: {}", crate::lexicon::io_reason(&e)))?;
-        let bom = head.starts_with(b"\xEF\xBB\xBF");
+            .map_err(|e| format!("cannot read `{shown}`: {}", crate::input::io_reason(&e)))?;
         let delimiter = options
             .csv_delimiter
-            .unwrap_or_else(|| detect_delimiter(&head[if bom { 3 } else { 0 }..]));
-        if bom {
-            buf.consume(3);
-        }
+            .unwrap_or_else(|| detect_delimiter(head));
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .has_headers(true)
@@ -170,6 +170,7 @@ impl CsvRecords {
             date: opt(&options.csv_date_column, "--csv-date-column")?,
             reader,
             shown,
+            encoding,
             delimiter,
             text,
             number: 0,
@@ -278,11 +279,16 @@ impl Records for CsvRecords {
                     let (i, name) = self.text[k].clone();
                     let text = self.field(i);
                     let (fl, fc) = self.field_start(line, i);
+                    let offsets = self
+                        .encoding
+                        .is_utf16()
+                        .then(|| OriginalOffsets::utf16(&text, 0));
                     fields.push(Field {
                         name,
                         text,
                         line: fl,
                         column: fc,
+                        offsets,
                     });
                 }
                 let id = match self.id {
@@ -323,7 +329,7 @@ impl Records for CsvRecords {
                         Some(Err(BadRecord {
                             line,
                             number: self.number,
-                            reason: format!("reading stopped: {}", crate::lexicon::io_reason(io)),
+                            reason: format!("reading stopped: {}", crate::input::io_reason(io)),
                             fatal: true,
                         }))
                     }

@@ -1,44 +1,95 @@
 //! Word documents: the paragraph text of `word/document.xml`, one paragraph
 //! per line, so a finding's line is the paragraph number.
 
-use std::io::Read;
-use std::path::Path;
+use std::fs::File;
+use std::io::{BufRead, BufReader};
 
 use quick_xml::events::Event;
 
-/// The text of a DOCX file, one paragraph per line.
+use super::file::{Capped, Limits, NotRead, OverLimit, show_size};
+use crate::diagnostic::Diagnostic;
+
+/// The part of a Word document that holds its text.
+const DOCUMENT: &str = "word/document.xml";
+
+/// The text of a DOCX file (`file`, opened by [`super::file::open`] and
+/// shown as `shown`), one paragraph per line.
+///
+/// The text part is unpacked as it is read, never whole, and no further
+/// than `limits.max_file_size`: a small file that would unpack to
+/// gigabytes (a "zip bomb") is refused, whatever size its directory
+/// claims, with memory bounded by the text found before the limit.
 ///
 /// # Errors
 ///
-/// A plain-English problem when the file is not a readable Word document.
-pub fn text(path: &Path) -> Result<String, String> {
-    let shown = path.display().to_string();
+/// A plain-English problem when the file is not a readable Word document
+/// or its text is over the limit.
+pub fn text(file: File, shown: &str, limits: Limits) -> Result<String, NotRead> {
     let not_docx = |why: String| {
-        format!("`{shown}` could not be read as a Word document ({why}); it was not scanned")
+        NotRead::Error(Diagnostic::error(format!(
+            "`{shown}` could not be read as a Word document ({why}); it was not scanned"
+        )))
     };
-    let file = std::fs::File::open(path)
-        .map_err(|e| format!("cannot read `{shown}`: {}", crate::lexicon::io_reason(&e)))?;
+    let max = limits.max_file_size;
+    let too_large = |size: Option<u64>| {
+        let size = size.map_or_else(String::new, |n| format!(" ({})", show_size(n)));
+        NotRead::Error(
+            Diagnostic::error(format!(
+                "the text of `{shown}` unpacks to more than the {} limit{size}; it was not scanned",
+                show_size(max)
+            ))
+            .help(
+                "a Word document this big is unusual: check the file, or raise the limit \
+                 with --max-file-size (for example --max-file-size 1G)",
+            ),
+        )
+    };
     let mut zip = zip::ZipArchive::new(file).map_err(|e| not_docx(e.to_string()))?;
-    let mut xml = String::new();
-    zip.by_name("word/document.xml")
-        .map_err(|e| not_docx(e.to_string()))?
-        .read_to_string(&mut xml)
-        .map_err(|e| not_docx(e.to_string()))?;
-    from_xml(&xml).map_err(not_docx)
+    let part = zip.by_name(DOCUMENT).map_err(|e| not_docx(e.to_string()))?;
+    // The size the archive claims; the capped reader holds any other.
+    if part.size() > max {
+        return Err(too_large(Some(part.size())));
+    }
+    let reader = BufReader::new(Capped::unpacked(part, max, shown));
+    from_reader(reader).map_err(|e| match e {
+        XmlError::OverLimit => too_large(None),
+        XmlError::Io(e) => not_docx(crate::input::io_reason(&e)),
+        XmlError::Xml(why) => not_docx(why),
+    })
 }
 
-/// The paragraph text of a `document.xml`.
+/// Why the XML of a document could not be read.
+#[derive(Debug)]
+pub enum XmlError {
+    /// The unpacked text is over the limit.
+    OverLimit,
+    /// Reading failed.
+    Io(std::io::Error),
+    /// The XML (or the packing) is malformed.
+    Xml(String),
+}
+
+/// The paragraph text of a `document.xml`, read as it streams in.
 ///
 /// # Errors
 ///
-/// When the XML is malformed.
-pub fn from_xml(xml: &str) -> Result<String, String> {
-    let mut reader = quick_xml::Reader::from_str(xml);
+/// When the XML is malformed, or reading fails.
+pub fn from_reader<R: BufRead>(source: R) -> Result<String, XmlError> {
+    let mut reader = quick_xml::Reader::from_reader(source);
     let mut out = String::new();
     let mut in_text = false;
     let mut started = false;
+    let mut buf = Vec::new();
     loop {
-        match reader.read_event().map_err(|e| e.to_string())? {
+        buf.clear();
+        let event = reader.read_event_into(&mut buf).map_err(|e| match e {
+            quick_xml::Error::Io(io) => match OverLimit::message(&io) {
+                Some(_) => XmlError::OverLimit,
+                None => XmlError::Io(std::io::Error::new(io.kind(), io.to_string())),
+            },
+            other => XmlError::Xml(other.to_string()),
+        })?;
+        match event {
             Event::Start(e) | Event::Empty(e) if e.name().as_ref() == "w:p" => {
                 if started {
                     out.push('\n');
@@ -65,6 +116,18 @@ pub fn from_xml(xml: &str) -> Result<String, String> {
         out.push('\n');
     }
     Ok(out)
+}
+
+/// The paragraph text of a `document.xml` held in memory.
+///
+/// # Errors
+///
+/// When the XML is malformed.
+pub fn from_xml(xml: &str) -> Result<String, String> {
+    from_reader(xml.as_bytes()).map_err(|e| match e {
+        XmlError::Xml(why) => why,
+        other => format!("{other:?}"),
+    })
 }
 
 #[cfg(test)]

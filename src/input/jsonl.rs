@@ -1,16 +1,18 @@
-//! JSON Lines exports: one JSON object per line, read line by line.
+//! JSON Lines exports: one JSON object per line, read line by line (as
+//! UTF-8, after any byte-order mark; a UTF-16 export is converted as it is
+//! read, see [`super::Export`]).
 
-use std::fs::File;
-use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::io::BufRead;
 
 use serde_json::Value;
 
-use super::{BadRecord, Field, Meta, Options, Record, Records};
+use super::{BadRecord, Encoding, Field, Meta, Options, OriginalOffsets, Record, Records};
 
 /// Reads records from a JSON Lines file.
 pub struct JsonlRecords {
-    reader: BufReader<File>,
+    reader: Box<dyn BufRead + Send>,
+    /// The export's encoding (field offsets are mapped back for UTF-16).
+    encoding: Encoding,
     options: Options,
     line: usize,
     number: usize,
@@ -27,16 +29,18 @@ fn value_text(v: &Value) -> Option<String> {
 }
 
 impl JsonlRecords {
-    /// Opens `path`.
+    /// Reads the JSON Lines file `shown` from `reader` (UTF-8, after any
+    /// byte-order mark).
     ///
     /// # Errors
     ///
-    /// The file cannot be read, or no text field was named.
-    pub fn open(path: &Path, options: &Options) -> Result<JsonlRecords, String> {
-        let shown = path.display().to_string();
-        let file = File::open(path)
-            .map_err(|e| format!("cannot read `{shown}`: {}", crate::lexicon::io_reason(&e)))?;
-        let mut reader = BufReader::with_capacity(256 * 1024, file);
+    /// No text field was named.
+    pub fn new(
+        mut reader: Box<dyn BufRead + Send>,
+        shown: String,
+        encoding: Encoding,
+        options: &Options,
+    ) -> Result<JsonlRecords, String> {
         if options.json_text_fields.is_empty() {
             let mut first = String::new();
             let _ = reader.read_line(&mut first);
@@ -51,6 +55,7 @@ impl JsonlRecords {
         }
         Ok(JsonlRecords {
             reader,
+            encoding,
             options: options.clone(),
             line: 0,
             number: 0,
@@ -78,7 +83,7 @@ impl Records for JsonlRecords {
                     return Some(Err(BadRecord {
                         line: self.line + 1,
                         number: self.number + 1,
-                        reason: format!("reading stopped: {}", crate::lexicon::io_reason(&e)),
+                        reason: format!("reading stopped: {}", crate::input::io_reason(&e)),
                         fatal: true,
                     }));
                 }
@@ -123,11 +128,16 @@ impl Records for JsonlRecords {
                             .map(|q| k + key.len() + q + 1)
                     })
                     .map_or(1, |b| raw[..b].chars().count() + 1);
+                let offsets = self
+                    .encoding
+                    .is_utf16()
+                    .then(|| OriginalOffsets::utf16(&text, 0));
                 fields.push(Field {
                     name: name.clone(),
                     text,
                     line: self.line,
                     column,
+                    offsets,
                 });
             }
             let get =

@@ -1,17 +1,29 @@
-//! Structured inputs: exports whose text lives in records or markup.
+//! Inputs: every file vblint reads comes in through here.
 //!
+//! [`read`] is the one door for input files of every [`Kind`]: it applies
+//! the size limit, never blocks on a pipe or device, and does not follow a
+//! link where a folder walk found the file ([`file::open`]). Plain text is
+//! decoded by [`text::decode`] (UTF-8, or UTF-16 with a byte-order mark).
 //! A CSV export or a JSON Lines file is read one record at a time (bounded
 //! memory); each record yields one or more text fields to scan, each with the
 //! line and column where it starts in the file, so a finding can be found by
 //! a person. DOCX and HTML files become plain text with their line structure
-//! kept. Nothing here prints: problems come back as values.
+//! kept. Configuration and lexicon files are read by
+//! [`file::read_small_text`]. Nothing here prints: problems come back as
+//! values.
 
 pub mod csv;
 pub mod docx;
+pub mod file;
 pub mod html;
 pub mod jsonl;
+pub mod text;
 
+use std::io::{BufRead, BufReader};
 use std::path::Path;
+
+pub use file::{Contents, FileRef, Folder, Limits, NotRead, read_small_text};
+pub use text::{Encoding, OriginalOffsets};
 
 /// Which reader a file needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,6 +99,9 @@ pub struct Field {
     pub line: usize,
     /// The 1-based column (Unicode scalar values) in the file where the text starts.
     pub column: usize,
+    /// Where the bytes of `text` are in the field as the file encodes it;
+    /// `None` when at the same offsets (the export is UTF-8).
+    pub offsets: Option<OriginalOffsets>,
 }
 
 /// Who wrote a record and when (for `report`).
@@ -134,21 +149,185 @@ pub trait Records: Send {
     fn take_notes(&mut self) -> Vec<String>;
 }
 
-/// Opens a record-based file.
+/// An input file, read through [`read`].
+pub enum Input {
+    /// A plain text file's bytes, as they are in the file: decode them with
+    /// [`text::decode`].
+    Plain(Contents),
+    /// The text of a Word or HTML file (finding offsets are of this text).
+    Extracted(String),
+    /// An export, opened: [`Export::records`] reads its records.
+    Export(Export),
+}
+
+/// Reads the input file `file` of kind `kind`, within `limits`: the one
+/// door every input file goes through.
+///
+/// Every kind is opened by [`file::open`]: a regular file only (pipes,
+/// sockets and devices are skipped without blocking), not through a link
+/// where a walk found it, and no bigger than `limits.max_file_size`. A
+/// Word document's text is also unpacked no further than that limit; an
+/// export is streamed, and stops at the limit should the file grow.
 ///
 /// # Errors
 ///
-/// A plain-English problem: the file cannot be read, or the options do not
-/// fit it (such as a missing text column).
-pub fn open_records(
-    path: &Path,
-    kind: Kind,
-    options: &Options,
-) -> Result<Box<dyn Records>, String> {
+/// [`NotRead::Skipped`] for a file skipped on purpose, [`NotRead::Error`]
+/// for one that could not be read.
+pub fn read(file: &FileRef<'_>, kind: Kind, limits: Limits) -> Result<Input, NotRead> {
     match kind {
-        Kind::Csv => Ok(Box::new(csv::CsvRecords::open(path, options)?)),
-        Kind::Jsonl => Ok(Box::new(jsonl::JsonlRecords::open(path, options)?)),
-        _ => Err(format!("`{}` is not a record-based file", path.display())),
+        Kind::Text => file::read_bytes(file, limits).map(Input::Plain),
+        Kind::Html => {
+            let contents = file::read_bytes(file, limits)?;
+            let text = text::decode_lossy(&contents.bytes);
+            Ok(Input::Extracted(html::text(&text)))
+        }
+        Kind::Docx => {
+            let (opened, _) = file::open(file, limits)?;
+            docx::text(opened, file.shown, limits).map(Input::Extracted)
+        }
+        Kind::Csv | Kind::Jsonl => {
+            let (opened, _) = file::open(file, limits)?;
+            Export::new(opened, file.shown, kind, limits).map(Input::Export)
+        }
+    }
+}
+
+/// An export opened for reading: its bytes stream in as UTF-8, after any
+/// byte-order mark, and no further than the size limit.
+pub struct Export {
+    reader: Box<dyn BufRead + Send>,
+    shown: String,
+    kind: Kind,
+    encoding: Encoding,
+}
+
+impl Export {
+    fn new(
+        opened: std::fs::File,
+        shown: &str,
+        kind: Kind,
+        limits: Limits,
+    ) -> Result<Export, NotRead> {
+        let capped = file::Capped::new(opened, limits.max_file_size, shown);
+        let mut raw = BufReader::with_capacity(256 * 1024, capped);
+        let head = raw.fill_buf().map_err(|e| file::cannot_read(shown, &e))?;
+        let encoding = Encoding::sniff(head);
+        raw.consume(encoding.bom_len());
+        let reader: Box<dyn BufRead + Send> = if encoding.is_utf16() {
+            Box::new(BufReader::with_capacity(
+                256 * 1024,
+                text::Utf16Reader::new(raw, encoding),
+            ))
+        } else {
+            Box::new(raw)
+        };
+        Ok(Export {
+            reader,
+            shown: shown.to_string(),
+            kind,
+            encoding,
+        })
+    }
+
+    /// Reads the export's records with `options`. Past
+    /// [`MAX_BAD_RECORDS`] records that cannot be read, reading stops with
+    /// one last message, so a file that is not an export (or has the wrong
+    /// separator) gives a screenful of messages, not millions.
+    ///
+    /// # Errors
+    ///
+    /// A plain-English problem: the options do not fit the export (such as
+    /// a missing text column), or its start cannot be read.
+    pub fn records(self, options: &Options) -> Result<Box<dyn Records>, String> {
+        let records: Box<dyn Records> = match self.kind {
+            Kind::Csv => Box::new(csv::CsvRecords::new(
+                self.reader,
+                self.shown,
+                self.encoding,
+                options,
+            )?),
+            Kind::Jsonl => Box::new(jsonl::JsonlRecords::new(
+                self.reader,
+                self.shown,
+                self.encoding,
+                options,
+            )?),
+            _ => return Err(format!("`{}` is not a record-based file", self.shown)),
+        };
+        Ok(Box::new(BadRecordsBounded {
+            inner: records,
+            bad: 0,
+            kind: self.kind,
+            done: false,
+        }))
+    }
+}
+
+/// Opens an export through [`read`] and reads its records with `options`.
+///
+/// # Errors
+///
+/// As [`read`]; and [`NotRead::Error`] when the options do not fit it.
+pub fn open_records(
+    file: &FileRef<'_>,
+    kind: Kind,
+    limits: Limits,
+    options: &Options,
+) -> Result<Box<dyn Records>, NotRead> {
+    match read(file, kind, limits)? {
+        Input::Export(export) => export
+            .records(options)
+            .map_err(|e| NotRead::Error(crate::diagnostic::Diagnostic::error(e))),
+        _ => Err(NotRead::Error(crate::diagnostic::Diagnostic::error(
+            format!("`{}` is not a record-based file", file.shown),
+        ))),
+    }
+}
+
+/// The most records of one export reported as unreadable; at the next,
+/// reading stops.
+pub const MAX_BAD_RECORDS: usize = 20;
+
+/// Records, with reading stopped after [`MAX_BAD_RECORDS`] bad ones.
+struct BadRecordsBounded {
+    inner: Box<dyn Records>,
+    bad: usize,
+    kind: Kind,
+    done: bool,
+}
+
+impl Records for BadRecordsBounded {
+    fn next_record(&mut self) -> Option<Result<Record, BadRecord>> {
+        if self.done {
+            return None;
+        }
+        let next = self.inner.next_record();
+        if let Some(Err(bad)) = &next
+            && !bad.fatal
+        {
+            self.bad += 1;
+            if self.bad > MAX_BAD_RECORDS {
+                self.done = true;
+                let check = match self.kind {
+                    Kind::Jsonl => "that it is a JSON Lines file (one JSON object per line)",
+                    _ => "that it is a CSV export and which separator it uses (--csv-delimiter)",
+                };
+                return Some(Err(BadRecord {
+                    line: bad.line,
+                    number: bad.number,
+                    reason: format!(
+                        "more than {MAX_BAD_RECORDS} records of this file could not be read, \
+                         so reading stopped here; check {check}"
+                    ),
+                    fatal: true,
+                }));
+            }
+        }
+        next
+    }
+
+    fn take_notes(&mut self) -> Vec<String> {
+        self.inner.take_notes()
     }
 }
 
@@ -159,6 +338,18 @@ pub fn decode(bytes: &[u8]) -> (String, bool) {
         Err(_) => {
             let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
             (text.into_owned(), true)
+        }
+    }
+}
+
+/// A short reason for an I/O error, without the "(os error N)" noise.
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or folder".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => {
+            let s = e.to_string();
+            s.split(" (os error").next().unwrap_or(&s).to_string()
         }
     }
 }

@@ -1,5 +1,6 @@
-//! The text behind code actions and hovers: case-matched alternatives,
-//! inline suppression markers, `vblint.toml` edits and entry explanations.
+//! The text behind code actions and hovers: inline suppression markers,
+//! `vblint.toml` edits and entry explanations. Replacements come from
+//! [`crate::fix::drop_ins`], as `vblint fix`'s do.
 //!
 //! Pure functions over strings and byte offsets; the server turns their
 //! results into LSP edits.
@@ -7,56 +8,6 @@
 use std::fmt::Write as _;
 
 use crate::lexicon::Entry;
-
-/// `replacement` written in the case of `original`: ALL CAPS stays caps,
-/// Capitalised stays capitalised, anything else is left as the lexicon has it.
-pub(crate) fn match_case(original: &str, replacement: &str) -> String {
-    let letters: Vec<char> = original.chars().filter(|c| c.is_alphabetic()).collect();
-    let all_caps = letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase());
-    if all_caps {
-        return replacement.to_uppercase();
-    }
-    let first_upper = original
-        .chars()
-        .find(|c| c.is_alphabetic())
-        .is_some_and(char::is_uppercase);
-    if first_upper {
-        let mut chars = replacement.chars();
-        if let Some(first) = chars.next()
-            && first.is_lowercase()
-        {
-            return first.to_uppercase().chain(chars).collect();
-        }
-    }
-    replacement.to_string()
-}
-
-/// How many bytes at the end of `before` (the text of the line before a
-/// finding) a replacement should also cover, because the alternative starts
-/// with the same words: "Amy is putting herself at risk" with the
-/// alternative "is being placed at risk by …" must not become "is is being".
-/// Up to three words, joined by spaces only, compared ignoring case.
-pub(crate) fn repeated_prefix(before: &str, alternative: &str) -> usize {
-    let alt: Vec<String> = crate::scan::words(alternative)
-        .take(3)
-        .map(|(_, w)| w.to_lowercase())
-        .collect();
-    if !before.ends_with(|c: char| c.is_whitespace()) {
-        return 0;
-    }
-    let tail: Vec<_> = crate::scan::words(before).collect();
-    for k in (1..=alt.len().min(tail.len())).rev() {
-        let start = tail[tail.len() - k].0.start;
-        let repeated: Vec<String> = before[start..]
-            .split_whitespace()
-            .map(str::to_lowercase)
-            .collect();
-        if repeated == alt[..k] {
-            return before.len() - start;
-        }
-    }
-    0
-}
 
 /// How an inline suppression marker is written in a language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -169,36 +120,6 @@ pub(crate) fn explain(entry: &Entry, quoted: bool, with_examples: bool) -> Strin
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn case_is_kept() {
-        assert_eq!(
-            match_case("PUTTING HERSELF AT RISK", "is at risk from [name]"),
-            "IS AT RISK FROM [NAME]"
-        );
-        assert_eq!(
-            match_case("Putting herself at risk", "is at risk"),
-            "Is at risk"
-        );
-        assert_eq!(match_case("putting herself", "is at risk"), "is at risk");
-        assert_eq!(match_case("putting herself", "Adults are"), "Adults are");
-        assert_eq!(match_case("I", "x"), "X");
-    }
-
-    #[test]
-    fn repeated_words_are_replaced_once() {
-        let alt = "is being placed at risk by [name the adult]";
-        assert_eq!(repeated_prefix("Amy is ", alt), 3);
-        assert_eq!(repeated_prefix("YP IS  ", alt), 4);
-        assert_eq!(repeated_prefix("Amy was ", alt), 0);
-        assert_eq!(repeated_prefix("Amy is, ", alt), 0);
-        assert_eq!(repeated_prefix("Amy is", alt), 0);
-        assert_eq!(repeated_prefix("", alt), 0);
-        assert_eq!(
-            repeated_prefix("adults are ", "adults are exploiting her"),
-            11
-        );
-    }
 
     #[test]
     fn disable_keeps_comments() {

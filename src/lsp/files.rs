@@ -35,7 +35,7 @@ pub(crate) fn lexicon_diagnostics(doc: &Document, enc: Encoding) -> Vec<Diagnost
         for sibling in siblings(dir, me) {
             // A sibling that cannot be read is that file's problem, shown
             // when it is opened; it must not hide this file's diagnostics.
-            let _ = builder.add_path(&sibling);
+            let _ = crate::lexicon_io::add_path(&mut builder, &sibling);
         }
     }
     builder.add_source(Arc::clone(&file));

@@ -8,11 +8,15 @@
 //!
 //! | module | owns |
 //! |---|---|
-//! | `server` | the main loop, lifecycle, dispatch, push/pull diagnostics |
+//! | `server` | the server's state, the main loop, sending messages |
+//! | `dispatch` | routing requests and notifications to handlers by method |
+//! | `handlers` | one module per request or group of notifications |
+//! | `diagnostics` | building diagnostics and publishing them |
+//! | `scheduler` | the background scan of large documents, the pull deadline |
 //! | `position` | byte offsets <-> LSP positions (the only UTF-16 code) |
 //! | `document` | open documents and incremental edits |
 //! | `settings` | editor settings, `vblint.toml`, building the scanner |
-//! | `actions` | quick-fix text: case matching, ignore markers, `vblint.toml` edits, explanations |
+//! | `actions` | quick-fix text: repeated words, ignore markers, `vblint.toml` edits, explanations |
 //! | `files` | diagnostics for open lexicon files and `vblint.toml` |
 //! | `transport` | `Content-Length` framing over stdio |
 //! | `uri` | `file:` URIs <-> paths |
@@ -20,12 +24,19 @@
 //! Logs go to stderr, prefixed `vblint lsp:`.
 
 mod actions;
+// Public (but hidden) only for `benches/lsp.rs`.
+#[doc(hidden)]
+pub mod bench;
+mod diagnostics;
+mod dispatch;
 // Public (but hidden) only for the `lsp_edits` fuzz target in `fuzz/`.
 #[doc(hidden)]
 pub mod document;
 mod files;
+mod handlers;
 #[doc(hidden)]
 pub mod position;
+mod scheduler;
 mod server;
 mod settings;
 mod transport;
@@ -35,17 +46,64 @@ use std::io::{BufRead, Write};
 
 use lsp_server::{Connection, Message};
 
-pub use server::bench;
-
 /// Runs the language server over stdin and stdout until the client sends
 /// `exit`.
+///
+/// With `client_process_id` (the editor's `--clientProcessId`), the process
+/// also ends, with code 1, once that process has gone, for an editor that
+/// dies without closing the server's stdin. This is watched on Unix; other
+/// systems rely on stdin closing.
 ///
 /// # Errors
 ///
 /// If the client exits without `shutdown` first, or closes the connection
 /// without `exit`: the process should then exit with code 1.
-pub fn run() -> anyhow::Result<()> {
+pub fn run(client_process_id: Option<u32>) -> anyhow::Result<()> {
+    if let Some(pid) = client_process_id {
+        watch_client(pid);
+    }
     run_with(std::io::BufReader::new(std::io::stdin()), std::io::stdout())
+}
+
+/// How often the editor's process is looked for.
+#[cfg(unix)]
+const CLIENT_POLL: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Ends this process once process `pid` no longer exists. Nothing is lost:
+/// the server only holds the editor's copies of open documents.
+#[cfg(unix)]
+fn watch_client(pid: u32) {
+    let raw = match libc::pid_t::try_from(pid) {
+        Ok(raw) if raw > 0 => raw,
+        _ => {
+            eprintln!("vblint lsp: --clientProcessId {pid} is not a process id; not watching it");
+            return;
+        }
+    };
+    let spawned = std::thread::Builder::new()
+        .name("vblint-lsp-client-watch".into())
+        .spawn(move || {
+            while process_exists(raw) {
+                std::thread::sleep(CLIENT_POLL);
+            }
+            eprintln!("vblint lsp: the editor (process {pid}) has gone; stopping");
+            std::process::exit(1);
+        });
+    if let Err(e) = spawned {
+        eprintln!("vblint lsp: cannot watch the editor's process ({e}); carrying on");
+    }
+}
+
+#[cfg(not(unix))]
+fn watch_client(_pid: u32) {}
+
+/// Whether the process `pid` (> 0) exists; a zombie counts until reaped.
+#[cfg(unix)]
+fn process_exists(pid: libc::pid_t) -> bool {
+    // SAFETY: signal 0 sends nothing; `kill` only checks that `pid` exists
+    // and whether we may signal it.
+    let rc = unsafe { libc::kill(pid, 0) };
+    rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
 /// Runs the language server over any byte streams (used by [`run`] and by

@@ -234,6 +234,7 @@ pub(crate) fn line_end(index: &LineIndex, text: &str, offset: usize) -> usize {
 }
 
 /// The start of the line holding `offset`.
+#[cfg(test)]
 pub(crate) fn line_start(index: &LineIndex, text: &str, offset: usize) -> usize {
     index.starts[index.line_of(floor_char_boundary(text, offset))]
 }

@@ -18,6 +18,7 @@ use std::thread;
 
 use crossbeam_channel::{Receiver, Sender};
 use lsp_server::Message;
+use lsp_types::notification::{Exit, Notification as _};
 use serde_json::Value;
 
 /// The largest message body accepted (a 5 MB document is about 5 MB of
@@ -101,7 +102,7 @@ fn read_loop<R: BufRead>(mut input: R, incoming: &Sender<Message>, outgoing: &Se
         let reply = match frame {
             Frame::Body(body) => match decode(&body) {
                 Ok(msg) => {
-                    let exit = matches!(&msg, Message::Notification(n) if n.method == "exit");
+                    let exit = matches!(&msg, Message::Notification(n) if n.method == Exit::METHOD);
                     if incoming.send(msg).is_err() || exit {
                         return;
                     }

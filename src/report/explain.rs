@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::lexicon::{Entry, FixPolicy, GuardAction, GuardScope, Lexicon};
+use crate::lexicon::{Category, Entry, FixPolicy, GuardAction, GuardScope, Lexicon};
 
 /// The full text `explain` prints for an entry (also used by the language
 /// server's "explain" action).
@@ -15,7 +15,9 @@ pub fn explain(lexicon: &Lexicon, e: &Entry) -> String {
     }
     let _ = writeln!(s, "\nWhy it matters\n  {}", e.why);
     let _ = writeln!(s, "\nWrite instead");
-    if e.alternatives.is_empty() {
+    if e.category == Category::Unfinished {
+        let _ = writeln!(s, "  (what the brackets ask for, without the brackets)");
+    } else if e.alternatives.is_empty() {
         let _ = writeln!(
             s,
             "  (no mechanical swap is safe: describe what the adult did)"
@@ -24,13 +26,37 @@ pub fn explain(lexicon: &Lexicon, e: &Entry) -> String {
     for a in &e.alternatives {
         let _ = writeln!(s, "  - {a}");
     }
+    if !e.replace.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nQuick fixes (where these words stand, outside quotations)"
+        );
+        for r in &e.replace {
+            let with = if r.with.source.is_empty() {
+                "(removed)"
+            } else {
+                &r.with.source
+            };
+            let _ = writeln!(s, "  - {} → {with}", r.pattern.source);
+        }
+    }
     if e.fix == FixPolicy::Safe {
         let _ = writeln!(
             s,
-            "  (`vblint fix` may apply the first alternative automatically)"
+            "  (`vblint fix` makes {} automatically)",
+            if e.replace.is_empty() {
+                "the first alternative"
+            } else {
+                "the first of these that needs nothing filled in"
+            }
         );
     }
     let _ = writeln!(s, "\nFlags");
+    if e.category == Category::Unfinished {
+        for p in &lexicon.placeholders {
+            let _ = writeln!(s, "  - [{p}]");
+        }
+    }
     for t in &e.terms {
         let more = t.variants().len().saturating_sub(1);
         if more > 0 {

@@ -11,7 +11,7 @@ use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use super::printer::{Printer, Streams, Totals, finish_with_line};
 use super::{HumanStyle, Located, Messages, Source, escape};
 use crate::config::ContextMode;
-use crate::lexicon::{Lexicon, Severity};
+use crate::lexicon::{Category, Lexicon, Severity};
 
 /// The `human` format.
 pub(super) struct Human {
@@ -27,7 +27,9 @@ impl Human {
             .entries
             .iter()
             .map(|e| {
-                if e.alternatives.is_empty() {
+                if e.category == Category::Unfinished {
+                    "write what the brackets ask for, then remove the brackets".to_string()
+                } else if e.alternatives.is_empty() {
                     "no mechanical swap is safe here: describe what the adult did (see `vblint explain`)"
                         .to_string()
                 } else {
@@ -274,6 +276,7 @@ mod tests {
                 text: &text,
                 first_line: 1,
                 first_column: 1,
+                offsets: None,
             };
             for context in [ContextMode::Full, ContextMode::Redacted] {
                 let human = Human::new(

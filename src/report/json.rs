@@ -87,8 +87,8 @@ impl<'a> JsonFinding<'a> {
             severity: l.finding.severity,
             line: l.line,
             column: l.column,
-            start: l.finding.span.start,
-            end: l.finding.span.end,
+            start: source.original_offset(l.finding.span.start),
+            end: source.original_offset(l.finding.span.end),
             text: &source.text[l.finding.span.clone()],
             message: message(l),
             alternatives: &l.entry.alternatives,
@@ -134,8 +134,8 @@ impl JsonWriter {
         for (name, n) in [
             (&br#","line":"#[..], l.line),
             (br#","column":"#, l.column),
-            (br#","start":"#, f.span.start),
-            (br#","end":"#, f.span.end),
+            (br#","start":"#, source.original_offset(f.span.start)),
+            (br#","end":"#, source.original_offset(f.span.end)),
         ] {
             json.extend_from_slice(name);
             json.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
@@ -202,6 +202,7 @@ mod tests {
                     text,
                     first_line: 7,
                     first_column: 3,
+                    offsets: None,
                 };
                 for l in locate(&lexicon, &source, std::slice::from_ref(&finding)) {
                     let serde = serde_json::to_string(&JsonFinding::new(&source, &l)).unwrap();

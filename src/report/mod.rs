@@ -68,6 +68,19 @@ pub struct Source<'a> {
     /// The column of the text's first character on that line (1 unless
     /// the text is a field of a record inside a larger file).
     pub first_column: usize,
+    /// Where the bytes of `text` are in the original (a file after its
+    /// byte-order mark, or decoded from UTF-16); `None` when at the same
+    /// offsets.
+    pub offsets: Option<&'a crate::input::OriginalOffsets>,
+}
+
+impl Source<'_> {
+    /// The offset in the original bytes of the file (or of the record's
+    /// text) of byte `offset` of `text`: what `start` and `end` report.
+    pub fn original_offset(&self, offset: usize) -> usize {
+        self.offsets
+            .map_or(offset, |o| o.original(self.text, offset))
+    }
 }
 
 /// A finding with everything a reporter needs.

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::printer::{Printer, Streams, Totals};
 use super::{Located, Source, message};
-use crate::lexicon::{Lexicon, Severity};
+use crate::lexicon::{Category, Lexicon, Severity};
 
 /// The `sarif` format.
 pub(super) struct Sarif {
@@ -150,7 +150,9 @@ pub fn trailer(lexicon: &Lexicon) -> String {
     let rules: Vec<Value> = lexicon
         .active()
         .map(|(_, e)| {
-            let help = if e.alternatives.is_empty() {
+            let help = if e.category == Category::Unfinished {
+                "Write what the brackets ask for, then remove the brackets.".to_string()
+            } else if e.alternatives.is_empty() {
                 "No mechanical swap is safe: describe what the adult did.".to_string()
             } else {
                 format!("Instead: {}", e.alternatives.join("; "))

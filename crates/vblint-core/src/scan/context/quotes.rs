@@ -1,0 +1,181 @@
+//! Quotations: someone's own words, which must be recorded verbatim.
+
+use std::ops::Range;
+
+use wide::u8x16;
+
+use super::regions::{paragraph_end, paragraph_start};
+
+/// Lead bytes of the characters that can open or close a quotation: the
+/// ASCII quotes and backtick, and the first byte of the UTF-8 encodings of
+/// `‘ ’ “ ” „` (E2 80 xx) and `« »` (C2 xx).
+static QUOTE_BYTES: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'"' as usize] = true;
+    t[b'\'' as usize] = true;
+    t[b'`' as usize] = true;
+    t[0xE2] = true;
+    t[0xC2] = true;
+    t
+};
+
+/// The position of the first byte of [`QUOTE_BYTES`] in `bytes`, tested
+/// sixteen bytes at a time.
+fn first_quote_byte(bytes: &[u8]) -> Option<usize> {
+    let (blocks, rest) = bytes.as_chunks::<16>();
+    for (k, &block) in blocks.iter().enumerate() {
+        let b = u8x16::new(block);
+        let is = |byte: u8| b.simd_eq(u8x16::splat(byte));
+        let quotes = is(b'"') | is(b'\'') | is(b'`') | is(0xE2) | is(0xC2);
+        let mask = quotes.to_bitmask();
+        if mask != 0 {
+            return Some(16 * k + mask.trailing_zeros() as usize);
+        }
+    }
+    let at = rest.iter().position(|&b| QUOTE_BYTES[usize::from(b)])?;
+    Some(16 * blocks.len() + at)
+}
+
+/// The offsets in `text[range]` of characters that may be quotation marks
+/// (and some other characters sharing their lead byte), with the character.
+fn quote_candidates(text: &str, range: Range<usize>) -> impl Iterator<Item = (usize, char)> + '_ {
+    let bytes = text.as_bytes();
+    let end = range.end;
+    let mut i = range.start;
+    std::iter::from_fn(move || {
+        let off = first_quote_byte(&bytes[i..end])?;
+        let at = i + off;
+        let c = text[at..].chars().next()?;
+        i = at + c.len_utf8();
+        Some((at, c))
+    })
+}
+
+/// Whether `span` lies inside quotation marks: someone's own words.
+///
+/// Double quotes (straight or curly) open and close; single quotes count only
+/// where they cannot be an apostrophe (not between two letters). A quotation
+/// still open at the match counts if it closes after the match in the same
+/// paragraph, or if it opened on the same line (writers often leave a quote
+/// unclosed at a line end).
+pub(crate) fn in_quotation(text: &str, span: &Range<usize>) -> bool {
+    let start = paragraph_start(text, span.start);
+    let mut double: Option<usize> = None;
+    let mut single: Option<usize> = None;
+    for (at, c) in quote_candidates(text, start..span.start) {
+        let prev = (at > start)
+            .then(|| text[..at].chars().next_back())
+            .flatten();
+        let next = text[at + c.len_utf8()..].chars().next();
+        match c {
+            '"' => double = if double.is_some() { None } else { Some(at) },
+            '\u{201C}' | '\u{201E}' | '\u{AB}' => double = Some(at),
+            '\u{201D}' | '\u{BB}' => double = None,
+            '\'' | '\u{2018}' | '\u{2019}' | '`' => {
+                let before_word = prev.is_some_and(char::is_alphanumeric);
+                let after_word = next.is_some_and(char::is_alphanumeric);
+                if before_word && after_word {
+                    // An apostrophe inside a word: she's, Mum's.
+                } else if single.is_none() && !before_word && after_word {
+                    // (’ is used as an opening quote by some keyboards.)
+                    single = Some(at);
+                } else if single.is_some() && !after_word {
+                    single = None;
+                }
+            }
+            _ => {}
+        }
+    }
+    let (open_at, closers): (usize, &[char]) = match (double, single) {
+        (Some(d), Some(s)) => (
+            d.max(s),
+            if d > s {
+                &['"', '\u{201D}', '\u{BB}']
+            } else {
+                &['\'', '\u{2019}']
+            },
+        ),
+        (Some(d), None) => (d, &['"', '\u{201D}', '\u{BB}']),
+        (None, Some(s)) => (s, &['\'', '\u{2019}', '`']),
+        (None, None) => return false,
+    };
+    let end = paragraph_end(text, span.end).max(span.end);
+    for (at, c) in quote_candidates(text, span.end..end) {
+        if closers.contains(&c) {
+            let prev = text[..at].chars().next_back();
+            let next = text[at + c.len_utf8()..end].chars().next();
+            let is_apostrophe = c != '"'
+                && c != '\u{201D}'
+                && prev.is_some_and(char::is_alphanumeric)
+                && next.is_some_and(char::is_alphanumeric);
+            if !is_apostrophe {
+                return true;
+            }
+        }
+    }
+    // Unclosed: count it only if it opened on the match's own line.
+    memchr::memchr(b'\n', &text.as_bytes()[open_at..span.start]).is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn quoted(text: &str, word: &str) -> bool {
+        let start = text.find(word).unwrap();
+        in_quotation(text, &(start..start + word.len()))
+    }
+
+    #[test]
+    fn quotations() {
+        assert!(quoted(
+            "She said \"he is my boyfriend\" to staff.",
+            "boyfriend"
+        ));
+        assert!(quoted(
+            "She said “he is my boyfriend” to staff.",
+            "boyfriend"
+        ));
+        assert!(quoted("her 'boyfriend' collected her", "boyfriend"));
+        assert!(quoted("her ‘boyfriend’ collected her", "boyfriend"));
+        assert!(!quoted(
+            "She said \"no\" and her boyfriend left.",
+            "boyfriend"
+        ));
+        assert!(!quoted(
+            "She’s with her boyfriend, Mum's friend said.",
+            "boyfriend"
+        ));
+        assert!(!quoted("The girls' boyfriend", "boyfriend"));
+        // Unclosed at the line end, same line: quoted.
+        assert!(quoted(
+            "CALLER STATES \"HE IS MY BOYFRIEND\nNEXT LINE",
+            "BOYFRIEND"
+        ));
+        // Unclosed quote on an earlier line does not leak.
+        assert!(!quoted("He said \"stop\nShe has a boyfriend", "boyfriend"));
+        // A quotation in an earlier paragraph does not leak.
+        assert!(!quoted(
+            "He said \"stop\n\nShe has a boyfriend\" x",
+            "boyfriend"
+        ));
+    }
+
+    #[test]
+    fn quote_bytes_are_found_in_blocks_and_the_rest() {
+        for b in 0..=255u8 {
+            for len in [1, 15, 16, 17, 40] {
+                for at in 0..len {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = b;
+                    let expected = QUOTE_BYTES[usize::from(b)].then_some(at);
+                    assert_eq!(
+                        first_quote_byte(&bytes),
+                        expected,
+                        "{b:#x} at {at} of {len}"
+                    );
+                }
+            }
+        }
+    }
+}
