@@ -9,6 +9,7 @@ pub mod atomic;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
+pub mod dismissed;
 pub mod fix;
 pub mod input;
 pub mod lexicon;

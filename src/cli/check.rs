@@ -19,6 +19,7 @@ use super::walk::{self, Listed, WalkOptions, WalkProblem, Walked};
 use super::{CheckArgs, ExitCode, load_config, load_scanner, print_diagnostics};
 use crate::config::{Config, FailOn};
 use crate::diagnostic::Diagnostic;
+use crate::dismissed::Dismissed;
 use crate::input::{self, Kind, Record};
 use crate::lexicon::{Severity, io_reason};
 use crate::report::{self, Format, HumanStyle, JsonWriter, LineCursor, Source};
@@ -68,6 +69,8 @@ pub(super) struct Job<'a> {
     pub(super) options: input::Options,
     /// Findings to leave out (`--baseline`).
     baseline: Option<HashSet<String>>,
+    /// Findings dismissed in an editor (`.vblint-ignore`).
+    dismissed: Option<&'a Dismissed>,
     /// Whether findings need fingerprints (SARIF, baselines).
     fingerprints: bool,
     /// Files larger than this are refused rather than read.
@@ -86,6 +89,7 @@ pub(super) struct Prepared {
     per_file: Option<PerFile>,
     options: input::Options,
     baseline: Option<HashSet<String>>,
+    dismissed: Option<Dismissed>,
     fingerprints: bool,
 }
 
@@ -101,6 +105,7 @@ impl Prepared {
             per_file: self.per_file.clone(),
             options: self.options.clone(),
             baseline: self.baseline.clone(),
+            dismissed: self.dismissed.as_ref(),
             fingerprints: self.fingerprints,
             max_file_size: self.max_file_size,
         }
@@ -154,6 +159,11 @@ pub(super) fn prepare(args: &CheckArgs) -> Option<Prepared> {
         .load_baseline()
         .map_err(|e| fail(Diagnostic::error(e)))
         .ok()?;
+    let dismissed = if args.lexicon.no_config {
+        None
+    } else {
+        load_dismissed(&start).map_err(fail).ok()?
+    };
     Some(Prepared {
         exclude,
         format,
@@ -166,6 +176,7 @@ pub(super) fn prepare(args: &CheckArgs) -> Option<Prepared> {
         per_file,
         options,
         baseline,
+        dismissed,
         fingerprints: format == Format::Sarif
             || args.batch.baseline.is_some()
             || args.batch.write_baseline.is_some(),
@@ -314,6 +325,7 @@ fn scan_record(job: &Job<'_>, shown: &str, path: &Path, record: &Record) -> File
         findings.clear();
         job.scanner.scan_into(&field.text, &mut norm, &mut findings);
         apply_per_file(job, Some(path), &mut findings);
+        apply_dismissed(job, &field.text, &mut findings);
         let source = Source {
             path: shown,
             record: Some(&record.id),
@@ -336,6 +348,38 @@ fn apply_per_file(job: &Job<'_>, path: Option<&Path>, findings: &mut Vec<Finding
                     .any(|id| id == "*" || *id == lexicon.get(f.entry).id)
             });
         }
+    }
+}
+
+/// Drops the findings dismissed in an editor ("Ignore here").
+fn apply_dismissed(job: &Job<'_>, text: &str, findings: &mut Vec<Finding>) {
+    if let Some(dismissed) = job.dismissed {
+        dismissed.retain(job.scanner.lexicon(), text, findings);
+    }
+}
+
+/// The `.vblint-ignore` found walking up from `start`, if any.
+fn load_dismissed(start: &Path) -> Result<Option<Dismissed>, Diagnostic> {
+    let Some(path) = Dismissed::discover(start) else {
+        return Ok(None);
+    };
+    match Dismissed::load(&path) {
+        Ok(Some((dismissed, bad))) => {
+            if bad > 0 {
+                eprintln!(
+                    "vblint: note: skipped {bad} line(s) of `{}` that are not fingerprints",
+                    path.display()
+                );
+            }
+            Ok(Some(dismissed))
+        }
+        Ok(None) => Ok(None),
+        Err(e) => Err(Diagnostic::error(format!(
+            "cannot read the dismissed findings in `{}`: {}",
+            path.display(),
+            io_reason(&e)
+        ))
+        .help("make the file readable, or delete it to see those findings again")),
     }
 }
 
@@ -565,6 +609,7 @@ pub(super) fn findings_in(job: &Job<'_>, path: Option<&Path>, text: &str) -> Vec
     let mut findings = Vec::new();
     job.scanner.scan_parallel(text, &mut findings);
     apply_per_file(job, path, &mut findings);
+    apply_dismissed(job, text, &mut findings);
     findings
 }
 
