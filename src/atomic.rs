@@ -144,7 +144,7 @@ fn create_temp(dir: &Path, name: &str, private: bool) -> io::Result<(PathBuf, Fi
 
 /// A random number: the standard library's randomly keyed hasher over a
 /// counter, the process id and the time.
-fn random() -> u64 {
+pub(crate) fn random() -> u64 {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));

@@ -11,6 +11,7 @@ pub use vblint_core::{diagnostic, fix, lexicon, scan, text, validate};
 pub mod atomic;
 pub mod cli;
 pub mod config;
+pub mod dismissed;
 pub mod input;
 pub mod lexicon_io;
 pub mod lsp;

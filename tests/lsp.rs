@@ -276,11 +276,12 @@ fn did_open_publishes_diagnostics_with_code_source_severity_and_data() {
             .unwrap()
             .starts_with("The phrase inspectors found most often")
     );
+    // The rule and whether it is quoted; the alternatives come with the
+    // code actions, not with every diagnostic.
     assert_eq!(
-        d["data"]["alternatives"][0],
-        "is being placed at risk by [name the adult]"
+        d["data"],
+        json!({ "rule": "put-self-at-risk", "quoted": false })
     );
-    assert_eq!(d["data"]["quoted"], false);
     c.shutdown();
 }
 
@@ -505,13 +506,6 @@ fn code_actions_offer_replacements_that_fit_in_the_original_case() {
             assert!(!title.contains("her vulnerability"), "{title}");
         }
     }
-    let acts = actions(&mut c, URI, &diags[2]);
-    let t = titles(&acts);
-    assert!(
-        t.contains(&"Ignore this occurrence of `put-self-at-risk`"),
-        "{t:?}"
-    );
-    assert!(t.contains(&"Explain `put-self-at-risk`"), "{t:?}");
     c.shutdown();
 }
 
@@ -628,45 +622,250 @@ fn no_replacement_is_offered_where_none_fits_or_for_reported_wording() {
     c.shutdown();
 }
 
-#[test]
-fn ignore_markers_follow_the_language() {
-    let mut c = Client::plain();
-    for (uri, lang, marker) in [
-        (
-            "file:///c/a.txt",
-            "plaintext",
-            " [vblint: ignore put-self-at-risk]",
-        ),
-        (
-            "file:///c/a.md",
-            "markdown",
-            " <!-- vblint: ignore put-self-at-risk -->",
-        ),
-    ] {
-        let text = "Amy is putting herself at risk.\r\nNext.\r\n";
-        let diags = c.open(uri, lang, text);
-        let acts = actions(&mut c, uri, &diags[0]);
-        let ignore = acts
-            .iter()
-            .find(|a| a["title"].as_str().unwrap().starts_with("Ignore"))
-            .unwrap();
-        let edit = first_edit(ignore, uri);
-        assert_eq!(edit["newText"], marker);
-        // At the end of the line, before its CRLF.
-        assert_eq!(
-            edit["range"]["start"],
-            json!({ "line": 0, "character": 31 })
-        );
-        // Applying it silences the finding.
-        c.notify(
-            "textDocument/didChange",
-            json!({ "textDocument": { "uri": uri, "version": 2 },
-                    "contentChanges": [{ "range": edit["range"], "text": marker }] }),
-        );
-        assert!(c.diagnostics(uri).is_empty());
+// ==== workspace folders ========================================================
+
+fn workspace(config: Option<&str>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    if let Some(config) = config {
+        std::fs::write(dir.path().join("vblint.toml"), config).unwrap();
     }
+    dir
+}
+
+fn doc_uri(dir: &Path, name: &str) -> String {
+    format!("file://{}/{name}", dir.display())
+}
+
+/// The names in a folder, sorted.
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Runs the command of a code action, as an editor does.
+fn run_command(c: &mut Client, action: &Value) -> Value {
+    let cmd = &action["command"];
+    c.ok(
+        "workspace/executeCommand",
+        json!({ "command": cmd["command"], "arguments": cmd["arguments"] }),
+    )
+}
+
+fn find_action<'a>(acts: &'a [Value], prefix: &str) -> &'a Value {
+    acts.iter()
+        .find(|a| a["title"].as_str().unwrap().starts_with(prefix))
+        .unwrap_or_else(|| panic!("no action {prefix}: {:?}", titles(acts)))
+}
+
+// ==== the set of code actions ==================================================
+
+#[test]
+fn code_actions_are_fixes_then_explain_ignore_and_disable() {
+    let dir = workspace(None);
+    let (mut c, _) = Client::with(Some(dir.path()), caps_utf16(), Value::Null);
+    let uri = doc_uri(dir.path(), "note.txt");
+    let diags = c.open(&uri, "plaintext", NOTE);
+    let acts = actions(&mut c, &uri, &diags[0]);
+    assert_eq!(
+        titles(&acts),
+        [
+            "Replace with “being placed at risk by [name the adult] when”",
+            "Explain `put-self-at-risk`",
+            "Ignore `put-self-at-risk` here (outside the note)",
+            "Disable `put-self-at-risk` in this workspace",
+        ]
+    );
+    assert_eq!(acts[0]["isPreferred"], true);
+    // Only the replacement edits the note.
+    for a in &acts[1..] {
+        assert!(a.get("edit").is_none(), "{a}");
+        assert!(a["command"]["command"].is_string(), "{a}");
+    }
+    // Asked for quick fixes only, "Explain" (not a fix) is left out.
+    let r = c.ok(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": uri }, "range": diags[0]["range"],
+                "context": { "diagnostics": [diags[0]], "only": ["quickfix"] } }),
+    );
+    assert_eq!(r.as_array().unwrap().len(), 3);
+    c.shutdown();
+
+    // Without a workspace, the titles say nothing outlives the session.
+    let mut c = Client::plain();
+    let diags = c.open(URI, "plaintext", NOTE);
+    let acts = actions(&mut c, URI, &diags[0]);
+    let t = titles(&acts);
+    assert_eq!(
+        t[2],
+        "Ignore `put-self-at-risk` here (until the editor closes; nothing is written into the note)"
+    );
+    assert_eq!(t[3], "Disable `put-self-at-risk` until the editor closes");
     c.shutdown();
 }
+
+#[test]
+fn comment_markers_are_a_separate_action_only_where_the_language_has_comments() {
+    let mut c = Client::plain();
+    let text = "Amy is putting herself at risk.\r\nNext.\r\n";
+    let plain = c.open("file:///c/a.txt", "plaintext", text);
+    let acts = actions(&mut c, "file:///c/a.txt", &plain[0]);
+    assert!(
+        acts.iter().all(|a| a.get("edit").is_none()
+            || a["title"].as_str().unwrap().starts_with("Replace")),
+        "{:?}",
+        titles(&acts)
+    );
+    let uri = "file:///c/a.md";
+    let diags = c.open(uri, "markdown", text);
+    let acts = actions(&mut c, uri, &diags[0]);
+    let comment = acts.last().unwrap();
+    assert_eq!(
+        comment["title"],
+        "Ignore `put-self-at-risk` with a comment in the file"
+    );
+    let edit = first_edit(comment, uri);
+    assert_eq!(edit["newText"], " <!-- vblint: ignore put-self-at-risk -->");
+    // At the end of the line, before its CRLF.
+    assert_eq!(
+        edit["range"]["start"],
+        json!({ "line": 0, "character": 31 })
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri, "version": 2 },
+                "contentChanges": [{ "range": edit["range"], "text": edit["newText"] }] }),
+    );
+    assert!(c.diagnostics(uri).is_empty());
+    c.shutdown();
+}
+
+// ==== ignoring one finding, outside the note ===================================
+
+#[test]
+fn ignoring_writes_nothing_into_a_plain_text_note_and_the_finding_goes() {
+    let dir = workspace(None);
+    let text = "Amy is putting herself at risk by going to the address.\n\
+                Later, she is putting herself at risk at the park.\n";
+    let note = dir.path().join("note.txt");
+    std::fs::write(&note, text).unwrap();
+    let (mut c, _) = Client::with(Some(dir.path()), caps_utf16(), Value::Null);
+    let uri = doc_uri(dir.path(), "note.txt");
+    let diags = c.open(&uri, "plaintext", text);
+    assert_eq!(diags.len(), 2);
+    let acts = actions(&mut c, &uri, &diags[0]);
+    let ignore = find_action(&acts, "Ignore `put-self-at-risk` here");
+    assert!(ignore.get("edit").is_none(), "{ignore}");
+    assert_eq!(run_command(&mut c, ignore), Value::Null);
+    // At once, with no edit and no save: only the other sentence is flagged.
+    let after = c.diagnostics(&uri);
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0]["range"]["start"]["line"], 1);
+    c.sync();
+    assert!(
+        c.server_requests
+            .iter()
+            .all(|r| r.method != "workspace/applyEdit"),
+        "{:?}",
+        c.server_requests
+    );
+    // The dismissal is a fingerprint in the workspace, with no words of the note.
+    assert_eq!(names_in(dir.path()), [".vblint-ignore", "note.txt"]);
+    let kept = std::fs::read_to_string(dir.path().join(".vblint-ignore")).unwrap();
+    for word in ["Amy", "putting", "herself", "address", "going"] {
+        assert!(!kept.contains(word), "{kept}");
+    }
+    assert_eq!(
+        kept.lines()
+            .filter(|l| l.starts_with("put-self-at-risk "))
+            .count(),
+        1,
+        "{kept}"
+    );
+    assert_eq!(std::fs::read_to_string(&note).unwrap(), text);
+    // Another document with the same sentence (in another paragraph) is
+    // not flagged either; other words around the phrase still are.
+    let other = doc_uri(dir.path(), "other.txt");
+    let copy = "New entry.\nAmy is putting herself at risk by going to the address.\nShe is putting herself at risk again.\n";
+    let diags = c.open(&other, "plaintext", copy);
+    assert_eq!(covered(copy, &diags, true), ["putting herself at risk"]);
+    assert_eq!(diags[0]["range"]["start"]["line"], 2);
+    c.shutdown();
+
+    // A new session reads the dismissal back.
+    let (mut c, _) = Client::with(Some(dir.path()), caps_utf16(), Value::Null);
+    assert_eq!(c.open(&uri, "plaintext", text).len(), 1);
+    c.shutdown();
+
+    // And `vblint check` honours it.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vblint"))
+        .args(["check", "--format", "concise", "note.txt"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.starts_with("note.txt:2:"), "{stdout}");
+    // `--no-config` leaves it aside, as it does vblint.toml.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vblint"))
+        .args(["check", "--no-config", "--format", "concise", "note.txt"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 2);
+}
+
+#[test]
+fn deleting_the_ignore_file_shows_the_findings_again() {
+    let dir = workspace(None);
+    let mut caps = caps_utf16();
+    caps["workspace"]["didChangeWatchedFiles"] = json!({ "dynamicRegistration": true });
+    let (mut c, _) = Client::with(Some(dir.path()), caps, Value::Null);
+    c.sync();
+    let watchers = c
+        .server_requests
+        .iter()
+        .find(|r| r.method == "client/registerCapability")
+        .unwrap()
+        .params
+        .to_string();
+    assert!(watchers.contains("**/.vblint-ignore"), "{watchers}");
+    let uri = doc_uri(dir.path(), "note.txt");
+    let diags = c.open(&uri, "plaintext", NOTE);
+    let acts = actions(&mut c, &uri, &diags[0]);
+    run_command(&mut c, find_action(&acts, "Ignore"));
+    assert!(c.diagnostics(&uri).is_empty());
+    std::fs::remove_file(dir.path().join(".vblint-ignore")).unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": doc_uri(dir.path(), ".vblint-ignore"), "type": 3 }] }),
+    );
+    assert_eq!(c.diagnostics(&uri).len(), 1);
+    c.shutdown();
+}
+
+#[test]
+fn ignoring_without_a_workspace_lasts_for_the_session() {
+    let mut c = Client::plain();
+    let diags = c.open(URI, "plaintext", NOTE);
+    let acts = actions(&mut c, URI, &diags[0]);
+    run_command(&mut c, find_action(&acts, "Ignore"));
+    assert!(c.diagnostics(URI).is_empty());
+    // Typing elsewhere in the note keeps it dismissed.
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": URI, "version": 2 },
+                "contentChanges": [{ "range": { "start": { "line": 1, "character": 0 }, "end": { "line": 1, "character": 0 } },
+                                     "text": "Next entry.\n" }] }),
+    );
+    assert!(c.diagnostics(URI).is_empty());
+    c.shutdown();
+}
+
+// ==== quotations, hover and explain ============================================
 
 #[test]
 fn quoted_findings_get_no_fix_and_say_so() {
@@ -683,72 +882,53 @@ fn quoted_findings_get_no_fix_and_say_so() {
             .contains("inside a quotation")
     );
     let acts = actions(&mut c, URI, &diags[0]);
-    assert!(
-        titles(&acts).iter().all(|t| !t.starts_with("Replace")),
-        "{:?}",
-        titles(&acts)
+    assert_eq!(
+        titles(&acts),
+        [
+            "Explain `put-self-at-risk`",
+            "Ignore `put-self-at-risk` here (until the editor closes; nothing is written into the note)"
+        ]
     );
-    assert!(titles(&acts).iter().any(|t| t.starts_with("Ignore")));
-    assert!(titles(&acts).iter().any(|t| t.starts_with("Explain")));
-    assert!(titles(&acts).iter().all(|t| !t.starts_with("Disable")));
     c.shutdown();
 }
 
-#[test]
-fn explain_shows_the_whole_entry() {
-    let mut c = Client::plain();
-    let diags = c.open(URI, "plaintext", NOTE);
-    let acts = actions(&mut c, URI, &diags[0]);
-    let explain = acts
-        .iter()
-        .find(|a| a["title"] == "Explain `put-self-at-risk`")
-        .unwrap();
-    let cmd = &explain["command"];
-    let text = c.ok(
-        "workspace/executeCommand",
-        json!({ "command": cmd["command"], "arguments": cmd["arguments"] }),
-    );
-    let text = text.as_str().unwrap();
-    assert!(text.contains("inspectors found most often"), "{text}");
-    assert!(
-        text.contains("is being placed at risk by [name the adult]"),
-        "{text}"
-    );
-    assert!(text.contains("HMICFRS"), "{text}");
-    let shown = c.notification("window/showMessage");
-    assert!(
-        shown.params["message"]
-            .as_str()
-            .unwrap()
-            .contains("**Sources:**")
-    );
-    // An unknown rule is an invalid-params error.
-    let r = c.request(
-        "workspace/executeCommand",
-        json!({ "command": "vblint.explain", "arguments": ["no-such-rule"] }),
-    );
-    assert_eq!(r.response_result.unwrap_err().code, -32602);
-    c.shutdown();
-}
-
-#[test]
-fn hover_shows_why_alternatives_and_sources() {
-    let mut c = Client::plain();
-    let diags = c.open(URI, "plaintext", NOTE);
-    let h = c.ok(
+fn hover_at(c: &mut Client, uri: &str, diag: &Value) -> Value {
+    c.ok(
         "textDocument/hover",
-        json!({ "textDocument": { "uri": URI }, "position": diags[0]["range"]["start"] }),
-    );
+        json!({ "textDocument": { "uri": uri }, "position": diag["range"]["start"] }),
+    )
+}
+
+#[test]
+fn hover_is_short_and_does_not_repeat_the_message() {
+    let mut c = Client::plain();
+    let diags = c.open(URI, "plaintext", NOTE);
+    let h = hover_at(&mut c, URI, &diags[0]);
+    assert_eq!(h["range"], diags[0]["range"]);
     assert_eq!(h["contents"]["kind"], "markdown");
     let md = h["contents"]["value"].as_str().unwrap();
-    assert!(md.contains("`put-self-at-risk`"), "{md}");
-    assert!(md.contains("removes the adult"), "{md}");
-    assert!(
-        md.contains("- is being placed at risk by [name the adult]"),
-        "{md}"
+    assert_eq!(
+        md,
+        "**Write instead:**\n\
+         - is being placed at risk by [name the adult]\n\
+         - adults are exploiting her vulnerability\n\
+         - the location gives [name the adults] access to her\n\n\
+         More: the quick fix “Explain `put-self-at-risk`”, or `vblint explain put-self-at-risk`."
     );
-    assert!(md.contains("**Sources:**"), "{md}");
-    assert_eq!(h["range"], diags[0]["range"]);
+    assert!(!md.contains(diags[0]["message"].as_str().unwrap()));
+    // An entry whose why says more than its message: that part, on one line.
+    let text = "Amy (14) was with her boyfriend (25) at the flat.\n";
+    let diags = c.open("file:///b.txt", "plaintext", text);
+    let md = hover_at(&mut c, "file:///b.txt", &diags[0])["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let first = md.lines().next().unwrap();
+    assert_eq!(
+        first,
+        "Record the child's own word in quotation marks and give the adult's age."
+    );
+    assert!(!md.contains(diags[0]["message"].as_str().unwrap()), "{md}");
     let none = c.ok(
         "textDocument/hover",
         json!({ "textDocument": { "uri": URI }, "position": { "line": 0, "character": 1 } }),
@@ -757,71 +937,168 @@ fn hover_shows_why_alternatives_and_sources() {
     c.shutdown();
 }
 
-// ==== workspace configuration ==================================================
-
-fn workspace(config: Option<&str>) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    if let Some(config) = config {
-        std::fs::write(dir.path().join("vblint.toml"), config).unwrap();
-    }
-    dir
-}
-
-fn doc_uri(dir: &Path, name: &str) -> String {
-    format!("file://{}/{name}", dir.display())
-}
-
 #[test]
-fn disable_in_workspace_edits_vblint_toml_keeping_comments() {
-    let config = "# Our force's settings\nquotes = \"info\" # quoted words stay info\n\n[severity]\nconsent = \"error\"\n";
-    let dir = workspace(Some(config));
-    let (mut c, _) = Client::with(Some(dir.path()), caps_utf16(), Value::Null);
-    let uri = doc_uri(dir.path(), "note.txt");
-    let diags = c.open(&uri, "plaintext", NOTE);
-    let acts = actions(&mut c, &uri, &diags[0]);
-    let disable = acts
-        .iter()
-        .find(|a| {
-            a["title"]
-                .as_str()
-                .unwrap()
-                .starts_with("Disable `put-self-at-risk` in this workspace")
-        })
-        .unwrap();
-    assert_eq!(disable["kind"], "quickfix");
-    let cmd = &disable["command"];
-    c.ok(
-        "workspace/executeCommand",
-        json!({ "command": cmd["command"], "arguments": cmd["arguments"] }),
+fn hover_links_to_explain_only_for_clients_with_an_explain_view() {
+    let (mut c, _) = Client::with(None, caps_utf16(), json!({ "explainView": true }));
+    let diags = c.open(URI, "plaintext", NOTE);
+    let md = hover_at(&mut c, URI, &diags[0])["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        md.ends_with(
+            "[More about `put-self-at-risk`…](command:vblint.explain?%5B%22put-self-at-risk%22%5D \"Why, alternatives, examples and sources\")"
+        ),
+        "{md}"
     );
-    // The rule is off at once.
-    assert!(c.diagnostics(&uri).is_empty());
-    c.sync();
-    let apply = c
-        .server_requests
-        .iter()
-        .find(|r| r.method == "workspace/applyEdit")
-        .expect("an applyEdit request");
-    let edit = &apply.params["edit"]["documentChanges"][0];
-    let new_text = edit["edits"][0]["newText"].as_str().unwrap();
-    assert!(new_text.contains("# Our force's settings"), "{new_text}");
-    assert!(new_text.contains("# quoted words stay info"), "{new_text}");
-    let parsed: toml::Table = new_text.parse().unwrap();
-    assert_eq!(parsed["disable"][0].as_str(), Some("put-self-at-risk"));
-    assert_eq!(parsed["severity"]["consent"].as_str(), Some("error"));
-    assert_eq!(
-        edit["edits"][0]["range"]["start"],
-        json!({ "line": 0, "character": 0 })
+    c.shutdown();
+    // A client that shows plain text gets no Markdown at all.
+    let mut caps = caps_utf16();
+    caps["textDocument"]["hover"]["contentFormat"] = json!(["plaintext"]);
+    let (mut c, _) = Client::with(None, caps, Value::Null);
+    let diags = c.open(URI, "plaintext", NOTE);
+    let h = hover_at(&mut c, URI, &diags[0]);
+    assert_eq!(h["contents"]["kind"], "plaintext");
+    let text = h["contents"]["value"].as_str().unwrap();
+    assert!(
+        !text.contains('*') && !text.contains('`') && !text.contains("]("),
+        "{text}"
     );
-    assert_eq!(
-        edit["edits"][0]["range"]["end"],
-        json!({ "line": 5, "character": 0 })
+    assert!(
+        text.contains("- adults are exploiting her vulnerability"),
+        "{text}"
     );
     c.shutdown();
 }
 
 #[test]
-fn disable_without_apply_edit_writes_the_file() {
+fn hover_of_a_quoted_finding_says_information_and_keep_verbatim() {
+    let mut c = Client::plain();
+    let text = "Her carer wrote “she is putting herself at risk” in the log.\n";
+    let diags = c.open(URI, "plaintext", text);
+    assert_eq!(diags[0]["severity"], 3, "shown as information");
+    let md = hover_at(&mut c, URI, &diags[0])["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(md.starts_with("**Information only:**"), "{md}");
+    assert!(
+        md.contains("someone's own words, to be kept verbatim"),
+        "{md}"
+    );
+    // No alternatives right after saying the words must stay.
+    assert!(!md.contains("Write instead"), "{md}");
+    assert!(!md.contains("is being placed at risk"), "{md}");
+    c.shutdown();
+}
+
+#[test]
+fn explain_returns_markdown_and_a_plain_message() {
+    let mut c = Client::plain();
+    let diags = c.open(URI, "plaintext", NOTE);
+    let acts = actions(&mut c, URI, &diags[0]);
+    let explain = find_action(&acts, "Explain `put-self-at-risk`");
+    assert_eq!(explain["command"]["arguments"], json!(["put-self-at-risk"]));
+    let answer = run_command(&mut c, explain);
+    assert_eq!(answer["title"], "vblint: put-self-at-risk");
+    let md = answer["markdown"].as_str().unwrap();
+    for part in [
+        "# `put-self-at-risk`",
+        "## Why it matters\n\nThe phrase inspectors found most often",
+        "## Write instead\n\n- is being placed at risk by [name the adult]",
+        "## Examples\n\nFlagged:\n\n- 14:05 CALL FROM CARER",
+        "Not flagged:\n\n- Risk assessment completed",
+        "## Sources\n\n- HMICFRS (2024)",
+    ] {
+        assert!(md.contains(part), "{part} not in {md}");
+    }
+    // Without an explain view, a short plain-text message too.
+    let shown = c.notification("window/showMessage");
+    assert_eq!(shown.params["type"], 3);
+    let message = shown.params["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("put-self-at-risk: The phrase inspectors found most often"),
+        "{message}"
+    );
+    assert!(message.contains("Write instead: is being placed at risk by [name the adult]; adults are exploiting her vulnerability;"), "{message}");
+    for markup in ["**", "`", "##", "\n- "] {
+        assert!(!message.contains(markup), "{message}");
+    }
+    // An unknown rule is an invalid-params error.
+    let r = c.request(
+        "workspace/executeCommand",
+        json!({ "command": "vblint.explain", "arguments": ["no-such-rule"] }),
+    );
+    assert_eq!(r.response_result.unwrap_err().code, -32602);
+    c.shutdown();
+
+    // A client with its own explain view gets the answer and nothing else.
+    let (mut c, _) = Client::with(None, caps_utf16(), json!({ "explainView": true }));
+    c.open(URI, "plaintext", NOTE);
+    let answer = c.ok(
+        "workspace/executeCommand",
+        json!({ "command": "vblint.explain", "arguments": ["put-self-at-risk"] }),
+    );
+    assert!(answer["markdown"].as_str().unwrap().contains("## Sources"));
+    c.sync();
+    assert!(
+        c.inbox.iter().all(|n| n.method != "window/showMessage"),
+        "{:?}",
+        c.inbox
+    );
+    c.shutdown();
+}
+
+// ==== disabling a rule in the workspace ========================================
+
+fn disable(c: &mut Client, uri: &str, diag: &Value) {
+    let acts = actions(c, uri, diag);
+    let disable = find_action(&acts, "Disable `put-self-at-risk`");
+    assert_eq!(disable["kind"], "quickfix");
+    run_command(c, disable);
+}
+
+#[test]
+fn disable_applies_at_once_and_the_server_writes_vblint_toml_keeping_comments() {
+    let config = "# Our force's settings\nquotes = \"info\" # quoted words stay info\n\n[severity]\nconsent = \"error\"\n";
+    let dir = workspace(Some(config));
+    let (mut c, _) = Client::with(Some(dir.path()), caps_utf16(), Value::Null);
+    let uri = doc_uri(dir.path(), "note.txt");
+    let diags = c.open(&uri, "plaintext", NOTE);
+    disable(&mut c, &uri, &diags[0]);
+    // Off at once: no save, no file event.
+    assert!(c.diagnostics(&uri).is_empty());
+    let shown = c.notification("window/showMessage");
+    let message = shown.params["message"].as_str().unwrap();
+    assert!(
+        message.contains("is now off in this workspace"),
+        "{message}"
+    );
+    assert!(message.contains("vblint.toml"), "{message}");
+    c.sync();
+    assert!(
+        c.server_requests
+            .iter()
+            .all(|r| r.method != "workspace/applyEdit")
+    );
+    let written = std::fs::read_to_string(dir.path().join("vblint.toml")).unwrap();
+    assert!(written.contains("# Our force's settings"), "{written}");
+    assert!(written.contains("# quoted words stay info"), "{written}");
+    let parsed: toml::Table = written.parse().unwrap();
+    assert_eq!(parsed["disable"][0].as_str(), Some("put-self-at-risk"));
+    assert_eq!(parsed["severity"]["consent"].as_str(), Some("error"));
+    assert_eq!(names_in(dir.path()), ["vblint.toml"]);
+    // The file event that follows keeps it off.
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": doc_uri(dir.path(), "vblint.toml"), "type": 2 }] }),
+    );
+    assert!(c.diagnostics(&uri).is_empty());
+    c.shutdown();
+}
+
+#[test]
+fn disable_creates_vblint_toml_in_the_workspace() {
     let dir = workspace(None);
     let caps = json!({ "general": { "positionEncodings": ["utf-16"] } });
     let (mut c, _) = Client::with(Some(dir.path()), caps, Value::Null);
@@ -838,28 +1115,75 @@ fn disable_without_apply_edit_writes_the_file() {
 }
 
 #[test]
-fn creating_vblint_toml_through_the_editor() {
-    let dir = workspace(None);
-    let (mut c, _) = Client::with(Some(dir.path()), caps_utf16(), Value::Null);
-    let uri = doc_uri(dir.path(), "note.txt");
-    c.open(&uri, "plaintext", NOTE);
-    c.ok(
-        "workspace/executeCommand",
-        json!({ "command": "vblint.disableRule", "arguments": ["put-self-at-risk"] }),
-    );
-    c.sync();
-    let apply = c
-        .server_requests
-        .iter()
-        .find(|r| r.method == "workspace/applyEdit")
-        .unwrap();
-    let ops = apply.params["edit"]["documentChanges"].as_array().unwrap();
-    assert_eq!(ops[0]["kind"], "create");
-    assert!(ops[0]["uri"].as_str().unwrap().ends_with("/vblint.toml"));
+fn disable_never_writes_above_the_workspace_or_through_a_link() {
+    // The settings in effect are in the folder above the workspace.
+    let parent = workspace(Some("quotes = \"info\"\n"));
+    let ws = parent.path().join("team");
+    std::fs::create_dir(&ws).unwrap();
+    let (mut c, _) = Client::with(Some(&ws), caps_utf16(), Value::Null);
+    let uri = doc_uri(&ws, "note.txt");
+    let diags = c.open(&uri, "plaintext", NOTE);
+    disable(&mut c, &uri, &diags[0]);
+    assert!(c.diagnostics(&uri).is_empty());
+    let message = c.notification("window/showMessage").params["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(message.contains("outside this workspace"), "{message}");
     assert_eq!(
-        ops[1]["edits"][0]["newText"],
-        "disable = [\"put-self-at-risk\"]\n"
+        std::fs::read_to_string(parent.path().join("vblint.toml")).unwrap(),
+        "quotes = \"info\"\n"
     );
+    assert!(names_in(&ws).is_empty());
+    c.shutdown();
+
+    // vblint.toml is a symbolic link: refused, the rule is off for the session.
+    #[cfg(unix)]
+    {
+        let dir = workspace(None);
+        let elsewhere = tempfile::tempdir().unwrap();
+        let real = elsewhere.path().join("shared.toml");
+        std::fs::write(&real, "quotes = \"info\"\n").unwrap();
+        std::os::unix::fs::symlink(&real, dir.path().join("vblint.toml")).unwrap();
+        let (mut c, _) = Client::with(Some(dir.path()), caps_utf16(), Value::Null);
+        let uri = doc_uri(dir.path(), "note.txt");
+        let diags = c.open(&uri, "plaintext", NOTE);
+        disable(&mut c, &uri, &diags[0]);
+        assert!(c.diagnostics(&uri).is_empty());
+        let shown = c.notification("window/showMessage");
+        assert_eq!(shown.params["type"], 2);
+        assert!(
+            shown.params["message"]
+                .as_str()
+                .unwrap()
+                .contains("symbolic link"),
+            "{shown:?}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&real).unwrap(),
+            "quotes = \"info\"\n"
+        );
+        assert!(
+            std::fs::symlink_metadata(dir.path().join("vblint.toml"))
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        c.shutdown();
+    }
+}
+
+#[test]
+fn disable_without_a_workspace_is_for_the_session() {
+    let mut c = Client::plain();
+    let diags = c.open(URI, "plaintext", NOTE);
+    disable(&mut c, URI, &diags[0]);
+    assert!(c.diagnostics(URI).is_empty());
+    let message = c.notification("window/showMessage").params["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(message.contains("until the editor closes"), "{message}");
     c.shutdown();
 }
 

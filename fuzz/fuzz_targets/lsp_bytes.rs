@@ -94,11 +94,12 @@ fuzz_target!(|data: &[u8]| {
     let Some((&flags, rest)) = data.split_first() else {
         return;
     };
-    // Never let the fuzzer reach `vblint.disableRule`, which may write a
-    // `vblint.toml` next to a document on disk (a `\u` escape could spell
-    // it in a JSON string, so skip those too when a command is near).
+    // Never let the fuzzer reach `vblint.disableRule` or `vblint.ignore`,
+    // which may write a `vblint.toml` or `.vblint-ignore` in a workspace
+    // folder on disk (a `\u` escape could spell them in a JSON string, so
+    // skip those too when a command is near).
     let has = |s: &[u8]| rest.windows(s.len()).any(|w| w == s);
-    if has(b"isableRule") || (has(b"\\u") && has(b"xecute")) {
+    if has(b"isableRule") || has(b"gnore") || (has(b"\\u") && has(b"xecute")) {
         return;
     }
     let mut input = Vec::new();

@@ -23,6 +23,7 @@ use super::{
 };
 use crate::config::{Config, FailOn};
 use crate::diagnostic::Diagnostic;
+use crate::dismissed::Dismissed;
 use crate::input::io_reason;
 use crate::input::{self, Kind, Record};
 use crate::lexicon::Severity;
@@ -79,6 +80,8 @@ pub(super) struct Job<'a> {
     pub(super) options: input::Options,
     /// Findings to leave out (`--baseline`).
     baseline: Option<HashSet<String>>,
+    /// Findings dismissed in an editor (`.vblint-ignore`).
+    dismissed: Option<&'a Dismissed>,
     /// Whether findings need fingerprints (SARIF, baselines).
     fingerprints: bool,
     /// Files larger than this are refused rather than read.
@@ -95,6 +98,7 @@ pub(super) struct Prepared {
     per_file: Option<PerFile>,
     options: input::Options,
     baseline: Option<HashSet<String>>,
+    dismissed: Option<Dismissed>,
     fingerprints: bool,
 }
 
@@ -108,6 +112,7 @@ impl Prepared {
             per_file: self.per_file.clone(),
             options: self.options.clone(),
             baseline: self.baseline.clone(),
+            dismissed: self.dismissed.as_ref(),
             fingerprints: self.fingerprints,
             max_file_size: self.max_file_size,
         }
@@ -172,6 +177,11 @@ fn prepare_for(args: &CheckArgs, start: &Path) -> Option<Prepared> {
         context: args.context.or(config.context).unwrap_or_default(),
     };
     let printer = format.printer(scanner.lexicon(), style);
+    let dismissed = if args.lexicon.no_config {
+        None
+    } else {
+        load_dismissed(start).map_err(fail).ok()?
+    };
     Some(Prepared {
         exclude,
         fail_on: args.fail_on.or(config.fail_on).unwrap_or_default(),
@@ -179,6 +189,7 @@ fn prepare_for(args: &CheckArgs, start: &Path) -> Option<Prepared> {
         per_file,
         options,
         baseline,
+        dismissed,
         fingerprints: printer.fingerprints()
             || args.batch.baseline.is_some()
             || args.batch.write_baseline.is_some(),
@@ -374,6 +385,7 @@ fn scan_record(job: &Job<'_>, shown: &str, path: &Path, record: &Record) -> File
         findings.clear();
         job.scanner.scan_into(&field.text, &mut norm, &mut findings);
         apply_per_file(job, Some(path), &mut findings);
+        apply_dismissed(job, &field.text, &mut findings);
         let source = Source {
             path: shown,
             record: Some(&record.id),
@@ -398,6 +410,38 @@ fn apply_per_file(job: &Job<'_>, path: Option<&Path>, findings: &mut Vec<Finding
                     .any(|id| id == "*" || *id == lexicon.get(f.entry).id)
             });
         }
+    }
+}
+
+/// Drops the findings dismissed in an editor ("Ignore here").
+fn apply_dismissed(job: &Job<'_>, text: &str, findings: &mut Vec<Finding>) {
+    if let Some(dismissed) = job.dismissed {
+        dismissed.retain(job.scanner.lexicon(), text, findings);
+    }
+}
+
+/// The `.vblint-ignore` found walking up from `start`, if any.
+fn load_dismissed(start: &Path) -> Result<Option<Dismissed>, Diagnostic> {
+    let Some(path) = Dismissed::discover(start) else {
+        return Ok(None);
+    };
+    match Dismissed::load(&path) {
+        Ok(Some((dismissed, bad))) => {
+            if bad > 0 {
+                out::message(format_args!(
+                    "vblint: note: skipped {bad} line(s) of `{}` that are not fingerprints",
+                    out::shown(&path)
+                ));
+            }
+            Ok(Some(dismissed))
+        }
+        Ok(None) => Ok(None),
+        Err(e) => Err(Diagnostic::error(format!(
+            "cannot read the dismissed findings in `{}`: {}",
+            path.display(),
+            io_reason(&e)
+        ))
+        .help("make the file readable, or delete it to see those findings again")),
     }
 }
 
@@ -639,6 +683,7 @@ pub(super) fn findings_in(job: &Job<'_>, path: Option<&Path>, text: &str) -> Vec
     let mut findings = Vec::new();
     crate::parallel::scan(job.scanner, text, &mut findings);
     apply_per_file(job, path, &mut findings);
+    apply_dismissed(job, text, &mut findings);
     findings
 }
 

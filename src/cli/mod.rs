@@ -190,7 +190,7 @@ struct LexiconArgs {
     /// Use this configuration file instead of searching for vblint.toml.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Ignore any vblint.toml.
+    /// Ignore any vblint.toml, and any .vblint-ignore of dismissed findings.
     #[arg(long, conflicts_with = "config")]
     no_config: bool,
     /// Switch an entry off (repeatable).
@@ -289,6 +289,14 @@ pub enum ExitCode {
 }
 
 /// Runs the command line and returns the exit code.
+impl Cli {
+    /// Whether this runs the language server (which the binary sets its
+    /// allocator up for).
+    pub fn is_language_server(&self) -> bool {
+        matches!(self.command, Command::Lsp(_))
+    }
+}
+
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(args),

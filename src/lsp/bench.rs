@@ -1,7 +1,7 @@
 //! Benchmark hooks: the work of one check, without a connection
 //! (`benches/lsp.rs`).
 
-use super::diagnostics::prose_json;
+use super::diagnostics::prose_pieces;
 use super::document::{Document, Stale};
 use super::position::Encoding;
 use super::settings::Engine;
@@ -56,7 +56,10 @@ impl Bench {
     /// Converts the last scan's findings to UTF-16 diagnostics and
     /// serialises them (the server's part); returns the JSON length.
     pub fn diagnostics(&self) -> usize {
-        prose_json(&self.engine, &self.doc, Encoding::Utf16).len()
+        prose_pieces(&self.engine, &self.doc, Encoding::Utf16)
+            .iter()
+            .map(Vec::len)
+            .sum()
     }
 
     /// Inserts `text` at a UTF-16 position, as a keystroke would.

@@ -1,14 +1,17 @@
 //! Building and sending diagnostics.
 //!
 //! Prose documents get one diagnostic per finding, written straight to JSON
-//! text as positions are computed (a 5 MB report can have tens of thousands
-//! of them); vblint's own files (lexicon files, `vblint.toml`) get the
-//! diagnostics of [`super::files`]. In push mode, every changed document is
+//! text as positions are computed, in parallel pieces (a 5 MB report can
+//! have tens of thousands of them); vblint's own files (lexicon files,
+//! `vblint.toml`) get the diagnostics of [`super::files`]. In push mode, every changed document is
 //! published when the inbox is empty ([`Server::flush`]).
+
+use std::collections::HashMap;
 
 use lsp_types::notification::{Notification as _, PublishDiagnostics};
 use serde::Serialize;
 
+use crate::lexicon::Severity;
 use crate::scan::Finding;
 
 use super::document::{Document, Kind};
@@ -18,10 +21,10 @@ use super::scheduler::quick_check;
 use super::server::{Mode, Server};
 use super::settings::{Engine, lsp_severity};
 
-/// One diagnostic, serialised without building a JSON tree.
+/// Everything in a diagnostic after its range, which is the same for every
+/// finding of one entry, quotedness and severity.
 #[derive(Serialize)]
-struct Diag<'a> {
-    range: lsp_types::Range,
+struct Tail<'a> {
     severity: lsp_types::DiagnosticSeverity,
     code: &'a str,
     source: &'static str,
@@ -29,51 +32,96 @@ struct Diag<'a> {
     data: Data<'a>,
 }
 
-/// What code actions need from a diagnostic.
+/// What a client may want to know about a diagnostic beyond its code: the
+/// rule and whether the words are quoted. (The alternatives are looked up
+/// when code actions are asked for, rather than sent with every one of
+/// tens of thousands of diagnostics.)
 #[derive(Serialize)]
 struct Data<'a> {
     rule: &'a str,
-    alternatives: &'a [String],
     quoted: bool,
 }
 
-fn diag<'a>(engine: &'a Engine, f: &Finding, range: lsp_types::Range) -> Diag<'a> {
+fn tail<'a>(engine: &'a Engine, f: &Finding) -> Tail<'a> {
     let entry = engine.scanner.lexicon().get(f.entry);
     let (plain, quoted) = &engine.messages[f.entry.0 as usize];
-    Diag {
-        range,
+    Tail {
         severity: lsp_severity(f.severity),
         code: &entry.id,
         source: "vblint",
         message: if f.quoted { quoted } else { plain },
         data: Data {
             rule: &entry.id,
-            alternatives: &entry.alternatives,
             quoted: f.quoted,
         },
     }
 }
 
-/// Appends the diagnostics of a prose document to `out` as a JSON array,
-/// serialised as they are converted (no intermediate list or JSON tree).
-fn write_prose_json(engine: &Engine, doc: &Document, enc: Encoding, out: &mut Vec<u8>) {
-    use serde::Serializer as _;
-    let mut cursor = doc.index.cursor(&doc.text, enc);
-    let items = doc
-        .findings
-        .iter()
-        .map(|f| diag(engine, f, cursor.range(f.span.clone())));
-    let mut ser = serde_json::Serializer::new(&mut *out);
-    if let Err(e) = ser.collect_seq(items) {
-        eprintln!("vblint lsp: internal error: cannot serialise diagnostics: {e}");
+/// How many diagnostics go into one piece of a message body.
+const PIECE: usize = 2048;
+
+/// Writes one diagnostic as JSON: its range, then its [`Tail`], serialised
+/// once per piece ([`Tails`]).
+fn write_diag(out: &mut Vec<u8>, range: lsp_types::Range, tail: &[u8]) {
+    let mut n = itoa::Buffer::new();
+    out.extend_from_slice(br#"{"range":{"start":{"line":"#);
+    out.extend_from_slice(n.format(range.start.line).as_bytes());
+    out.extend_from_slice(br#","character":"#);
+    out.extend_from_slice(n.format(range.start.character).as_bytes());
+    out.extend_from_slice(br#"},"end":{"line":"#);
+    out.extend_from_slice(n.format(range.end.line).as_bytes());
+    out.extend_from_slice(br#","character":"#);
+    out.extend_from_slice(n.format(range.end.character).as_bytes());
+    out.extend_from_slice(b"}},");
+    out.extend_from_slice(tail);
+}
+
+/// The JSON of [`Tail`]s, without their opening brace, by entry, quotedness
+/// and severity.
+#[derive(Default)]
+struct Tails(HashMap<(u32, bool, Severity), Vec<u8>>);
+
+impl Tails {
+    fn get(&mut self, engine: &Engine, f: &Finding) -> &[u8] {
+        self.0
+            .entry((f.entry.0, f.quoted, f.severity))
+            .or_insert_with(|| {
+                let mut json =
+                    serde_json::to_vec(&tail(engine, f)).unwrap_or_else(|_| b"{}".to_vec());
+                json.remove(0);
+                json
+            })
     }
 }
 
-/// The diagnostics of a prose document as a JSON array.
-pub(super) fn prose_json(engine: &Engine, doc: &Document, enc: Encoding) -> String {
-    let mut out = Vec::new();
-    write_prose_json(engine, doc, enc, &mut out);
-    String::from_utf8(out).unwrap_or_else(|_| "[]".into())
+/// The diagnostics of a prose document as a JSON array, in pieces:
+/// serialised as they are converted (no intermediate list or JSON tree),
+/// groups of [`PIECE`] in parallel, each into one buffer as large as its
+/// diagnostics can need (pages never written take no memory), so that tens
+/// of thousands of diagnostics are never copied into a growing buffer.
+pub(super) fn prose_pieces(engine: &Engine, doc: &Document, enc: Encoding) -> Vec<Vec<u8>> {
+    use rayon::prelude::*;
+    let mut pieces: Vec<Vec<u8>> = doc
+        .findings
+        .par_chunks(PIECE)
+        .enumerate()
+        .map(|(i, group)| {
+            let mut out = Vec::with_capacity(group.len() * engine.diagnostic_bytes + 1);
+            let mut cursor = doc.index.cursor(&doc.text, enc);
+            let mut tails = Tails::default();
+            for (j, f) in group.iter().enumerate() {
+                out.push(if i == 0 && j == 0 { b'[' } else { b',' });
+                let range = cursor.range(f.span.clone());
+                write_diag(&mut out, range, tails.get(engine, f));
+            }
+            out
+        })
+        .collect();
+    if pieces.is_empty() {
+        pieces.push(b"[".to_vec());
+    }
+    pieces.push(b"]".to_vec());
+    pieces
 }
 
 /// The start of a `publishDiagnostics` body, up to its `diagnostics` value.
@@ -93,14 +141,14 @@ pub(super) fn lsp_diagnostic(
     f: &Finding,
     range: lsp_types::Range,
 ) -> lsp_types::Diagnostic {
-    let d = diag(engine, f, range);
+    let t = tail(engine, f);
     lsp_types::Diagnostic {
         range,
-        severity: Some(d.severity),
-        code: Some(lsp_types::NumberOrString::String(d.code.to_string())),
-        source: Some(d.source.into()),
-        message: d.message.to_string(),
-        data: serde_json::to_value(&d.data).ok(),
+        severity: Some(t.severity),
+        code: Some(lsp_types::NumberOrString::String(t.code.to_string())),
+        source: Some(t.source.into()),
+        message: t.message.to_string(),
+        data: serde_json::to_value(&t.data).ok(),
         ..lsp_types::Diagnostic::default()
     }
 }
@@ -109,6 +157,7 @@ impl Server {
     /// Brings a prose document's findings up to date and says whether they
     /// are (`None` if it is not open). A large document is left to the
     /// background scanner unless `wait` is set, so its findings may be stale.
+    /// Dismissed findings are dropped.
     pub(super) fn check(&mut self, key: &str, wait: bool) -> Option<bool> {
         let doc = self.docs.get_mut(key)?;
         if !doc.dirty || doc.kind != Kind::Prose {
@@ -119,6 +168,8 @@ impl Server {
             return Some(false);
         }
         doc.refresh(scanner);
+        self.dismissed
+            .retain(scanner.lexicon(), &doc.text, &mut doc.findings);
         doc.dirty = false;
         Some(true)
     }
@@ -126,51 +177,43 @@ impl Server {
     /// Publishes a document's current diagnostics.
     pub(super) fn publish_now(&mut self, key: &str) {
         let version = self.docs.get(key).map(|d| d.version);
-        let mut body = publish_prefix(key, version);
-        if self.diagnostics_json(key, &mut body) {
-            body.extend_from_slice(b"}}");
-            self.send_body(body);
+        if let Some(diagnostics) = self.diagnostics_pieces(key) {
+            self.publish(key, version, diagnostics);
         }
     }
 
-    /// Appends the diagnostics of a document, as a JSON array, to `out`;
-    /// false if it is not open.
-    pub(super) fn diagnostics_json(&mut self, key: &str, out: &mut Vec<u8>) -> bool {
+    /// The diagnostics of a document, as a JSON array in pieces; `None` if
+    /// it is not open.
+    pub(super) fn diagnostics_pieces(&mut self, key: &str) -> Option<Vec<Vec<u8>>> {
         let enc = self.enc;
-        let Some(kind) = self.docs.get(key).map(|d| d.kind) else {
-            return false;
-        };
+        let kind = self.docs.get(key)?.kind;
         match kind {
             Kind::Prose => {
                 self.check(key, true);
-                let Some(doc) = self.docs.get(key) else {
-                    return false;
-                };
-                write_prose_json(&self.engine, doc, enc, out);
+                let doc = self.docs.get(key)?;
+                Some(prose_pieces(&self.engine, doc, enc))
             }
             Kind::Lexicon | Kind::Config => {
-                let Some(doc) = self.docs.get_mut(key) else {
-                    return false;
-                };
+                let doc = self.docs.get_mut(key)?;
                 doc.dirty = false;
                 let diags = if kind == Kind::Lexicon {
                     files::lexicon_diagnostics(doc, enc)
                 } else {
                     files::config_diagnostics(doc, enc)
                 };
-                if serde_json::to_writer(&mut *out, &diags).is_err() {
-                    out.extend_from_slice(b"[]");
-                }
+                Some(vec![
+                    serde_json::to_vec(&diags).unwrap_or_else(|_| b"[]".to_vec()),
+                ])
             }
         }
-        true
     }
 
-    /// Publishes `diagnostics` (a JSON array) for a document.
-    pub(super) fn publish(&self, key: &str, version: Option<i32>, diagnostics: &str) {
-        let mut body = publish_prefix(key, version);
-        body.extend_from_slice(diagnostics.as_bytes());
-        body.extend_from_slice(b"}}");
+    /// Publishes `diagnostics` (a JSON array, in pieces) for a document.
+    pub(super) fn publish(&self, key: &str, version: Option<i32>, diagnostics: Vec<Vec<u8>>) {
+        let mut body = Vec::with_capacity(diagnostics.len() + 2);
+        body.push(publish_prefix(key, version));
+        body.extend(diagnostics);
+        body.push(b"}}".to_vec());
         self.send_body(body);
     }
 
@@ -193,5 +236,39 @@ impl Server {
                 self.publish_now(&key);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diagnostics_written_by_hand_are_those_of_lsp_types() {
+        let engine = Engine::fallback();
+        let text = "Amy is putting herself at risk 😢. Her carer said “she consented”.\n\
+                    YP IS PUTTING HERSELF AT RISK. Amy is putting herself at risk.\n";
+        let mut doc = Document::new(
+            "file:///t.txt".parse().unwrap(),
+            "plaintext".into(),
+            1,
+            text.into(),
+        );
+        doc.refresh(&engine.scanner);
+        assert!(doc.findings.len() >= 4, "{:?}", doc.findings);
+        assert!(doc.findings.iter().any(|f| f.quoted));
+        for enc in [Encoding::Utf16, Encoding::Utf8] {
+            let mut cursor = doc.index.cursor(&doc.text, enc);
+            let expected: Vec<lsp_types::Diagnostic> = doc
+                .findings
+                .iter()
+                .map(|f| lsp_diagnostic(&engine, f, cursor.range(f.span.clone())))
+                .collect();
+            let written = prose_pieces(&engine, &doc, enc).concat();
+            let written: serde_json::Value = serde_json::from_slice(&written).unwrap();
+            assert_eq!(written, serde_json::to_value(&expected).unwrap());
+        }
+        doc.findings.clear();
+        assert_eq!(prose_pieces(&engine, &doc, Encoding::Utf16).concat(), b"[]");
     }
 }

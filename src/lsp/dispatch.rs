@@ -34,8 +34,8 @@ use super::server::{Flow, Lifecycle, Server};
 /// What a request handler answers.
 pub(super) enum Reply {
     Json(Value),
-    /// The `result` already serialised.
-    RawResult(String),
+    /// The `result` already serialised, in pieces.
+    RawResult(Vec<Vec<u8>>),
 }
 
 /// What a request handler returns.

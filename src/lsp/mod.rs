@@ -16,7 +16,7 @@
 //! | `position` | byte offsets <-> LSP positions (the only UTF-16 code) |
 //! | `document` | open documents and incremental edits |
 //! | `settings` | editor settings, `vblint.toml`, building the scanner |
-//! | `actions` | quick-fix text: repeated words, ignore markers, `vblint.toml` edits, explanations |
+//! | `actions` | the text of quick fixes, comment markers, `vblint.toml` edits, hovers and explanations |
 //! | `files` | diagnostics for open lexicon files and `vblint.toml` |
 //! | `transport` | `Content-Length` framing over stdio |
 //! | `uri` | `file:` URIs <-> paths |

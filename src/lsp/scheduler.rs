@@ -2,11 +2,11 @@
 //! deadline for clients that can pull diagnostics.
 //!
 //! A document of [`super::document::LARGE`] bytes or more is scanned on a
-//! worker thread (started with the first one), so that requests are not
-//! held up behind the scan; its findings are taken only if they still fit
-//! the text (same revision, same scanner). Small documents, and large ones
-//! whose edits only need the nearby paragraphs rescanned, are checked in
-//! line.
+//! worker thread (started with the first one), in pieces on every core, so
+//! that requests are not held up behind the scan; its findings are taken
+//! only if they still fit the text (same revision, same scanner). Small
+//! documents, and large ones whose edits only need the nearby paragraphs
+//! rescanned, are checked in line.
 //!
 //! A client that says it can pull diagnostics gets [`PULL_GRACE`] after the
 //! first document opens to pull; if it does not, the server pushes.
@@ -55,15 +55,14 @@ impl Worker {
         let spawned = std::thread::Builder::new()
             .name("vblint-lsp-scan".into())
             .spawn(move || {
-                let mut norm = crate::text::Normalized::default();
                 for job in job_rx {
                     let mut findings = Vec::new();
+                    // On every core: the same findings as one scan.
                     let scanned = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                        job.scanner.scan_into(&job.text, &mut norm, &mut findings);
+                        crate::parallel::scan(&job.scanner, &job.text, &mut findings);
                     }));
                     if scanned.is_err() {
                         eprintln!("vblint lsp: internal error while scanning {}", job.key);
-                        norm = crate::text::Normalized::default();
                     }
                     let done = Done {
                         key: job.key,
@@ -150,6 +149,8 @@ impl Server {
             return;
         }
         doc.findings = done.findings;
+        self.dismissed
+            .retain(self.engine.scanner.lexicon(), &doc.text, &mut doc.findings);
         doc.stale = Stale::No;
         doc.dirty = false;
         if self.mode == Mode::Push {

@@ -21,6 +21,8 @@ use lsp_types::MessageType;
 use lsp_types::notification::ShowMessage;
 use serde_json::Value;
 
+use crate::dismissed::Dismissed;
+
 use super::dispatch::{Reply, error};
 use super::document::Document;
 use super::position::Encoding;
@@ -47,13 +49,13 @@ impl Outbox {
         }
     }
 
-    /// Sends a body serialised by hand (large diagnostic lists).
-    pub(super) fn send_raw(&self, body: String) {
+    /// Sends a body serialised by hand, in pieces (large diagnostic lists).
+    pub(super) fn send_raw(&self, pieces: Vec<Vec<u8>>) {
         match self {
             Outbox::Stdio(s) => {
-                let _ = s.send(Outgoing::Raw(body));
+                let _ = s.send(Outgoing::Raw(pieces));
             }
-            Outbox::Channel(s) => match serde_json::from_str::<Message>(&body) {
+            Outbox::Channel(s) => match serde_json::from_slice::<Message>(&pieces.concat()) {
                 Ok(msg) => {
                     let _ = s.send(msg);
                 }
@@ -87,9 +89,6 @@ pub(super) enum Mode {
 pub(super) struct ClientCaps {
     pub(super) pull: bool,
     pub(super) refresh: bool,
-    pub(super) apply_edit: bool,
-    pub(super) create_files: bool,
-    pub(super) document_changes: bool,
     pub(super) watch_dynamic: bool,
     pub(super) relative_patterns: bool,
     pub(super) configuration: bool,
@@ -100,7 +99,6 @@ pub(super) struct ClientCaps {
 pub(super) enum Pending {
     Registration,
     Configuration,
-    ApplyEdit { path: PathBuf, text: String },
     Refresh,
 }
 
@@ -125,6 +123,13 @@ pub(crate) struct Server {
     pub(super) init_settings: Option<ClientSettings>,
     pub(super) client_settings: Option<ClientSettings>,
     pub(super) session_disabled: BTreeSet<String>,
+    /// Findings dismissed with "Ignore here": from the workspace's
+    /// `.vblint-ignore`, or for this session only without a workspace.
+    pub(super) dismissed: Dismissed,
+    /// Whether the client shows "Explain" in a view of its own
+    /// (`initializationOptions.explainView`), which also means it runs
+    /// `command:` links to it.
+    pub(super) explain_view: bool,
     pub(super) mode: Mode,
     next_id: i32,
     pending: HashMap<RequestId, Pending>,
@@ -221,6 +226,8 @@ impl Server {
             init_settings: None,
             client_settings: None,
             session_disabled: BTreeSet::new(),
+            dismissed: Dismissed::default(),
+            explain_view: false,
             mode: Mode::Push,
             next_id: 0,
             pending: HashMap::new(),
@@ -250,9 +257,11 @@ impl Server {
             Ok(Reply::Json(v)) => self.out.send(Response::new_ok(id, v).into()),
             Ok(Reply::RawResult(result)) => {
                 let id = serde_json::to_string(&id).unwrap_or_else(|_| "null".into());
-                self.out.send_raw(format!(
-                    r#"{{"jsonrpc":"2.0","id":{id},"result":{result}}}"#
-                ));
+                let mut pieces = Vec::with_capacity(result.len() + 2);
+                pieces.push(format!(r#"{{"jsonrpc":"2.0","id":{id},"result":"#).into_bytes());
+                pieces.extend(result);
+                pieces.push(b"}".to_vec());
+                self.out.send_raw(pieces);
             }
             Err(e) => self.out.send(
                 Response {
@@ -274,12 +283,6 @@ impl Server {
             Ok(v) => v,
             Err(e) => {
                 eprintln!("vblint lsp: the client answered an error: {}", e.message);
-                if let Pending::ApplyEdit { path, .. } = pending {
-                    self.show(
-                        MessageType::WARNING,
-                        format!("vblint: could not update {}: {}", path.display(), e.message),
-                    );
-                }
                 return;
             }
         };
@@ -289,26 +292,6 @@ impl Server {
                 let first = result.as_array().and_then(|a| a.first()).cloned();
                 if let Some(value) = first {
                     self.apply_settings(&value);
-                }
-            }
-            Pending::ApplyEdit { path, text } => {
-                let applied = result
-                    .get("applied")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false);
-                if !applied {
-                    let reason = result
-                        .get("failureReason")
-                        .and_then(Value::as_str)
-                        .unwrap_or("the editor did not apply the edit");
-                    eprintln!("vblint lsp: {}: {reason}", path.display());
-                    self.show(
-                        MessageType::WARNING,
-                        format!(
-                            "vblint: could not update {} ({reason}); add this to it by hand:\n{text}",
-                            path.display()
-                        ),
-                    );
                 }
             }
         }
@@ -347,11 +330,8 @@ impl Server {
         self.notify::<ShowMessage>(lsp_types::ShowMessageParams { typ, message });
     }
 
-    /// Sends a message body serialised by hand.
-    pub(super) fn send_body(&self, body: Vec<u8>) {
-        match String::from_utf8(body) {
-            Ok(body) => self.out.send_raw(body),
-            Err(e) => eprintln!("vblint lsp: internal error: a message is not UTF-8: {e}"),
-        }
+    /// Sends a message body serialised by hand, in pieces.
+    pub(super) fn send_body(&self, pieces: Vec<Vec<u8>>) {
+        self.out.send_raw(pieces);
     }
 }

@@ -98,6 +98,8 @@ pub(crate) struct Engine {
     pub(crate) lexicon_paths: Vec<PathBuf>,
     /// Per entry: the one-line message, plain and for quoted findings.
     pub(crate) messages: Vec<(String, String)>,
+    /// The most bytes one diagnostic of a finding can take as JSON.
+    pub(crate) diagnostic_bytes: usize,
 }
 
 /// The note added to the message of a finding inside quotation marks.
@@ -162,12 +164,29 @@ impl Engine {
                 let q = format!("{m}{QUOTED_NOTE}");
                 (m, q)
             })
-            .collect();
+            .collect::<Vec<(String, String)>>();
+        // The longest message and id, escaped, twice the id (as `code` and
+        // in `data`), and the rest of the object with the largest numbers.
+        let json_len = |s: &str| serde_json::to_string(s).map_or(6 * s.len() + 2, |j| j.len());
+        let longest_message = messages
+            .iter()
+            .map(|(_, quoted)| json_len(quoted))
+            .max()
+            .unwrap_or(0);
+        let longest_id = scanner
+            .lexicon()
+            .entries
+            .iter()
+            .map(|e| json_len(&e.id))
+            .max()
+            .unwrap_or(0);
+        let diagnostic_bytes = longest_message + 2 * longest_id + 256;
         Engine {
             scanner,
             config_path,
             lexicon_paths,
             messages,
+            diagnostic_bytes,
         }
     }
 

@@ -11,7 +11,8 @@
 //! Outgoing messages are either ordinary [`lsp_server::Message`]s or bodies
 //! the server serialised itself ([`Outgoing::Raw`]): large diagnostic lists
 //! are written straight to JSON text, which is several times smaller and
-//! faster than building a `serde_json::Value` tree first.
+//! faster than building a `serde_json::Value` tree first, in pieces that
+//! are written one after another rather than copied into one buffer.
 
 use std::io::{self, BufRead, Read, Write};
 use std::thread;
@@ -33,8 +34,8 @@ const MAX_HEADER_LINE: usize = 8 << 10;
 pub(crate) enum Outgoing {
     /// An ordinary message.
     Message(Message),
-    /// A complete JSON-RPC body, already serialised.
-    Raw(String),
+    /// A complete JSON-RPC body, already serialised: these pieces, in order.
+    Raw(Vec<Vec<u8>>),
 }
 
 /// Writes framed messages to `out` until every sender is dropped.
@@ -46,12 +47,15 @@ pub(crate) fn spawn_writer<W: Write + Send + 'static>(
         .name("vblint-lsp-writer".into())
         .spawn(move || {
             for msg in outgoing {
-                let body = match msg {
-                    Outgoing::Message(m) => serialize(&m),
-                    Outgoing::Raw(s) => s,
+                let pieces = match msg {
+                    Outgoing::Message(m) => vec![serialize(&m).into_bytes()],
+                    Outgoing::Raw(pieces) => pieces,
                 };
-                write!(out, "Content-Length: {}\r\n\r\n", body.len())?;
-                out.write_all(body.as_bytes())?;
+                let length: usize = pieces.iter().map(Vec::len).sum();
+                write!(out, "Content-Length: {length}\r\n\r\n")?;
+                for piece in &pieces {
+                    out.write_all(piece)?;
+                }
                 out.flush()?;
             }
             Ok(())
@@ -115,7 +119,11 @@ fn read_loop<R: BufRead>(mut input: R, incoming: &Sender<Message>, outgoing: &Se
                 error_body(&Value::Null, -32700, &format!("Parse error: {why}"))
             }
         };
-        if !reply.is_empty() && outgoing.send(Outgoing::Raw(reply)).is_err() {
+        if !reply.is_empty()
+            && outgoing
+                .send(Outgoing::Raw(vec![reply.into_bytes()]))
+                .is_err()
+        {
             return;
         }
     }

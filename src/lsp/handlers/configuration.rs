@@ -2,7 +2,7 @@
 //! `workspace/didChangeWatchedFiles`, `workspace/configuration` answers,
 //! file-watcher registration, and rebuilding the scanner.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use lsp_types::notification::{DidChangeWatchedFiles, Notification as _};
 use lsp_types::request::{
@@ -14,6 +14,7 @@ use lsp_types::{
 };
 use serde_json::{Value, json};
 
+use crate::dismissed::{self, Dismissed};
 use crate::lsp::document::Stale;
 use crate::lsp::server::{Mode, Pending, Server};
 use crate::lsp::settings::{ClientSettings, Engine};
@@ -71,19 +72,10 @@ impl Server {
                     || engine.config_path != self.engine.config_path;
                 self.engine = engine;
                 self.engine_ready = true;
-                self.generation += 1;
-                for doc in self.docs.values_mut() {
-                    doc.dirty = true;
-                    doc.stale = Stale::All;
-                    doc.findings.clear();
-                    doc.in_flight = None;
-                }
                 if paths_changed && self.watching.is_some() {
                     self.register_watchers();
                 }
-                if self.mode == Mode::Pull && self.caps.refresh {
-                    self.request::<WorkspaceDiagnosticRefresh>((), Pending::Refresh);
-                }
+                self.invalidate_all();
             }
             Err(problems) => {
                 if !self.engine_ready {
@@ -101,6 +93,63 @@ impl Server {
                 }
                 self.show(MessageType::ERROR, message);
             }
+        }
+    }
+
+    /// Has every document checked again from scratch (the scanner or the
+    /// dismissed findings changed); scans under way are dropped.
+    pub(crate) fn invalidate_all(&mut self) {
+        self.generation += 1;
+        for doc in self.docs.values_mut() {
+            doc.dirty = true;
+            doc.stale = Stale::All;
+            doc.findings.clear();
+            doc.in_flight = None;
+        }
+        if self.mode == Mode::Pull && self.caps.refresh {
+            self.request::<WorkspaceDiagnosticRefresh>((), Pending::Refresh);
+        }
+    }
+
+    /// Where the workspace's dismissed findings are kept (none without a
+    /// workspace: they are then kept for the session only).
+    pub(crate) fn dismissed_path(&self) -> Option<PathBuf> {
+        self.root.as_ref().map(|r| r.join(dismissed::FILE_NAME))
+    }
+
+    /// Reads the workspace's `.vblint-ignore` again; if it says something
+    /// else than before, every document is checked again.
+    pub(crate) fn reload_dismissed(&mut self) {
+        let Some(path) = self.dismissed_path() else {
+            return;
+        };
+        let loaded = match Dismissed::load(&path) {
+            Ok(Some((loaded, bad))) => {
+                if bad > 0 {
+                    eprintln!(
+                        "vblint lsp: skipped {bad} line(s) of {} that are not fingerprints",
+                        path.display()
+                    );
+                }
+                loaded
+            }
+            Ok(None) if self.dismissed.is_empty() => return,
+            Ok(None) => Dismissed::default(),
+            Err(e) => {
+                self.show(
+                    MessageType::WARNING,
+                    format!(
+                        "vblint: cannot read {}: {}; findings ignored there are shown again",
+                        path.display(),
+                        crate::input::io_reason(&e)
+                    ),
+                );
+                return;
+            }
+        };
+        if loaded != self.dismissed {
+            self.dismissed = loaded;
+            self.invalidate_all();
         }
     }
 
@@ -124,6 +173,7 @@ impl Server {
         let mut watchers = vec![
             json!({ "globPattern": "**/vblint.toml" }),
             json!({ "globPattern": "**/.vblint.toml" }),
+            json!({ "globPattern": format!("**/{}", dismissed::FILE_NAME) }),
         ];
         let mut watch = |dir: &Path, pattern: &str| {
             let glob = match uri::from_path(dir) {
@@ -172,18 +222,36 @@ impl Server {
         }
     }
 
-    /// A watched file changed: rebuild the scanner. A changed `vblint.toml`
-    /// is the truth again, so rules disabled for the session are forgotten.
+    /// Watched files changed: a changed `.vblint-ignore` is read again, and
+    /// anything else (`vblint.toml`, lexicon files) rebuilds the scanner. A
+    /// changed `vblint.toml` is the truth again, so rules disabled for the
+    /// session are forgotten.
     pub(crate) fn did_change_watched_files(&mut self, params: DidChangeWatchedFilesParams) {
-        let config_changed = params.changes.iter().any(|c| {
-            uri::to_path(&c.uri).is_some_and(|p| {
-                p.file_name()
-                    .is_some_and(|n| n == "vblint.toml" || n == ".vblint.toml")
-            })
-        });
+        let named = |c: &lsp_types::FileEvent, names: &[&str]| {
+            uri::to_path(&c.uri)
+                .is_some_and(|p| p.file_name().is_some_and(|n| names.iter().any(|m| n == *m)))
+        };
+        let config_changed = params
+            .changes
+            .iter()
+            .any(|c| named(c, &["vblint.toml", ".vblint.toml"]));
+        let dismissed_changed = params
+            .changes
+            .iter()
+            .any(|c| named(c, &[dismissed::FILE_NAME]));
+        let others_changed = params.changes.is_empty()
+            || params
+                .changes
+                .iter()
+                .any(|c| !named(c, &[dismissed::FILE_NAME]));
+        if dismissed_changed {
+            self.reload_dismissed();
+        }
         if config_changed {
             self.session_disabled.clear();
         }
-        self.rebuild();
+        if others_changed {
+            self.rebuild();
+        }
     }
 }

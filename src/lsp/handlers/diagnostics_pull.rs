@@ -2,7 +2,7 @@
 
 use lsp_types::DocumentDiagnosticParams;
 
-use crate::lsp::dispatch::{Handled, Reply, error};
+use crate::lsp::dispatch::{Handled, Reply};
 use crate::lsp::server::{Mode, Server};
 
 impl Server {
@@ -12,19 +12,19 @@ impl Server {
         if self.mode == Mode::Push && self.caps.pull {
             // Pushed diagnostics would now show twice: clear them.
             for key in self.docs.keys() {
-                self.publish(key, None, "[]");
+                self.publish(key, None, vec![b"[]".to_vec()]);
             }
         }
         self.mode = Mode::Pull;
         let key = p.text_document.uri.as_str();
-        let mut result = br#"{"kind":"full","items":"#.to_vec();
-        if !self.diagnostics_json(key, &mut result) {
+        let items = self.diagnostics_pieces(key).unwrap_or_else(|| {
             eprintln!("vblint lsp: diagnostics asked for {key}, which is not open");
-            result.extend_from_slice(b"[]");
-        }
-        result.push(b'}');
-        String::from_utf8(result)
-            .map(Reply::RawResult)
-            .map_err(|e| error(lsp_server::ErrorCode::InternalError, e.to_string()))
+            vec![b"[]".to_vec()]
+        });
+        let mut result = Vec::with_capacity(items.len() + 2);
+        result.push(br#"{"kind":"full","items":"#.to_vec());
+        result.extend(items);
+        result.push(b"}".to_vec());
+        Ok(Reply::RawResult(result))
     }
 }

@@ -1,9 +1,10 @@
-//! `textDocument/hover`: the explanation of the finding under the cursor.
+//! `textDocument/hover`: a short note on the finding under the cursor
+//! ([`actions::hover`]), with a way to the full explanation.
 
 use lsp_types::{Hover, HoverContents, HoverParams, MarkupContent, MarkupKind};
 use serde_json::Value;
 
-use crate::lsp::actions;
+use crate::lsp::actions::{self, MoreLink};
 use crate::lsp::dispatch::{Handled, reply};
 use crate::lsp::server::Server;
 use crate::scan::Finding;
@@ -40,7 +41,12 @@ impl Server {
         };
         let range = doc.index.cursor(&doc.text, enc).range(f.span.clone());
         let entry = self.engine.scanner.lexicon().get(f.entry);
-        let text = actions::explain(entry, f.quoted, false);
+        let more = if self.explain_view {
+            MoreLink::Command
+        } else {
+            MoreLink::Hint
+        };
+        let text = actions::hover(entry, f.quoted, f.severity, markdown, more);
         reply(Hover {
             contents: HoverContents::Markup(MarkupContent {
                 kind: if markdown {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use lsp_types::{MessageType, Uri};
 use serde_json::{Value, json};
 
-use super::{DISABLE_COMMAND, EXPLAIN_COMMAND};
+use super::{DISABLE_COMMAND, EXPLAIN_COMMAND, IGNORE_COMMAND};
 use crate::lsp::dispatch::{Handled, Reply, invalid_params};
 use crate::lsp::position::Encoding;
 use crate::lsp::server::{ClientCaps, Lifecycle, Mode, Server};
@@ -31,12 +31,6 @@ impl Server {
                 .pointer("/textDocument/diagnostic")
                 .is_some_and(Value::is_object),
             refresh: flag("/workspace/diagnostics/refreshSupport"),
-            apply_edit: flag("/workspace/applyEdit"),
-            create_files: caps
-                .pointer("/workspace/workspaceEdit/resourceOperations")
-                .and_then(Value::as_array)
-                .is_some_and(|ops| ops.iter().any(|o| o == "create")),
-            document_changes: flag("/workspace/workspaceEdit/documentChanges"),
             watch_dynamic: flag("/workspace/didChangeWatchedFiles/dynamicRegistration"),
             relative_patterns: flag("/workspace/didChangeWatchedFiles/relativePatternSupport"),
             configuration: flag("/workspace/configuration"),
@@ -66,8 +60,12 @@ impl Server {
             let mut problems = Vec::new();
             self.init_settings = ClientSettings::from_json(opts, &mut problems);
             self.report_setting_problems(problems);
+            self.explain_view = ["/explainView", "/vblint/explainView"]
+                .iter()
+                .any(|p| opts.pointer(p).and_then(Value::as_bool) == Some(true));
         }
         self.lifecycle = Lifecycle::Running;
+        self.reload_dismissed();
         self.rebuild();
         let mut capabilities = json!({
             "positionEncoding": self.enc.kind(),
@@ -78,7 +76,7 @@ impl Server {
             },
             "hoverProvider": true,
             "codeActionProvider": true,
-            "executeCommandProvider": { "commands": [DISABLE_COMMAND, EXPLAIN_COMMAND] },
+            "executeCommandProvider": { "commands": [DISABLE_COMMAND, EXPLAIN_COMMAND, IGNORE_COMMAND] },
         });
         if self.caps.pull {
             capabilities["diagnosticProvider"] = json!({

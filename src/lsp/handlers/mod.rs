@@ -9,4 +9,4 @@ mod hover;
 mod lifecycle;
 mod text_sync;
 
-pub(crate) use execute_command::{DISABLE_COMMAND, EXPLAIN_COMMAND};
+pub(crate) use execute_command::{DISABLE_COMMAND, EXPLAIN_COMMAND, IGNORE_COMMAND};

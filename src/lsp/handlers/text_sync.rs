@@ -33,15 +33,24 @@ impl Server {
 
     pub(crate) fn did_close(&mut self, p: DidCloseTextDocumentParams) {
         if self.docs.remove(p.text_document.uri.as_str()).is_some() && self.mode == Mode::Push {
-            self.publish(p.text_document.uri.as_str(), None, "[]");
+            self.publish(p.text_document.uri.as_str(), None, vec![b"[]".to_vec()]);
         }
     }
 
     pub(crate) fn did_save(&mut self, p: DidSaveTextDocumentParams) {
-        // Without file watchers, saving a configuration or lexicon file is
-        // how changes reach the scanner.
-        let kind = self.docs.get(p.text_document.uri.as_str()).map(|d| d.kind);
-        if !self.caps.watch_dynamic && matches!(kind, Some(Kind::Config | Kind::Lexicon)) {
+        // Without file watchers, saving a configuration or lexicon file (or
+        // the dismissed findings) is how changes reach the server.
+        if self.caps.watch_dynamic {
+            return;
+        }
+        let doc = self.docs.get(p.text_document.uri.as_str());
+        let path = doc.and_then(|d| d.path.as_deref());
+        if path.is_some() && path == self.dismissed_path().as_deref() {
+            self.reload_dismissed();
+            return;
+        }
+        let kind = doc.map(|d| d.kind);
+        if matches!(kind, Some(Kind::Config | Kind::Lexicon)) {
             if kind == Some(Kind::Config) {
                 self.session_disabled.clear();
             }
