@@ -106,6 +106,10 @@ struct Inner {
     /// The `placeholder` rule, when it is enabled and the lexicon has
     /// placeholders to find.
     placeholder: Option<EntryId>,
+    /// The first bytes (ASCII lower case) a placeholder's words can start
+    /// with, so that the brackets of timestamps and redactions ("[14:05]",
+    /// "[redacted]") are passed over without normalising their text.
+    placeholder_starts: [bool; 256],
 }
 
 impl Scanner {
@@ -157,6 +161,13 @@ impl Scanner {
         let placeholder = lexicon
             .find(PLACEHOLDER_RULE)
             .filter(|id| severity[id.0 as usize].is_some() && !lexicon.placeholders.is_empty());
+        let mut placeholder_starts = [false; 256];
+        for key in &lexicon.placeholders {
+            if let Some(&b) = key.as_bytes().first() {
+                placeholder_starts[usize::from(b.to_ascii_lowercase())] = true;
+                placeholder_starts[usize::from(b.to_ascii_uppercase())] = true;
+            }
+        }
         Ok(Scanner {
             inner: Arc::new(Inner {
                 lexicon,
@@ -168,6 +179,7 @@ impl Scanner {
                 document_guards,
                 header_guards,
                 placeholder,
+                placeholder_starts,
             }),
         })
     }
@@ -348,6 +360,15 @@ impl Scanner {
             else {
                 continue;
             };
+            // The first byte of the words inside, past spaces: only a
+            // byte some placeholder starts with (or any byte beyond ASCII,
+            // which normalisation may fold) is looked at further.
+            let inside = &bytes[open + 1..close];
+            let lead = inside.iter().find(|b| !b.is_ascii_whitespace());
+            if lead.is_some_and(|&b| b.is_ascii() && !self.inner.placeholder_starts[usize::from(b)])
+            {
+                continue;
+            }
             let key = crate::lexicon::placeholder::key(&text[open + 1..close]);
             if lexicon.placeholders.binary_search(&key).is_err() {
                 continue;
