@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Builds the WebAssembly package into crates/vblint-wasm/pkg/ (ES module for
+# browsers: `import init, { check, Linter } from "./pkg/vblint.js"`).
+#
+# usage: crates/vblint-wasm/build.sh
+#
+# needs:  the wasm32-unknown-unknown target (`rustup target add
+#         wasm32-unknown-unknown`) and wasm-bindgen-cli at exactly the
+#         version of the wasm-bindgen crate in Cargo.lock:
+#           cargo install wasm-bindgen-cli --version =<that version>
+#         The script says which version when it is missing or different.
+# uses:   wasm-opt from the npm package binaryen when it is installed in
+#         crates/vblint-wasm/node_modules (`npm ci` there): a size pass over
+#         what rustc made. Set VBLINT_WASM_OPT=0 to skip it.
+# env:    CARGO_TARGET_DIR as for cargo.
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+OUT="$HERE/pkg"
+
+# The wasm-bindgen version the crate is built against: the JavaScript glue
+# must come from the same version of the command-line tool.
+want="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' "$ROOT/Cargo.lock")"
+have="$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }' || true)"
+if [[ "$have" != "$want" ]]; then
+  echo "build.sh: wasm-bindgen-cli $want is needed (found: ${have:-none})" >&2
+  echo "  install it with: cargo install wasm-bindgen-cli --version =$want" >&2
+  exit 2
+fi
+
+(cd "$ROOT" && cargo build --locked -p vblint-wasm --target wasm32-unknown-unknown --profile wasm)
+wasm="$TARGET/wasm32-unknown-unknown/wasm/vblint_wasm.wasm"
+
+rm -rf "$OUT"
+# The name section (function names, for debuggers) is a sixth of the file.
+wasm-bindgen --target web --remove-name-section --remove-producers-section \
+  --out-dir "$OUT" --out-name vblint "$wasm"
+
+opt="$HERE/node_modules/.bin/wasm-opt"
+if [[ "${VBLINT_WASM_OPT:-1}" != 0 && -x "$opt" ]]; then
+  # -Os: binaryen's size passes at a speed cost the benchmark keeps in
+  # budget (BENCHMARKS.md, "WASM package"). The features are those rustc
+  # enables by default for wasm32-unknown-unknown.
+  "$opt" -Os --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    "$OUT/vblint_bg.wasm" -o "$OUT/vblint_bg.wasm.opt"
+  mv "$OUT/vblint_bg.wasm.opt" "$OUT/vblint_bg.wasm"
+  optimised="wasm-opt -Os ($("$opt" --version))"
+else
+  optimised="no wasm-opt pass"
+fi
+
+version="$(awk -F'"' '/^version = / { print $2; exit }' "$HERE/Cargo.toml")"
+cat > "$OUT/package.json" <<EOF
+{
+  "name": "vblint-wasm",
+  "version": "$version",
+  "description": "vblint's scanner for browsers: victim-blaming language in writing about children",
+  "license": "MIT OR Apache-2.0",
+  "type": "module",
+  "main": "vblint.js",
+  "types": "vblint.d.ts",
+  "files": ["vblint.js", "vblint.d.ts", "vblint_bg.wasm", "vblint_bg.wasm.d.ts"],
+  "sideEffects": false
+}
+EOF
+
+raw=$(stat -c %s "$OUT/vblint_bg.wasm")
+gz=$(gzip -9 -c "$OUT/vblint_bg.wasm" | wc -c)
+echo "build.sh: $OUT/vblint_bg.wasm: $raw bytes, $gz gzipped ($optimised)"
