@@ -9,10 +9,12 @@
 #         version of the wasm-bindgen crate in Cargo.lock:
 #           cargo install wasm-bindgen-cli --version =<that version>
 #         The script says which version when it is missing or different.
-# uses:   wasm-opt from the npm package binaryen when it is installed in
-#         crates/vblint-wasm/node_modules (`npm ci` there): a size pass over
-#         what rustc made. Set VBLINT_WASM_OPT=0 to skip it.
 # env:    CARGO_TARGET_DIR as for cargo.
+#
+# The module uses WebAssembly SIMD (Chrome and Edge 91, Firefox 89, Safari
+# 16.4 and later), so the scanner's 16-byte loops run as vector
+# instructions. No wasm-opt pass: binaryen's -O3 and -Os saved 2.5% of the
+# gzipped size and no measurable time (BENCHMARKS.md, "WASM package").
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -29,27 +31,14 @@ if [[ "$have" != "$want" ]]; then
   exit 2
 fi
 
-(cd "$ROOT" && cargo build --locked -p vblint-wasm --target wasm32-unknown-unknown --profile wasm)
+(cd "$ROOT" && CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128" \
+  cargo build --locked -p vblint-wasm --target wasm32-unknown-unknown --profile wasm)
 wasm="$TARGET/wasm32-unknown-unknown/wasm/vblint_wasm.wasm"
 
 rm -rf "$OUT"
 # The name section (function names, for debuggers) is a sixth of the file.
 wasm-bindgen --target web --remove-name-section --remove-producers-section \
   --out-dir "$OUT" --out-name vblint "$wasm"
-
-opt="$HERE/node_modules/.bin/wasm-opt"
-if [[ "${VBLINT_WASM_OPT:-1}" != 0 && -x "$opt" ]]; then
-  # -Os: binaryen's size passes at a speed cost the benchmark keeps in
-  # budget (BENCHMARKS.md, "WASM package"). The features are those rustc
-  # enables by default for wasm32-unknown-unknown.
-  "$opt" -Os --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-mutable-globals --enable-reference-types --enable-multivalue \
-    "$OUT/vblint_bg.wasm" -o "$OUT/vblint_bg.wasm.opt"
-  mv "$OUT/vblint_bg.wasm.opt" "$OUT/vblint_bg.wasm"
-  optimised="wasm-opt -Os ($("$opt" --version))"
-else
-  optimised="no wasm-opt pass"
-fi
 
 version="$(awk -F'"' '/^version = / { print $2; exit }' "$HERE/Cargo.toml")"
 cat > "$OUT/package.json" <<EOF
@@ -61,11 +50,11 @@ cat > "$OUT/package.json" <<EOF
   "type": "module",
   "main": "vblint.js",
   "types": "vblint.d.ts",
-  "files": ["vblint.js", "vblint.d.ts", "vblint_bg.wasm", "vblint_bg.wasm.d.ts"],
+  "files": ["vblint.js", "vblint.d.ts", "vblint_bg.wasm", "vblint_bg.wasm.d.ts", "snippets/"],
   "sideEffects": false
 }
 EOF
 
 raw=$(stat -c %s "$OUT/vblint_bg.wasm")
 gz=$(gzip -9 -c "$OUT/vblint_bg.wasm" | wc -c)
-echo "build.sh: $OUT/vblint_bg.wasm: $raw bytes, $gz gzipped ($optimised)"
+echo "build.sh: $OUT/vblint_bg.wasm: $raw bytes, $gz gzipped"

@@ -161,6 +161,19 @@ export interface VblintError extends Error {
 }
 "#;
 
+#[wasm_bindgen]
+extern "C" {
+    /// `CheckOptions` in TypeScript.
+    #[wasm_bindgen(typescript_type = "CheckOptions")]
+    pub type CheckOptionsArg;
+    /// `LinterOptions` in TypeScript.
+    #[wasm_bindgen(typescript_type = "LinterOptions")]
+    pub type LinterOptionsArg;
+    /// `FindingOrigin` in TypeScript.
+    #[wasm_bindgen(typescript_type = "FindingOrigin")]
+    pub type FindingOriginArg;
+}
+
 /// Builds the finding objects in JavaScript from the numbers Rust computes
 /// ([`engine::locate_into`]) and the rule table ([`Engine::rule_table_json`]):
 /// a finding's `text` is cut from the caller's own string, and its message
@@ -176,7 +189,7 @@ export function vblintFindings(numbers, text, path, record, rules) {
     out[i] = {
       type: "finding",
       path,
-      record,
+      record: record ?? null,
       rule: rule.id,
       category: rule.category,
       severity: SEVERITY[numbers[j + 1]],
@@ -287,8 +300,11 @@ fn parse(json: &str) -> Result<JsValue, JsValue> {
 }
 
 /// Options from JavaScript as JSON: undefined and null are no options.
-fn options(value: Option<JsValue>) -> Result<Value, JsValue> {
-    let Some(value) = value.filter(|v| !v.is_undefined() && !v.is_null()) else {
+fn options(value: Option<impl Into<JsValue>>) -> Result<Value, JsValue> {
+    let Some(value) = value
+        .map(Into::into)
+        .filter(|v: &JsValue| !v.is_undefined() && !v.is_null())
+    else {
         return Ok(Value::Null);
     };
     let bad = || {
@@ -309,7 +325,7 @@ fn options(value: Option<JsValue>) -> Result<Value, JsValue> {
 #[wasm_bindgen(unchecked_return_type = "Finding[]")]
 pub fn check(
     #[wasm_bindgen(unchecked_param_type = "string")] text: &JsString,
-    #[wasm_bindgen(unchecked_param_type = "CheckOptions")] options: Option<JsValue>,
+    options: Option<CheckOptionsArg>,
 ) -> Result<JsValue, JsValue> {
     let options = options::check_options(&self::options(options)?).map_err(|d| error(&[d]))?;
     with_default(options.settings, |door| door.check(text, &options.origin))
@@ -377,9 +393,7 @@ impl Linter {
     /// (file, line, column, what to write instead), or an unknown option
     /// or rule id.
     #[wasm_bindgen(constructor)]
-    pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "LinterOptions")] options: Option<JsValue>,
-    ) -> Result<Linter, JsValue> {
+    pub fn new(options: Option<LinterOptionsArg>) -> Result<Linter, JsValue> {
         let options = options::linter_options(&self::options(options)?).map_err(|d| error(&[d]))?;
         let engine = Engine::new(options).map_err(|p| error(&p))?;
         Ok(Linter {
@@ -396,7 +410,7 @@ impl Linter {
     pub fn check(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] text: &JsString,
-        #[wasm_bindgen(unchecked_param_type = "FindingOrigin")] options: Option<JsValue>,
+        options: Option<FindingOriginArg>,
     ) -> Result<JsValue, JsValue> {
         let origin =
             options::linter_check_options(&self::options(options)?).map_err(|d| error(&[d]))?;
