@@ -178,7 +178,8 @@ extern "C" {
 /// ([`engine::locate_into`]) and the rule table ([`Engine::rule_table_json`]):
 /// a finding's `text` is cut from the caller's own string, and its message
 /// and alternatives come from its rule, so no finding is encoded as JSON or
-/// copied as a string across the boundary.
+/// copied as a string across the boundary. Each finding is
+/// [`engine::FIELDS`] numbers, the 9 below.
 #[wasm_bindgen(inline_js = r#"
 const SEVERITY = ["hint", "info", "warning", "error"];
 export function vblintFindings(numbers, text, path, record, rules) {
@@ -218,6 +219,11 @@ extern "C" {
         rules: &JsValue,
     ) -> JsValue;
 }
+
+const _: () = assert!(
+    engine::FIELDS == 9,
+    "vblintFindings reads nine numbers a finding"
+);
 
 /// An engine with its rule table as a JavaScript value, and the buffer its
 /// findings' numbers are written to.

@@ -203,6 +203,8 @@ test("unknown options and rule ids are refused with a way out", () => {
   assert.throws(() => pkg.check("x", { quote: "skip" }), /unknown option `quote`.*did you mean `quotes`/);
   assert.throws(() => pkg.check("x", { disable: ["streetwyse"] }), /no lexicon entry `streetwyse`.*did you mean `streetwise`/);
   assert.throws(() => new pkg.Linter({ quotes: "loud" }), /`loud` is not a quotation policy/);
+  assert.throws(() => pkg.check(42), /the text to check must be a string/);
+  assert.throws(() => new pkg.Linter().check("x", { quotes: "skip" }), /unknown option `quotes`.*new Linter/s);
 });
 
 test.after(() => fs.rmSync(DIR, { recursive: true, force: true }));
