@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use serde::Serialize;
 
-use super::printer::{Printer, Streams, Totals};
+use super::printer::{Printer, Streams, Totals, write_items};
 use super::{Located, Source, message};
 use crate::lexicon::{Lexicon, Severity};
 
@@ -33,16 +33,9 @@ impl Printer for Json {
         out: &mut dyn Write,
         rendered: &[u8],
         ends: &[usize],
-        mut first: bool,
+        first: bool,
     ) -> io::Result<()> {
-        let mut start = 0;
-        for &end in ends {
-            out.write_all(if first { b"[\n  " } else { b",\n  " })?;
-            out.write_all(&rendered[start..end])?;
-            first = false;
-            start = end;
-        }
-        Ok(())
+        write_items(out, rendered, ends, first, b"[\n  ", b",\n  ")
     }
 
     fn finish(&self, out: &mut Streams<'_>, totals: &Totals) -> io::Result<()> {

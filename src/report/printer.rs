@@ -190,3 +190,24 @@ impl Totals {
 pub(super) fn finish_with_line(out: &mut Streams<'_>, totals: &Totals) -> io::Result<()> {
     out.message(format_args!("{}", totals.line()))
 }
+
+/// Writes the findings of one input as items of a list: each item of
+/// `rendered` (ending at the next offset of `ends`) after `open` if it is
+/// the first of the run, after `between` otherwise.
+pub(super) fn write_items(
+    out: &mut dyn Write,
+    rendered: &[u8],
+    ends: &[usize],
+    mut first: bool,
+    open: &[u8],
+    between: &[u8],
+) -> io::Result<()> {
+    let mut start = 0;
+    for &end in ends {
+        out.write_all(if first { open } else { between })?;
+        out.write_all(&rendered[start..end])?;
+        first = false;
+        start = end;
+    }
+    Ok(())
+}

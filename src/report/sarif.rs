@@ -8,7 +8,7 @@ use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
-use super::printer::{Printer, Streams, Totals};
+use super::printer::{Printer, Streams, Totals, write_items};
 use super::{Located, Source, message};
 use crate::lexicon::{Category, Lexicon, Severity};
 
@@ -46,16 +46,9 @@ impl Printer for Sarif {
         out: &mut dyn Write,
         rendered: &[u8],
         ends: &[usize],
-        mut first: bool,
+        first: bool,
     ) -> io::Result<()> {
-        let mut start = 0;
-        for &end in ends {
-            out.write_all(if first { b"\n        " } else { b",\n        " })?;
-            out.write_all(&rendered[start..end])?;
-            first = false;
-            start = end;
-        }
-        Ok(())
+        write_items(out, rendered, ends, first, b"\n        ", b",\n        ")
     }
 
     fn finish(&self, out: &mut Streams<'_>, totals: &Totals) -> io::Result<()> {
