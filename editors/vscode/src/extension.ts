@@ -259,9 +259,33 @@ async function stopClient(): Promise<void> {
   }
 }
 
-async function restartClient(): Promise<void> {
-  await stopClient();
-  await startClient();
+let restarting: Promise<void> | undefined;
+let restartAgain = false;
+
+/// Stops the server and starts it with the current settings. Requests that arrive while a
+/// restart is under way (several setting changes in a row) are served by one more restart at
+/// the end, so only one server runs at a time.
+function restartClient(): Promise<void> {
+  if (restarting) {
+    restartAgain = true;
+    // A server still starting is not waited for: its settings are already out of date.
+    if (session && !session.running) {
+      void stopSession(session);
+    }
+    return restarting;
+  }
+  restarting = (async () => {
+    try {
+      do {
+        restartAgain = false;
+        await stopClient();
+        await startClient();
+      } while (restartAgain);
+    } finally {
+      restarting = undefined;
+    }
+  })();
+  return restarting;
 }
 
 /// Shows what `vblint.explain` returned in a view beside the document, rendered by VS Code's
@@ -324,10 +348,11 @@ export function activate(context: vscode.ExtensionContext): void {
       }
     }),
     { dispose: () => void stopClient() },
+    { dispose: () => explainPanel?.dispose() },
   );
   // Not awaited: activation finishes at once, so the commands (such as "Show log") work even
   // while the server is starting or when it cannot start.
-  void startClient();
+  void restartClient();
 }
 
 export async function deactivate(): Promise<void> {
