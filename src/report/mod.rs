@@ -16,6 +16,7 @@ pub mod escape;
 mod explain;
 pub mod github;
 pub mod html;
+pub mod insight;
 mod human;
 mod json;
 mod jsonl;
