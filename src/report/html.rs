@@ -251,6 +251,13 @@ pub fn render(s: &Summary, sup: Suppress, title: &str, p: &Provenance) -> String
         h.checked,
         escape(&h.period_words())
     );
+    if p.sample.is_some() {
+        let _ = write!(
+            out,
+            "<p class=\"kpi\" id=\"sample\"><b>This is a sample.</b> {}.</p>\n",
+            escape(&p.sample_words(word))
+        );
+    }
     let _ = write!(
         out,
         "<section class=\"headline\" id=\"headline\">\n<p class=\"trend\" id=\"trend\">{}.</p>\n<div class=\"kpis\"><div class=\"kpi\"><b>{}</b>{word} checked</div><div class=\"kpi\"><b>{:.1}%</b>of {word} with at least one finding ({} of {})</div><div class=\"kpi\"><b>{:.1}</b>findings per 1,000 {word} ({} findings)</div></div>\n",
@@ -265,18 +272,18 @@ pub fn render(s: &Summary, sup: Suppress, title: &str, p: &Provenance) -> String
     if let Some(t) = &h.trend {
         let _ = write!(
             out,
-            "<p>{} to {}: {:.1} findings per 1,000 {word}; {} to {}: {:.1}.",
-            escape(&t.first),
+            "<p>In {}: {:.1} findings per 1,000 {word}; in {}: {:.1}.",
             escape(&t.first),
             t.first_rate,
-            escape(&t.last),
             escape(&t.last),
             t.last_rate
         );
         if let Some((slope, _, _)) = t.line {
             let _ = write!(
                 out,
-                " The dashed trend line (least squares over the monthly rates) changes by {slope:+.1} per 1,000 {word} a month."
+                " The dashed trend line (least squares over the monthly rates) {} by {:.1} per 1,000 {word} a month.",
+                if slope < 0.0 { "falls" } else { "rises" },
+                slope.abs()
             );
         }
         out.push_str("</p>\n");

@@ -17,6 +17,7 @@ mod explain;
 pub mod github;
 pub mod html;
 pub mod insight;
+pub mod pack;
 mod human;
 mod json;
 mod jsonl;
