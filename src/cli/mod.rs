@@ -166,6 +166,8 @@ enum LexiconCommand {
     Export(lexicon_tools::ExportArgs),
     /// Update a lexicon folder from an edited spreadsheet (comments and layout kept).
     Import(lexicon_tools::ImportArgs),
+    /// A printable training guide (HTML) from the lexicon: per category, each term with why, alternatives, an example and a better version, sources.
+    Guide(lexicon_tools::GuideArgs),
 }
 
 /// Which lexicon to work on.

@@ -16,6 +16,7 @@ pub mod escape;
 mod explain;
 pub mod github;
 pub mod html;
+pub mod guide;
 pub mod insight;
 pub mod pack;
 mod human;
