@@ -62,13 +62,18 @@ for page in report sample guide; do
   # Layout checks in the browser: no overlapping chart labels, nothing wider
   # than an A4 page's printable width (186 mm at 96 px per inch, ~703 px).
   probe=$ART/.$page-probe.html
-  sed 's#</body>#<script>
-const boxes=[...document.querySelectorAll("svg text.tick")].map(t=>t.getBoundingClientRect());
-let overlaps=0;
-for(let i=1;i<boxes.length;i++){if(boxes[i].left<boxes[i-1].right)overlaps++;}
-const wide=[...document.querySelectorAll("svg,table")].filter(e=>e.getBoundingClientRect().width>703).length;
-document.body.insertAdjacentHTML("beforeend","<pre id=probe>ticks="+boxes.length+" overlaps="+overlaps+" wide="+wide+"</pre>");
-</script></body>#' "$html" > "$probe"
+  python3 - "$html" "$probe" <<'PY'
+import sys
+probe = """<script>
+const boxes = [...document.querySelectorAll("svg text.tick")].map(t => t.getBoundingClientRect());
+let overlaps = 0;
+for (let i = 1; i < boxes.length; i++) { if (boxes[i].left < boxes[i - 1].right) overlaps++; }
+const wide = [...document.querySelectorAll("svg, table")].filter(e => e.getBoundingClientRect().width > 703).length;
+document.body.insertAdjacentHTML("beforeend", "<pre id=probe>ticks=" + boxes.length + " overlaps=" + overlaps + " wide=" + wide + "</pre>");
+</script></body>"""
+html = open(sys.argv[1], encoding="utf-8").read()
+open(sys.argv[2], "w", encoding="utf-8").write(html.replace("</body>", probe))
+PY
   result=$(chrome --dump-dom --window-size=703,1000 --virtual-time-budget=2000 "file://$probe" \
     | grep -o 'ticks=[0-9]* overlaps=[0-9]* wide=[0-9]*' || true)
   rm -f "$probe"

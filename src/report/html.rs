@@ -311,10 +311,10 @@ pub fn render(s: &Summary, sup: Suppress, title: &str, p: &Provenance) -> String
             );
         }
         out.push_str("</tbody></table>\n");
-        if top.rows.iter().all(|r| r.then_rate.is_none()) {
+        if !top.then_has_records {
             let _ = write!(
                 out,
-                "<p class=\"muted\">No records from {} to compare with.</p>\n",
+                "<p class=\"muted\">No {word} from {} to compare with.</p>\n",
                 escape(&top.then)
             );
         }

@@ -295,6 +295,8 @@ pub struct TopCategories {
     pub then: String,
     /// Up to five categories, most findings now first.
     pub rows: Vec<CategoryNow>,
+    /// Whether the quarter a year before has records.
+    pub then_has_records: bool,
 }
 
 /// The top categories now against a year before (needs dated records).
@@ -348,7 +350,12 @@ pub fn top_categories(s: &Summary, sup: Suppress, n: usize) -> Option<TopCategor
             .then(a.category.cmp(&b.category))
     });
     rows.truncate(n);
-    Some(TopCategories { now, then, rows })
+    Some(TopCategories {
+        now,
+        then,
+        rows,
+        then_has_records: then_cell.is_some_and(|c| c.records > 0),
+    })
 }
 
 /// The share of records (or files) with at least one finding, in percent.

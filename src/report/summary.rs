@@ -450,9 +450,12 @@ pub fn table(s: &Summary, sup: Suppress, p: &Provenance) -> String {
         "Findings: {} ({:.1} per 1,000 {word})",
         h.findings, h.rate
     );
-    let _ = writeln!(out, "Trend: {}", h.trend_words());
+    let _ = writeln!(out, "{}", h.trend_words());
     if let Some(top) = &h.top {
         let _ = writeln!(out, "Top categories, {} against {}:", top.now, top.then);
+        if !top.then_has_records {
+            let _ = writeln!(out, "  (no {word} from {} to compare with)", top.then);
+        }
         for r in &top.rows {
             let _ = writeln!(
                 out,
@@ -684,6 +687,7 @@ pub fn json(s: &Summary, sup: Suppress, p: &Provenance) -> String {
             "trend": trend,
             "trend_words": h.trend_words(),
             "top_categories": top,
+            "year_before_has_records": h.top.as_ref().map(|t| t.then_has_records),
         },
         "provenance": provenance,
         "lexicon": {
