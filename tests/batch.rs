@@ -385,7 +385,10 @@ fn report_sample_lists_every_sampled_record_and_says_it_is_a_sample() {
     );
     let html = args("html");
     assert!(html.contains("<b>This is a sample.</b>"), "{html}");
-    assert!(html.contains("Sampled records (every record drawn)"), "{html}");
+    assert!(
+        html.contains("Sampled records (every record drawn)"),
+        "{html}"
+    );
 }
 
 #[test]
@@ -407,15 +410,25 @@ fn sample_pack_has_a_page_per_record_with_findings_marked_and_redaction() {
     };
     let full = pack("full");
     assert!(full.starts_with("exit: 0"), "{full}");
-    assert_eq!(full.matches("<section class=\"record\">").count(), 3, "{full}");
+    assert_eq!(
+        full.matches("<section class=\"record\">").count(),
+        3,
+        "{full}"
+    );
     assert!(full.contains("<b>This is a sample.</b> 3 records drawn at random from 3 read"));
     assert!(full.contains("<mark title=\"put-self-at-risk\">"), "{full}");
     assert!(full.contains("Amy"), "full context shows the text");
     assert!(full.contains("<span class=\"box\"></span>"), "tick boxes");
-    assert!(full.contains("vblint found nothing in this record"), "a record without findings has a page");
+    assert!(
+        full.contains("vblint found nothing in this record"),
+        "a record without findings has a page"
+    );
     let redacted = pack("redacted");
     assert!(!redacted.contains("Amy"), "{redacted}");
-    assert!(redacted.contains("<mark title=\"put-self-at-risk\">putting herself at risk"), "{redacted}");
+    assert!(
+        redacted.contains("<mark title=\"put-self-at-risk\">putting herself at risk"),
+        "{redacted}"
+    );
     let none = pack("none");
     assert!(!none.contains("Amy") && !none.contains("<mark"), "{none}");
     assert!(none.contains("put-self-at-risk"));

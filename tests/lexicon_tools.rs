@@ -214,23 +214,35 @@ fn export_import_round_trip_changes_nothing() {
 #[test]
 fn test_runs_builtin_examples_under_a_local_folder_and_warns_on_a_replaced_id() {
     let (code, out, err) = run(&["lexicon", "test", "override"]);
-    assert_eq!(code, 1, "a local entry that breaks built-in examples fails:\n{out}\n{err}");
+    assert_eq!(
+        code, 1,
+        "a local entry that breaks built-in examples fails:\n{out}\n{err}"
+    );
     assert!(
         out.contains("(the built-in examples run too, with the folder layered on top)"),
         "{out}"
     );
-    assert!(out.contains("FAILED put-self-at-risk built-in-example 1"), "{out}");
+    assert!(
+        out.contains("FAILED put-self-at-risk built-in-example 1"),
+        "{out}"
+    );
     assert!(
         err.contains("warning: `put-self-at-risk` replaces the built-in entry with the same id"),
         "{err}"
     );
-    assert!(err.contains("this built-in example is no longer flagged"), "{err}");
+    assert!(
+        err.contains("this built-in example is no longer flagged"),
+        "{err}"
+    );
     // The same folder on its own passes: its own examples are fine.
     let (code, out, _) = run(&["lexicon", "test", "--no-builtin", "override"]);
     assert_eq!(code, 0, "{out}");
     // `lexicon check` warns too.
     let (_, _, err) = run(&["lexicon", "check", "override"]);
-    assert!(err.contains("replaces the built-in entry with the same id"), "{err}");
+    assert!(
+        err.contains("replaces the built-in entry with the same id"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -281,7 +293,9 @@ fn export_starts_with_a_bom_and_import_writes_the_schema_for_new_files() {
     assert!(out.contains("added   new-term to extra.toml"), "{out}");
     let created = std::fs::read_to_string(dir.join("extra.toml")).unwrap();
     let schema_line = created.lines().next().unwrap();
-    let target = schema_line.strip_prefix("#:schema ").expect("a #:schema line");
+    let target = schema_line
+        .strip_prefix("#:schema ")
+        .expect("a #:schema line");
     let schema = dir.join(target);
     let text = std::fs::read_to_string(&schema).expect("the #:schema path exists");
     assert!(text.contains("\"$schema\""), "{}", schema.display());

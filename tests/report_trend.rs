@@ -58,7 +58,9 @@ fn export(seed: u64) -> Export {
     let mut quarters = BTreeMap::new();
     let (mut records, mut with_findings) = (0, 0);
     let teams = ["North", "South", "East", "West"];
-    let authors = ["PC Hale", "DC Rowe", "PC Amin", "DS Kerr", "PC Boyd", "DC Lutz"];
+    let authors = [
+        "PC Hale", "DC Rowe", "PC Amin", "DS Kerr", "PC Boyd", "DC Lutz",
+    ];
     for i in 0..24u32 {
         let (year, month) = (2024 + i / 12, i % 12 + 1);
         let chance = 0.45 - 0.33 * f64::from(i) / 23.0;
@@ -132,19 +134,27 @@ fn a_two_year_decline_is_stated_in_html_json_and_csv() {
     let first = rate(e.quarters["2024 Q1"]);
     let last = rate(e.quarters["2025 Q4"]);
     let change = ((last - first) / first * 100.0).round() as i64;
-    assert!(change < -40, "the generator makes a clear decline: {change}");
+    assert!(
+        change < -40,
+        "the generator makes a clear decline: {change}"
+    );
     let words = format!("down {}% from 2024 Q1 to 2025 Q4", -change);
     let share = format!("{:.1}%", e.with_findings as f64 * 100.0 / e.records as f64);
 
     let html = report(dir.path(), "html");
     assert!(html.contains(&words), "HTML lacks `{words}`");
     assert!(html.contains(&format!("<b>{}</b>records checked", e.records)));
-    assert!(html.contains(&format!("<b>{share}</b>of records with at least one finding")));
+    assert!(html.contains(&format!(
+        "<b>{share}</b>of records with at least one finding"
+    )));
     assert!(html.contains("class=\"trendline\""), "no trend line");
     assert!(html.contains("@page{size:A4"));
     assert!(html.contains("2024-01 to 2025-12"), "no period");
     assert!(html.contains("Top categories: 2025 Q4 against 2024 Q4"));
-    assert!(!html.contains("PC Hale"), "authors shown without --by author");
+    assert!(
+        !html.contains("PC Hale"),
+        "authors shown without --by author"
+    );
     assert!(html.contains("By team"));
     assert!(!html.contains("seen as promiscuous"), "case text leaked");
     // Month labels are thinned: 24 months, at most 9 labels.
@@ -166,12 +176,52 @@ fn a_two_year_decline_is_stated_in_html_json_and_csv() {
     assert_eq!(json["provenance"]["generated_at"], "2026-01-01 00:00 UTC");
     assert_eq!(json["provenance"]["period"], "2024-01 to 2025-12");
     assert!(json["by"].get("author").is_none());
-    assert_eq!(json["by"]["quarter"]["2024 Q1"]["records"], e.quarters["2024 Q1"].0);
+    assert_eq!(
+        json["by"]["quarter"]["2024 Q1"]["records"],
+        e.quarters["2024 Q1"].0
+    );
 
     let csv = report(dir.path(), "csv");
     assert!(
-        csv.contains(&format!("headline,trend,,,,\"Findings per 1,000 records are {words}\"\n")),
+        csv.contains(&format!(
+            "headline,trend,,,,\"Findings per 1,000 records are {words}\"\n"
+        )),
         "{csv}"
     );
     assert!(csv.contains(&format!("headline,trend_change_percent,,,,{change}\n")));
+}
+
+#[test]
+fn the_two_year_headline_in_json_and_csv() {
+    let e = export(2024);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("export.csv"), &e.csv).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&report(dir.path(), "json")).unwrap();
+    let csv = report(dir.path(), "csv");
+    let csv_head: Vec<&str> = csv
+        .lines()
+        .filter(|l| {
+            [
+                "section,",
+                "total,",
+                "headline,",
+                "top_",
+                "quarter,",
+                "team,",
+            ]
+            .iter()
+            .any(|p| l.starts_with(p))
+        })
+        .collect();
+    insta::with_settings!({filters => vec![
+        (r"fnv1a64:[0-9a-f]{16}", "[lexicon hash]"),
+        (r"\(\d+ entries; newest entry review: [^)]*\)", "([lexicon entries and review])"),
+    ]}, {
+        insta::assert_snapshot!(format!(
+            "{}\n{}\n{}",
+            serde_json::to_string_pretty(&json["headline"]).unwrap(),
+            serde_json::to_string_pretty(&json["provenance"]).unwrap(),
+            csv_head.join("\n")
+        ));
+    });
 }

@@ -325,7 +325,11 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
     {
         out::say!(
             "warning: the baseline `{}` matches none of these findings ({} fingerprints); is it of another export, or made by an older vblint? Make a new one with --write-baseline",
-            args.batch.baseline.as_deref().map(out::shown).unwrap_or_default(),
+            args.batch
+                .baseline
+                .as_deref()
+                .map(out::shown)
+                .unwrap_or_default(),
             base.len()
         );
     }

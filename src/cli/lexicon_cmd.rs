@@ -168,7 +168,9 @@ fn builtin_examples_of_replaced(
                         ))
                         .at(&b.origin.file, ex.span.clone())
                         .label("the built-in lexicon expects no finding here")
-                        .help("add an `except` phrase or a guard to your entry, or narrow its terms"),
+                        .help(
+                            "add an `except` phrase or a guard to your entry, or narrow its terms",
+                        ),
                     )
                 } else {
                     None

@@ -253,9 +253,12 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
     if !by_author {
         summary.by_author.clear();
     }
-    let provenance = provenance(&args, &job, inputs, sample.map(|(n, _)| {
-        (n, summary.units(), read_total)
-    }));
+    let provenance = provenance(
+        &args,
+        &job,
+        inputs,
+        sample.map(|(n, _)| (n, summary.units(), read_total)),
+    );
     let text = match args.format {
         ReportFormat::Table => summary::table(&summary, sup, &provenance),
         ReportFormat::Csv => summary::csv(&summary, sup, &provenance),
@@ -299,11 +302,7 @@ fn provenance(
         insight::lexicon_version(job.scanner.lexicon());
     if inputs.len() > 20 {
         let n = inputs.len();
-        inputs = args
-            .paths
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect();
+        inputs = args.paths.iter().map(|p| p.display().to_string()).collect();
         if inputs.is_empty() {
             inputs.push(".".into());
         }
@@ -315,13 +314,17 @@ fn provenance(
     if let Some(q) = args.quotes {
         opt(
             "--quotes",
-            q.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default(),
+            q.to_possible_value()
+                .map(|v| v.get_name().to_string())
+                .unwrap_or_default(),
         );
     }
     for b in &args.by {
         opt(
             "--by",
-            b.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default(),
+            b.to_possible_value()
+                .map(|v| v.get_name().to_string())
+                .unwrap_or_default(),
         );
     }
     let batch = &args.batch;

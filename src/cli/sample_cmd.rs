@@ -114,14 +114,14 @@ pub(super) fn run(args: SampleArgs) -> ExitCode {
             hidden: args.hidden,
             no_ignore: args.no_ignore,
         };
-        let files = match walk::list_files(path, options, prepared.exclude.as_ref(), &mut on_problem)
-        {
-            Ok(f) => f,
-            Err(d) => {
-                error(out::one_line(d));
-                continue;
-            }
-        };
+        let files =
+            match walk::list_files(path, options, prepared.exclude.as_ref(), &mut on_problem) {
+                Ok(f) => f,
+                Err(d) => {
+                    error(out::one_line(d));
+                    continue;
+                }
+            };
         inputs.extend(files.iter().map(|f| f.path.display().to_string()));
         let (exports, plain): (Vec<Listed>, Vec<Listed>) = files
             .into_iter()
@@ -155,8 +155,12 @@ pub(super) fn run(args: SampleArgs) -> ExitCode {
             let limits = input::Limits {
                 max_file_size: job.max_file_size,
             };
-            let opened =
-                input::open_records(&listed.file_ref(&named), Kind::of(file), limits, &job.options);
+            let opened = input::open_records(
+                &listed.file_ref(&named),
+                Kind::of(file),
+                limits,
+                &job.options,
+            );
             let mut reader = match opened {
                 Ok(r) => r,
                 Err(input::NotRead::Skipped(note)) => {

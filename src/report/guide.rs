@@ -155,19 +155,21 @@ pub fn render(lexicon: &Lexicon, info: &GuideInfo<'_>) -> String {
             let (before, after) = match e.fixes.first() {
                 Some(pair) => (pair.before.text.clone(), Some(pair.after.text.clone())),
                 None => (
-                    e.examples.first().map(|x| x.text.clone()).unwrap_or_default(),
+                    e.examples
+                        .first()
+                        .map(|x| x.text.clone())
+                        .unwrap_or_default(),
                     e.alternatives.first().cloned().map(|a| format!("Use: {a}")),
                 ),
             };
             if !before.is_empty() {
-                let _ = write!(
+                let _ = writeln!(
                     out,
-                    "<div class=\"pair\"><div class=\"before\"><b>Example</b>{}</div><div class=\"after\"><b>Better</b>{}</div></div>\n",
+                    "<div class=\"pair\"><div class=\"before\"><b>Example</b>{}</div><div class=\"after\"><b>Better</b>{}</div></div>",
                     escape(&before),
-                    after.as_deref().map_or_else(
-                        || "Describe what the adult did.".to_string(),
-                        escape
-                    )
+                    after
+                        .as_deref()
+                        .map_or_else(|| "Describe what the adult did.".to_string(), escape)
                 );
             }
             if !e.sources.is_empty() {
@@ -178,7 +180,7 @@ pub fn render(lexicon: &Lexicon, info: &GuideInfo<'_>) -> String {
                 out.push_str("</ol>\n");
             }
             if let Some(r) = &e.reviewed {
-                let _ = write!(out, "<p class=\"muted\">Reviewed {}</p>\n", escape(r));
+                let _ = writeln!(out, "<p class=\"muted\">Reviewed {}</p>", escape(r));
             }
             out.push_str("</div>\n");
         }

@@ -6,7 +6,9 @@
 use std::fmt::Write as _;
 
 use super::insight::{self, Provenance};
-use super::summary::{Cell, Headline, Summary, Suppress, is_group, provenance_lines, row, sections};
+use super::summary::{
+    Cell, Headline, Summary, Suppress, is_group, provenance_lines, row, sections,
+};
 
 /// Escapes text for HTML, with control characters shown as
 /// [`super::escape::name`] shows them.
@@ -139,7 +141,13 @@ fn trend_chart(s: &Summary, sup: Suppress, word: &str) -> String {
     let max = points.iter().map(|p| p.1).fold(0.0f64, f64::max).max(1.0);
     let step = nice_step(max);
     let y_max = (max / step).ceil() * step;
-    let x = |i: f64| left + if end == start { plot_w / 2.0 } else { i / span * plot_w };
+    let x = |i: f64| {
+        left + if end == start {
+            plot_w / 2.0
+        } else {
+            i / span * plot_w
+        }
+    };
     let y = |v: f64| top + plot_h - (v / y_max * plot_h);
     let mut svg = format!(
         "<svg class=\"chart\" role=\"img\" aria-label=\"Findings per 1,000 {word} by month, with a trend line\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" xmlns=\"http://www.w3.org/2000/svg\">"
@@ -153,7 +161,11 @@ fn trend_chart(s: &Summary, sup: Suppress, word: &str) -> String {
             width - right,
             left - 6.0,
             y(t) + 4.0,
-            if step < 1.0 { format!("{t:.1}") } else { format!("{t:.0}") },
+            if step < 1.0 {
+                format!("{t:.1}")
+            } else {
+                format!("{t:.0}")
+            },
             yy = y(t)
         );
         t += step;
@@ -252,9 +264,9 @@ pub fn render(s: &Summary, sup: Suppress, title: &str, p: &Provenance) -> String
         escape(&h.period_words())
     );
     if p.sample.is_some() {
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<p class=\"kpi\" id=\"sample\"><b>This is a sample.</b> {}.</p>\n",
+            "<p class=\"kpi\" id=\"sample\"><b>This is a sample.</b> {}.</p>",
             escape(&p.sample_words(word))
         );
     }
@@ -312,17 +324,17 @@ pub fn render(s: &Summary, sup: Suppress, title: &str, p: &Provenance) -> String
         }
         out.push_str("</tbody></table>\n");
         if !top.then_has_records {
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "<p class=\"muted\">No {word} from {} to compare with.</p>\n",
+                "<p class=\"muted\">No {word} from {} to compare with.</p>",
                 escape(&top.then)
             );
         }
         out.push_str("</section>\n");
     }
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<p class=\"muted\">Counts below {} are shown as &lt;{} so that small teams and individual writers are not identified by accident.</p>\n",
+        "<p class=\"muted\">Counts below {} are shown as &lt;{} so that small teams and individual writers are not identified by accident.</p>",
         sup.min, sup.min
     );
     for (title, key, rows) in sections(s, 20) {

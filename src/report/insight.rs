@@ -95,7 +95,11 @@ pub fn lexicon_version(lexicon: &crate::lexicon::Lexicon) -> (String, usize, Opt
             reviewed = Some(r);
         }
     }
-    (format!("fnv1a64:{h:016x}"), entries, reviewed.map(str::to_string))
+    (
+        format!("fnv1a64:{h:016x}"),
+        entries,
+        reviewed.map(str::to_string),
+    )
 }
 
 /// The rate per 1,000 of `findings` in `records`.
@@ -309,7 +313,9 @@ pub fn top_categories(s: &Summary, sup: Suppress, n: usize) -> Option<TopCategor
     let mut now_counts = std::collections::BTreeMap::<String, usize>::new();
     let mut then_counts = std::collections::BTreeMap::<String, usize>::new();
     for (month, cats) in &s.by_month_category {
-        let Some(qm) = quarter_of(month) else { continue };
+        let Some(qm) = quarter_of(month) else {
+            continue;
+        };
         let target = if qm == now {
             &mut now_counts
         } else if qm == then {
@@ -326,7 +332,11 @@ pub fn top_categories(s: &Summary, sup: Suppress, n: usize) -> Option<TopCategor
         (cell.records > 0 && !sup.hides_group(cell.records) && !(f > 0 && f < sup.min))
             .then(|| per_1000(f, cell.records))
     };
-    let mut cats: Vec<String> = now_counts.keys().chain(then_counts.keys()).cloned().collect();
+    let mut cats: Vec<String> = now_counts
+        .keys()
+        .chain(then_counts.keys())
+        .cloned()
+        .collect();
     cats.sort();
     cats.dedup();
     let mut rows: Vec<CategoryNow> = cats

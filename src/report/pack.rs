@@ -202,9 +202,9 @@ pub fn render(records: &[PackRecord], info: &PackInfo<'_>) -> String {
                 if !f.name.is_empty() {
                     let _ = write!(out, "<p class=\"muted\">{}</p>", escape(&f.name));
                 }
-                let _ = write!(
+                let _ = writeln!(
                     out,
-                    "<div class=\"text\">{}</div>\n",
+                    "<div class=\"text\">{}</div>",
                     marked(&f.text, &f.findings, number, info.context)
                 );
             }
@@ -257,6 +257,9 @@ mod tests {
             quoted: false,
         };
         let html = marked("Amy naive café 12", &[f], 1, ContextMode::Redacted);
-        assert_eq!(html, "··· <mark title=\"r\">naive<sup>1</sup></mark> ···· ··");
+        assert_eq!(
+            html,
+            "··· <mark title=\"r\">naive<sup>1</sup></mark> ···· ··"
+        );
     }
 }

@@ -146,9 +146,14 @@ impl Summary {
                     *cats.entry((*category).to_string()).or_default() += 1;
                 }
             } else {
-                self.skip("records whose date is blank or not a date (counted, but not in the trend)");
+                self.skip(
+                    "records whose date is blank or not a date (counted, but not in the trend)",
+                );
             }
-            bump(&mut self.by_month, month.unwrap_or_else(|| "unknown".into()));
+            bump(
+                &mut self.by_month,
+                month.unwrap_or_else(|| "unknown".into()),
+            );
         }
     }
 
@@ -365,11 +370,7 @@ impl Headline {
     /// The trend sentence, or why there is none.
     pub fn trend_words(&self) -> String {
         match &self.trend {
-            Some(t) => format!(
-                "Findings per 1,000 {} are {}",
-                self.word,
-                t.words()
-            ),
+            Some(t) => format!("Findings per 1,000 {} are {}", self.word, t.words()),
             None if self.period.is_none() => format!(
                 "No trend: the {} have no dates (give the date column with --csv-date-column)",
                 self.word
@@ -408,7 +409,13 @@ pub fn provenance_lines(s: &Summary, p: &Provenance, h: &Headline) -> Vec<(&'sta
     } else {
         p.options
             .iter()
-            .map(|(k, v)| if v.is_empty() { k.clone() } else { format!("{k} {v}") })
+            .map(|(k, v)| {
+                if v.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{k} {v}")
+                }
+            })
             .collect::<Vec<_>>()
             .join(" ")
     };
