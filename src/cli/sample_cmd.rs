@@ -105,6 +105,7 @@ pub(super) fn run(args: SampleArgs) -> ExitCode {
     let mut records: Vec<PackRecord> = Vec::new();
     let mut inputs = Vec::new();
     let mut read = 0usize;
+    let mut any_export = false;
     for path in &paths {
         let mut on_problem = |p: walk::WalkProblem| match p {
             walk::WalkProblem::Note(n) => say!("note: {}", escape::name(&n)),
@@ -126,6 +127,7 @@ pub(super) fn run(args: SampleArgs) -> ExitCode {
         let (exports, plain): (Vec<Listed>, Vec<Listed>) = files
             .into_iter()
             .partition(|f| Kind::of(&f.path).has_records());
+        any_export |= !exports.is_empty();
         if exports.is_empty() {
             read += plain.len();
             for f in batch::sample_files(plain, n, seed) {
@@ -219,6 +221,11 @@ pub(super) fn run(args: SampleArgs) -> ExitCode {
     let info = PackInfo {
         title: &args.title,
         drawn: records.len(),
+        word: if any_export || records.is_empty() {
+            "records"
+        } else {
+            "files"
+        },
         read,
         seed,
         inputs: &inputs,
@@ -236,8 +243,9 @@ pub(super) fn run(args: SampleArgs) -> ExitCode {
         Some(p) => match std::fs::write(p, text) {
             Ok(()) => {
                 say!(
-                    "wrote a sample of {} of {read} records to {}",
+                    "wrote a sample of {} of {read} {} to {}",
                     records.len(),
+                    info.word,
                     out::shown(p)
                 );
                 code

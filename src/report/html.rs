@@ -208,8 +208,14 @@ fn trend_chart(s: &Summary, sup: Suppress, word: &str) -> String {
         if aligned {
             let _ = write!(
                 svg,
-                "<text class=\"tick\" x=\"{xx:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+                "<text class=\"tick\" x=\"{xx:.1}\" y=\"{:.1}\" text-anchor=\"{}\">{}</text>",
                 top + plot_h + 18.0,
+                // A label at the right edge ends there, so it is not cut off.
+                if xx > width - right - 30.0 {
+                    "end"
+                } else {
+                    "middle"
+                },
                 escape(&month_label(&key))
             );
         }

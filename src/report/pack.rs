@@ -52,8 +52,10 @@ pub struct PackRecord {
 pub struct PackInfo<'a> {
     /// The pack's title.
     pub title: &'a str,
-    /// Records drawn, and records read.
+    /// Records drawn.
     pub drawn: usize,
+    /// What was drawn: `records` or `files`.
+    pub word: &'a str,
     /// Records read.
     pub read: usize,
     /// The seed.
@@ -151,11 +153,12 @@ pub fn render(records: &[PackRecord], info: &PackInfo<'_>) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{t}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<section class=\"cover\">\n<h1>{t}</h1>\n<p class=\"note\"><b>This is a sample.</b> {} records drawn at random from {} read (seed {}; the same seed draws the same records). Every record drawn has a page, with or without findings.</p>\n",
+        "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{t}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<section class=\"cover\">\n<h1>{t}</h1>\n<p class=\"note\"><b>This is a sample.</b> {} {w} drawn at random from {} read (seed {}; the same seed draws the same {w}). Every one drawn has a page, with or without findings.</p>\n",
         info.drawn,
         info.read,
         info.seed,
         t = escape(info.title),
+        w = info.word,
     );
     let _ = write!(
         out,
