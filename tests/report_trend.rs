@@ -143,7 +143,18 @@ fn a_two_year_decline_is_stated_in_html_json_and_csv() {
 
     let html = report(dir.path(), "html");
     assert!(html.contains(&words), "HTML lacks `{words}`");
-    assert!(html.contains(&format!("<b>{}</b>records checked", e.records)));
+    let thousands = |n: usize| {
+        let d = n.to_string();
+        let mut out = String::new();
+        for (i, c) in d.chars().enumerate() {
+            if i > 0 && (d.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    };
+    assert!(html.contains(&format!("<b>{}</b>records checked", thousands(e.records))));
     assert!(html.contains(&format!(
         "<b>{share}</b>of records with at least one finding"
     )));

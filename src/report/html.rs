@@ -266,7 +266,7 @@ pub fn render(s: &Summary, sup: Suppress, title: &str, p: &Provenance) -> String
         "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<h1>{}</h1>\n<p class=\"lead\">Victim-blaming language found by vblint in {} {word}, {}. The report holds counts only, never case text.</p>\n",
         escape(title),
         escape(title),
-        h.checked,
+        insight::thousands(h.checked),
         escape(&h.period_words())
     );
     if p.sample.is_some() {
@@ -280,12 +280,12 @@ pub fn render(s: &Summary, sup: Suppress, title: &str, p: &Provenance) -> String
         out,
         "<section class=\"headline\" id=\"headline\">\n<p class=\"trend\" id=\"trend\">{}.</p>\n<div class=\"kpis\"><div class=\"kpi\"><b>{}</b>{word} checked</div><div class=\"kpi\"><b>{:.1}%</b>of {word} with at least one finding ({} of {})</div><div class=\"kpi\"><b>{:.1}</b>findings per 1,000 {word} ({} findings)</div></div>\n",
         escape(&h.trend_words()),
-        h.checked,
+        insight::thousands(h.checked),
         h.share_percent,
-        h.with_findings,
-        h.checked,
+        insight::thousands(h.with_findings),
+        insight::thousands(h.checked),
         h.rate,
-        h.findings
+        insight::thousands(h.findings)
     );
     if let Some(t) = &h.trend {
         let _ = write!(

@@ -102,6 +102,19 @@ pub fn lexicon_version(lexicon: &crate::lexicon::Lexicon) -> (String, usize, Opt
     )
 }
 
+/// A whole number with thousands separators: `12,345`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The rate per 1,000 of `findings` in `records`.
 pub fn per_1000(findings: usize, records: usize) -> f64 {
     if records == 0 {
@@ -191,6 +204,8 @@ pub struct Trend {
     /// The slope of the least-squares line through the monthly rates, per
     /// month, and the line's values at the first and last month shown.
     pub line: Option<(f64, f64, f64)>,
+    /// Months with records in the first and in the last quarter.
+    pub months: (usize, usize),
 }
 
 impl Trend {
@@ -201,6 +216,21 @@ impl Trend {
             n if n > 0 => "up",
             _ => "unchanged",
         }
+    }
+
+    /// Which of the two quarters compared have records in fewer than three
+    /// months, in words (empty when both are whole).
+    pub fn partial_words(&self) -> String {
+        let mut parts = Vec::new();
+        for (q, n) in [(&self.first, self.months.0), (&self.last, self.months.1)] {
+            if n < 3 {
+                parts.push(format!(
+                    "{q} has records in {n} month{} only",
+                    if n == 1 { "" } else { "s" }
+                ));
+            }
+        }
+        parts.join("; ")
     }
 
     /// "down 61% from 2024 Q1 to 2025 Q4".
@@ -244,7 +274,14 @@ pub fn trend(s: &Summary, sup: Suppress) -> Option<Trend> {
         let x1 = points.last().map_or(0.0, |p| p.0);
         (slope, slope * x0 + b, slope * x1 + b)
     });
+    let in_quarter = |q: &str| {
+        months(s)
+            .iter()
+            .filter(|(m, c)| c.records > 0 && quarter_of(m).as_deref() == Some(q))
+            .count()
+    };
     Some(Trend {
+        months: (in_quarter(first), in_quarter(last)),
         first: first.clone(),
         last: last.clone(),
         first_rate,
@@ -422,6 +459,38 @@ mod tests {
         assert_eq!(utc(1_709_640_000), "2024-03-05 12:00 UTC");
         assert_eq!(quarter_of("2024-03").as_deref(), Some("2024 Q1"));
         assert_eq!(quarter_of("2025-10").as_deref(), Some("2025 Q4"));
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(2880), "2,880");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn a_trend_names_a_partial_quarter() {
+        let mut s = Summary::default();
+        for (month, records, findings) in
+            [("2024-02", 10, 5), ("2024-03", 10, 5), ("2024-04", 10, 1)]
+        {
+            for i in 0..records {
+                s.add(&crate::report::summary::Unit {
+                    name: format!("{month}#{i}"),
+                    record: true,
+                    date: Some(format!("{month}-01")),
+                    findings: if i < findings {
+                        vec![("r".into(), "responsibility")]
+                    } else {
+                        vec![]
+                    },
+                    ..Default::default()
+                });
+            }
+        }
+        let t = trend(&s, Suppress { min: 1 }).unwrap();
+        assert_eq!(t.words(), "down 80% from 2024 Q1 to 2024 Q2");
+        assert_eq!(
+            t.partial_words(),
+            "2024 Q1 has records in 2 months only; 2024 Q2 has records in 1 month only"
+        );
     }
 
     #[test]
