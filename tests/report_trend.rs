@@ -147,7 +147,7 @@ fn a_two_year_decline_is_stated_in_html_json_and_csv() {
         let d = n.to_string();
         let mut out = String::new();
         for (i, c) in d.chars().enumerate() {
-            if i > 0 && (d.len() - i) % 3 == 0 {
+            if i > 0 && (d.len() - i).is_multiple_of(3) {
                 out.push(',');
             }
             out.push(c);
