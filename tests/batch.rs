@@ -4,6 +4,21 @@
 use std::path::Path;
 use std::process::Command;
 
+/// Reports name the lexicon's version (a hash, the number of entries and the
+/// newest review), which changes whenever the built-in lexicon does.
+macro_rules! assert_report_snapshot {
+    ($value:expr) => {
+        insta::with_settings!({filters => vec![
+            (r"fnv1a64:[0-9a-f]{16}", "[lexicon hash]"),
+            (r"\(\d+ entries; newest entry review: [^)]*\)", "([lexicon entries and review])"),
+            (r#""entries": \d+"#, r#""entries": "[n]""#),
+            (r#""newest_review": "[0-9-]+""#, r#""newest_review": "[date]""#),
+        ]}, {
+            insta::assert_snapshot!($value);
+        });
+    };
+}
+
 /// Runs vblint in the fixtures folder and returns "exit: N", stdout, stderr.
 fn run(args: &[&str]) -> String {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/batch");
@@ -11,6 +26,7 @@ fn run(args: &[&str]) -> String {
         .args(args)
         .current_dir(&dir)
         .env("NO_COLOR", "1")
+        .env("SOURCE_DATE_EPOCH", "1767225600")
         .output()
         .expect("vblint runs");
     format!(
@@ -179,7 +195,7 @@ fn csv_format() {
 
 #[test]
 fn report_table_with_authors_teams_months() {
-    insta::assert_snapshot!(run(&[
+    assert_report_snapshot!(run(&[
         "report",
         "export.csv",
         "--csv-text-column",
@@ -196,6 +212,10 @@ fn report_table_with_authors_teams_months() {
         "date",
         "--min-count",
         "2",
+        "--by",
+        "author",
+        "--by",
+        "team",
         "--no-config",
     ]));
 }
@@ -214,7 +234,7 @@ fn report_json_and_csv() {
     json.extend(args);
     let mut csv = vec!["report", "--format", "csv"];
     csv.extend(args);
-    insta::assert_snapshot!(format!("{}\n{}", run(&json), run(&csv)));
+    assert_report_snapshot!(format!("{}\n{}", run(&json), run(&csv)));
 }
 
 #[test]
@@ -290,4 +310,126 @@ fn baseline_reports_only_new_findings() {
         "--no-config",
     ]);
     insta::assert_snapshot!(again);
+}
+
+#[test]
+fn a_baseline_survives_a_renamed_export_and_warns_when_it_matches_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base.txt");
+    let base = base.to_str().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/batch");
+    let renamed = dir.path().join("export-2025-02.csv");
+    std::fs::copy(fixtures.join("export.csv"), &renamed).unwrap();
+    let args = |file: &str, flag: &str| {
+        run(&[
+            "check",
+            file,
+            "--csv-text-column",
+            "notes",
+            "--csv-id-column",
+            "ref",
+            flag,
+            base,
+            "--format",
+            "concise",
+            "--no-config",
+        ])
+    };
+    assert!(args("export.csv", "--write-baseline").contains("exit: 1"));
+    let again = args(renamed.to_str().unwrap(), "--baseline");
+    assert!(again.starts_with("exit: 0"), "{again}");
+    assert!(!again.contains("matches none"), "{again}");
+    // A baseline of other findings matches nothing: a warning says so.
+    std::fs::write(base, "# vblint baseline\n0123456789abcdef:1\n").unwrap();
+    let other = args("export.csv", "--baseline");
+    assert!(other.starts_with("exit: 1"), "{other}");
+    assert!(
+        other.contains("warning: the baseline") && other.contains("matches none of these findings"),
+        "{other}"
+    );
+}
+
+#[test]
+fn report_sample_lists_every_sampled_record_and_says_it_is_a_sample() {
+    let args = |format: &str| {
+        run(&[
+            "report",
+            "export.csv",
+            "--csv-text-column",
+            "notes",
+            "--csv-id-column",
+            "ref",
+            "--sample",
+            "2",
+            "--seed",
+            "3",
+            "--format",
+            format,
+            "--no-config",
+        ])
+    };
+    let json = args("json");
+    let body = json.split("--- stdout\n").nth(1).unwrap();
+    let body = body.split("--- stderr").next().unwrap();
+    let v: serde_json::Value = serde_json::from_str(body).unwrap();
+    let sampled = v["by"]["sampled"].as_object().unwrap();
+    assert_eq!(sampled.len(), 2, "{body}");
+    assert_eq!(v["sample"]["drawn"], 2);
+    assert_eq!(v["sample"]["read"], 3);
+    assert!(
+        v["provenance"]["sample"]
+            .as_str()
+            .unwrap()
+            .starts_with("a random sample of 2 of 3 records"),
+        "{body}"
+    );
+    let html = args("html");
+    assert!(html.contains("<b>This is a sample.</b>"), "{html}");
+    assert!(
+        html.contains("Sampled records (every record drawn)"),
+        "{html}"
+    );
+}
+
+#[test]
+fn sample_pack_has_a_page_per_record_with_findings_marked_and_redaction() {
+    let pack = |context: &str| {
+        run(&[
+            "sample",
+            "export.csv",
+            "--csv-text-column",
+            "notes",
+            "--csv-id-column",
+            "ref",
+            "--sample",
+            "3",
+            "--context",
+            context,
+            "--no-config",
+        ])
+    };
+    let full = pack("full");
+    assert!(full.starts_with("exit: 0"), "{full}");
+    assert_eq!(
+        full.matches("<section class=\"record\">").count(),
+        3,
+        "{full}"
+    );
+    assert!(full.contains("<b>This is a sample.</b> 3 records drawn at random from 3 read"));
+    assert!(full.contains("<mark title=\"put-self-at-risk\">"), "{full}");
+    assert!(full.contains("Amy"), "full context shows the text");
+    assert!(full.contains("<span class=\"box\"></span>"), "tick boxes");
+    assert!(
+        full.contains("vblint found nothing in this record"),
+        "a record without findings has a page"
+    );
+    let redacted = pack("redacted");
+    assert!(!redacted.contains("Amy"), "{redacted}");
+    assert!(
+        redacted.contains("<mark title=\"put-self-at-risk\">putting herself at risk"),
+        "{redacted}"
+    );
+    let none = pack("none");
+    assert!(!none.contains("Amy") && !none.contains("<mark"), "{none}");
+    assert!(none.contains("put-self-at-risk"));
 }

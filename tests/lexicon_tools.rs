@@ -210,3 +210,107 @@ fn export_import_round_trip_changes_nothing() {
         )
     );
 }
+
+#[test]
+fn test_runs_builtin_examples_under_a_local_folder_and_warns_on_a_replaced_id() {
+    let (code, out, err) = run(&["lexicon", "test", "override"]);
+    assert_eq!(
+        code, 1,
+        "a local entry that breaks built-in examples fails:\n{out}\n{err}"
+    );
+    assert!(
+        out.contains("(the built-in examples run too, with the folder layered on top)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("FAILED put-self-at-risk built-in-example 1"),
+        "{out}"
+    );
+    assert!(
+        err.contains("warning: `put-self-at-risk` replaces the built-in entry with the same id"),
+        "{err}"
+    );
+    assert!(
+        err.contains("this built-in example is no longer flagged"),
+        "{err}"
+    );
+    // The same folder on its own passes: its own examples are fine.
+    let (code, out, _) = run(&["lexicon", "test", "--no-builtin", "override"]);
+    assert_eq!(code, 0, "{out}");
+    // `lexicon check` warns too.
+    let (_, _, err) = run(&["lexicon", "check", "override"]);
+    assert!(
+        err.contains("replaces the built-in entry with the same id"),
+        "{err}"
+    );
+}
+
+#[test]
+fn impact_accepts_a_missing_or_empty_old_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    for old in [empty.to_str().unwrap(), "no-such-folder"] {
+        let (code, out, err) = run(&["lexicon", "impact", "--no-builtin", old, "new", "samples"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(err.contains("is missing or has no .toml files"), "{err}");
+        assert!(out.contains("0 finding(s) before, 2 after"), "{out}");
+    }
+}
+
+#[test]
+fn export_starts_with_a_bom_and_import_writes_the_schema_for_new_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("local");
+    copy_dir(&fixtures().join("base"), &dir);
+    let (code, csv, _) = run_in(tmp.path(), &["lexicon", "export", "local"]);
+    assert_eq!(code, 0);
+    assert!(csv.starts_with('\u{feff}'), "no byte-order mark for Excel");
+    // A new row for a new file: the file is created with a #:schema line
+    // that points at a schema.json that exists.
+    let mut lines = csv.lines();
+    let header = lines.next().unwrap().trim_start_matches('\u{feff}');
+    let columns: Vec<&str> = header.split(',').collect();
+    let row: Vec<String> = columns
+        .iter()
+        .map(|c| match *c {
+            "id" => "new-term".to_string(),
+            "category" => "minimising".to_string(),
+            "file" => "extra.toml".to_string(),
+            "terms" => "just messing about".to_string(),
+            "alternatives" => "was being abused".to_string(),
+            "why" => "It makes abuse sound small.".to_string(),
+            _ => String::new(),
+        })
+        .collect();
+    let sheet = format!("{csv}{}\n", row.join(","));
+    std::fs::write(tmp.path().join("sheet.csv"), sheet).unwrap();
+    let (code, out, err) = run_in(
+        tmp.path(),
+        &["lexicon", "import", "sheet.csv", "--into", "local"],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("added   new-term to extra.toml"), "{out}");
+    let created = std::fs::read_to_string(dir.join("extra.toml")).unwrap();
+    let schema_line = created.lines().next().unwrap();
+    let target = schema_line
+        .strip_prefix("#:schema ")
+        .expect("a #:schema line");
+    let schema = dir.join(target);
+    let text = std::fs::read_to_string(&schema).expect("the #:schema path exists");
+    assert!(text.contains("\"$schema\""), "{}", schema.display());
+}
+
+#[test]
+fn guide_is_printable_html_per_category() {
+    let out = Command::new(env!("CARGO_BIN_EXE_vblint"))
+        .args(["lexicon", "guide", "--no-builtin", "base"])
+        .current_dir(fixtures())
+        .env("SOURCE_DATE_EPOCH", "1767225600")
+        .output()
+        .expect("vblint runs");
+    assert_eq!(out.status.code(), Some(0));
+    let html = String::from_utf8(out.stdout).unwrap();
+    assert!(html.contains("@page{size:A4"));
+    insta::assert_snapshot!(html);
+}

@@ -184,13 +184,14 @@ pub(super) enum Item<T> {
 
 /// Reads every record of `records` (or a sample), runs `work` on each in
 /// parallel batches, and hands the results to `sink` in order. `sink`
-/// returns `false` to stop (a closed pipe).
+/// returns `false` to stop (a closed pipe). Returns the number of records
+/// read (with a sample, more than were scanned).
 pub(super) fn for_each_record<T: Send>(
     records: &mut dyn Records,
     sample: Option<(usize, u64)>,
     work: impl Fn(&Record) -> T + Sync,
     mut sink: impl FnMut(Item<T>) -> bool,
-) {
+) -> usize {
     let run = |batch: &mut Vec<Record>, sink: &mut dyn FnMut(Item<T>) -> bool| -> bool {
         let out: Vec<T> = batch.par_iter().map(&work).collect();
         batch.clear();
@@ -202,47 +203,52 @@ pub(super) fn for_each_record<T: Send>(
             .into_iter()
             .all(|n| sink(Item::Note(n)))
     };
+    let mut read = 0usize;
     if let Some((n, seed)) = sample {
         let mut reservoir = Reservoir::new(n, seed);
         while let Some(r) = records.next_record() {
             match r {
-                Ok(record) => reservoir.offer(record),
+                Ok(record) => {
+                    read += 1;
+                    reservoir.offer(record);
+                }
                 Err(bad) => {
                     if !sink(Item::Bad(bad)) {
-                        return;
+                        return read;
                     }
                 }
             }
         }
         if !notes(records, &mut sink) {
-            return;
+            return read;
         }
         let mut chosen = reservoir.into_sorted();
         run(&mut chosen, &mut sink);
-        return;
+        return read;
     }
     let mut batch = Vec::with_capacity(RECORD_BATCH);
     let mut bytes = 0;
     while let Some(r) = records.next_record() {
         match r {
             Ok(record) => {
+                read += 1;
                 bytes += record.fields.iter().map(|f| f.text.len()).sum::<usize>();
                 batch.push(record);
                 if batch.len() >= RECORD_BATCH || bytes >= RECORD_BATCH_BYTES {
                     bytes = 0;
                     if !notes(records, &mut sink) || !run(&mut batch, &mut sink) {
-                        return;
+                        return read;
                     }
                 }
             }
             Err(bad) => {
                 // Keep the order: what was read before the bad record first.
                 if !notes(records, &mut sink) || !run(&mut batch, &mut sink) {
-                    return;
+                    return read;
                 }
                 bytes = 0;
                 if !sink(Item::Bad(bad)) {
-                    return;
+                    return read;
                 }
             }
         }
@@ -250,6 +256,7 @@ pub(super) fn for_each_record<T: Send>(
     if notes(records, &mut sink) {
         run(&mut batch, &mut sink);
     }
+    read
 }
 
 /// Samples a list of files.

@@ -57,6 +57,8 @@ struct FileOutput {
     record: bool,
     /// Fingerprints of the findings (for --write-baseline).
     fingerprints: Vec<String>,
+    /// Findings left out because the baseline lists them.
+    baselined: usize,
 }
 
 /// Findings rendered one after another.
@@ -313,6 +315,23 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
                 break 'paths;
             }
         }
+    }
+    // A baseline that leaves out nothing is probably of other files, or
+    // older than the fingerprints of this version.
+    if let Some(base) = &jobs[0].baseline
+        && !base.is_empty()
+        && writer.baselined == 0
+        && writer.broken.is_none()
+    {
+        out::say!(
+            "warning: the baseline `{}` matches none of these findings ({} fingerprints); is it of another export, or made by an older vblint? Make a new one with --write-baseline",
+            args.batch
+                .baseline
+                .as_deref()
+                .map(out::shown)
+                .unwrap_or_default(),
+            base.len()
+        );
     }
     // A run whose output failed was cut short: its baseline would be too.
     if let Some(path) = &args.batch.write_baseline
@@ -678,6 +697,29 @@ pub(super) fn file_findings(
     }
 }
 
+/// The text of a plain file or document and its findings (for the sample
+/// pack); `Ok(None)` when the file is not text.
+pub(super) fn file_text_findings(
+    job: &Job<'_>,
+    named: &str,
+    file: &Listed,
+) -> Result<Option<(String, Vec<Finding>)>, Diagnostic> {
+    let found = file_input(job, named, file).and_then(|input| match input {
+        FileText::Plain(bytes) => text_of(named, &bytes).map(|text| {
+            let findings = findings_in(job, Some(&file.path), &text.text);
+            (text.text.into_owned(), findings)
+        }),
+        FileText::Extracted(text) => {
+            let findings = findings_in(job, Some(&file.path), &text);
+            Ok((text, findings))
+        }
+    });
+    match found {
+        Ok(found) => Ok(Some(found)),
+        Err(out) => out.error.map_or(Ok(None), Err),
+    }
+}
+
 /// The findings of a text, after per-file configuration.
 pub(super) fn findings_in(job: &Job<'_>, path: Option<&Path>, text: &str) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -766,6 +808,7 @@ fn render_into(job: &Job<'_>, source: &Source<'_>, findings: &[Finding], out: &m
             *total += n;
         }
         out.failed |= part.failed;
+        out.baselined += part.baselined;
     }
 }
 
@@ -792,6 +835,7 @@ fn render_located(
         if let (Some(base), Some(fp)) = (&job.baseline, &fingerprint)
             && base.contains(fp)
         {
+            out.baselined += 1;
             continue;
         }
         out.counts[severity_index(l.finding.severity)] += 1;
@@ -830,6 +874,8 @@ struct Writer<'p> {
     started: bool,
     keep_fingerprints: bool,
     fingerprints: Vec<String>,
+    /// Findings the baseline left out.
+    baselined: usize,
 }
 
 impl<'p> Writer<'p> {
@@ -843,6 +889,7 @@ impl<'p> Writer<'p> {
             started: false,
             keep_fingerprints: false,
             fingerprints: Vec::new(),
+            baselined: 0,
         }
     }
 
@@ -946,6 +993,7 @@ impl<'p> Writer<'p> {
         if self.keep_fingerprints {
             self.fingerprints.extend(output.fingerprints);
         }
+        self.baselined += output.baselined;
         let mut first = self.totals.findings() == 0;
         for (total, n) in self.totals.by_severity.iter_mut().zip(output.counts) {
             *total += n;

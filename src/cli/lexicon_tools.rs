@@ -101,6 +101,19 @@ pub(super) struct ExportArgs {
     config: Option<PathBuf>,
 }
 
+/// `vblint lexicon guide`.
+#[derive(Debug, Args)]
+pub(super) struct GuideArgs {
+    #[command(flatten)]
+    pub(super) paths: super::LexiconPaths,
+    /// Write the guide to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub(super) output: Option<PathBuf>,
+    /// The guide's title.
+    #[arg(long, default_value = "Child-centred language: a training guide")]
+    pub(super) title: String,
+}
+
 /// `vblint lexicon import`.
 #[derive(Debug, Args)]
 pub(super) struct ImportArgs {
@@ -413,10 +426,39 @@ fn findings(scanner: &Scanner, path: &str, text: &str) -> Vec<Found> {
         .collect()
 }
 
+/// Whether `path` does not exist, or is a folder without `.toml` files.
+fn is_missing_or_empty(path: &Path) -> bool {
+    match std::fs::read_dir(path) {
+        Ok(entries) => !entries
+            .flatten()
+            .any(|e| e.path().extension().is_some_and(|x| x == "toml")),
+        Err(e) => e.kind() == io::ErrorKind::NotFound,
+    }
+}
+
 pub(super) fn impact(args: &ImpactArgs) -> ExitCode {
     let mut scanners = Vec::new();
     for (label, path) in [("OLD", &args.old), ("NEW", &args.new)] {
-        match crate::lexicon_io::load(!args.no_builtin, std::slice::from_ref(path)) {
+        // A force's first lexicon has nothing before it: a missing or empty
+        // OLD folder means the built-in lexicon alone (or none).
+        let none_before = label == "OLD" && is_missing_or_empty(path);
+        if none_before {
+            say!(
+                "note: the OLD lexicon `{}` is missing or has no .toml files; comparing with {}",
+                shown(path),
+                if args.no_builtin {
+                    "no lexicon at all"
+                } else {
+                    "the built-in lexicon alone"
+                }
+            );
+        }
+        let layers = if none_before {
+            &[][..]
+        } else {
+            std::slice::from_ref(path)
+        };
+        match crate::lexicon_io::load(!args.no_builtin, layers) {
             Ok(l) => match Scanner::new(Arc::new(l), Settings::default()) {
                 Ok(s) => scanners.push(s),
                 Err(d) => {
@@ -655,6 +697,25 @@ pub(super) fn import(args: &ImportArgs) -> ExitCode {
                 crate::input::io_reason(&e)
             );
             failed = true;
+        }
+    }
+    // New files point at `./schema.json` (editors check the lexicon with
+    // it): make sure it is there.
+    let schema = args.into.join("schema.json");
+    if !report.created.is_empty() && !schema.exists() {
+        match std::fs::write(&schema, crate::lexicon::schema::SCHEMA) {
+            Ok(()) => say!(
+                "wrote `{}` for the `#:schema` line of the new files",
+                shown(&schema)
+            ),
+            Err(e) => {
+                say!(
+                    "cannot write `{}`: {}",
+                    shown(&schema),
+                    crate::input::io_reason(&e)
+                );
+                failed = true;
+            }
         }
     }
     if !report.updated.is_empty() || !report.added.is_empty() {

@@ -13,6 +13,7 @@ mod lexicon_tools;
 mod out;
 mod read;
 mod report_cmd;
+mod sample_cmd;
 mod walk;
 
 use std::io::IsTerminal;
@@ -72,6 +73,8 @@ enum Command {
     Lsp(LspArgs),
     /// Count findings per rule, category, record, author, team and month (no case text).
     Report(report_cmd::ReportArgs),
+    /// A printable dip-sample pack (HTML): N records drawn at random, one page each, findings highlighted, tick boxes for the reviewer.
+    Sample(sample_cmd::SampleArgs),
 }
 
 /// The flags editors' language clients add when they start a server.
@@ -163,6 +166,8 @@ enum LexiconCommand {
     Export(lexicon_tools::ExportArgs),
     /// Update a lexicon folder from an edited spreadsheet (comments and layout kept).
     Import(lexicon_tools::ImportArgs),
+    /// A printable training guide (HTML) from the lexicon: per category, each term with why, alternatives, an example and a better version, sources.
+    Guide(lexicon_tools::GuideArgs),
 }
 
 /// Which lexicon to work on.
@@ -301,6 +306,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(args),
         Command::Report(args) => report_cmd::run(args),
+        Command::Sample(args) => sample_cmd::run(args),
         Command::Explain { rule, lexicon } => explain::run(&rule, &lexicon),
         Command::Lexicon(cmd) => lexicon_cmd::run(cmd),
         Command::Fix(args) => fix::run(args),

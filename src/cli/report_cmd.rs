@@ -17,6 +17,7 @@ use super::walk::{self, Listed};
 use super::{CheckArgs, ColorChoice, ExitCode, LexiconArgs, QuotePolicyArg, print_diagnostics};
 use crate::diagnostic::Diagnostic;
 use crate::input::{self, Kind};
+use crate::report::insight::{self, Provenance};
 use crate::report::summary::{self, Summary, Suppress, Unit};
 use crate::report::{self, Format, escape};
 
@@ -33,6 +34,15 @@ pub(super) enum ReportFormat {
     Html,
 }
 
+/// The groups a report may show figures for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(super) enum ByArg {
+    /// Per team (the default).
+    Team,
+    /// Per author: only when asked, with small counts hidden.
+    Author,
+}
+
 #[derive(Debug, Args)]
 pub(super) struct ReportArgs {
     /// Files or folders to count. Default: the current folder.
@@ -46,6 +56,10 @@ pub(super) struct ReportArgs {
     /// The report's title (HTML).
     #[arg(long, default_value = "Victim-blaming language report")]
     title: String,
+    /// Figures per team (the default) or also per author (`--by author`;
+    /// small counts are still hidden). Repeatable.
+    #[arg(long, value_enum, value_name = "GROUP")]
+    by: Vec<ByArg>,
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
@@ -92,6 +106,8 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
     };
     let job = prepared.job();
     let mut summary = Summary::default();
+    let mut inputs: Vec<String> = Vec::new();
+    let mut read_total = 0usize;
     let mut errors = 0usize;
     let mut error = |d: Diagnostic| {
         errors += 1;
@@ -119,9 +135,13 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
                 continue;
             }
         };
+        inputs.extend(files.iter().map(|f| f.path.display().to_string()));
         let (records, plain): (Vec<Listed>, Vec<Listed>) = files
             .into_iter()
             .partition(|f| Kind::of(&f.path).has_records());
+        if records.is_empty() {
+            read_total += plain.len();
+        }
         let plain = match sample {
             Some((n, seed)) if records.is_empty() => batch::sample_files(plain, n, seed),
             _ => plain,
@@ -148,9 +168,17 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
                 .collect();
             for u in units {
                 match u {
-                    Ok(Some(u)) => summary.add(&u),
-                    Ok(None) => {}
-                    Err(d) => error(d),
+                    Ok(Some(u)) => {
+                        summary.add(&u);
+                        if sample.is_some() {
+                            summary.sampled.push((u.name.clone(), u.findings.len()));
+                        }
+                    }
+                    Ok(None) => summary.skip("files not scanned (not text)"),
+                    Err(d) => {
+                        summary.skip("files that could not be read");
+                        error(d);
+                    }
                 }
             }
         }
@@ -170,15 +198,17 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
             let mut reader = match opened {
                 Ok(r) => r,
                 Err(input::NotRead::Skipped(note)) => {
+                    summary.skip("files not scanned (not text)");
                     say!("{}", out::name_escaped_in(&note, &shown));
                     continue;
                 }
                 Err(input::NotRead::Error(d)) => {
+                    summary.skip("files that could not be read");
                     error(out::escaped(d, Some(&shown)));
                     continue;
                 }
             };
-            batch::for_each_record(
+            read_total += batch::for_each_record(
                 reader.as_mut(),
                 sample,
                 |record| {
@@ -196,11 +226,19 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
                 },
                 |item| {
                     match item {
-                        Item::Done(u) => summary.add(&u),
-                        Item::Bad(bad) => error(Diagnostic::error(format!(
-                            "{named}:{}: record {}: {}",
-                            bad.line, bad.number, bad.reason
-                        ))),
+                        Item::Done(u) => {
+                            summary.add(&u);
+                            if sample.is_some() {
+                                summary.sampled.push((u.name.clone(), u.findings.len()));
+                            }
+                        }
+                        Item::Bad(bad) => {
+                            summary.skip("export rows that could not be read (see the messages)");
+                            error(Diagnostic::error(format!(
+                                "{named}:{}: record {}: {}",
+                                bad.line, bad.number, bad.reason
+                            )))
+                        }
                         Item::Note(n) => say!("note: {}", out::name_escaped_in(&n, &shown)),
                     }
                     true
@@ -211,11 +249,21 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
     let sup = Suppress {
         min: args.min_count.max(1),
     };
+    let by_author = args.by.contains(&ByArg::Author);
+    if !by_author {
+        summary.by_author.clear();
+    }
+    let provenance = provenance(
+        &args,
+        &job,
+        inputs,
+        sample.map(|(n, _)| (n, summary.units(), read_total)),
+    );
     let text = match args.format {
-        ReportFormat::Table => summary::table(&summary, sup),
-        ReportFormat::Csv => summary::csv(&summary, sup),
-        ReportFormat::Json => summary::json(&summary, sup),
-        ReportFormat::Html => report::html::render(&summary, sup, &args.title),
+        ReportFormat::Table => summary::table(&summary, sup, &provenance),
+        ReportFormat::Csv => summary::csv(&summary, sup, &provenance),
+        ReportFormat::Json => summary::json(&summary, sup, &provenance),
+        ReportFormat::Html => report::html::render(&summary, sup, &args.title, &provenance),
     };
     let code = if errors > 0 {
         ExitCode::Error
@@ -240,6 +288,88 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
             let written = stdout.write_all(text.as_bytes());
             out::finish(&mut stdout, written.map(|()| code))
         }
+    }
+}
+
+/// Where the report's figures come from.
+fn provenance(
+    args: &ReportArgs,
+    job: &Job<'_>,
+    mut inputs: Vec<String>,
+    sample: Option<(usize, usize, usize)>,
+) -> Provenance {
+    let (lexicon_hash, lexicon_entries, lexicon_reviewed) =
+        insight::lexicon_version(job.scanner.lexicon());
+    if inputs.len() > 20 {
+        let n = inputs.len();
+        inputs = args.paths.iter().map(|p| p.display().to_string()).collect();
+        if inputs.is_empty() {
+            inputs.push(".".into());
+        }
+        inputs.push(format!("({n} files)"));
+    }
+    let mut options: Vec<(String, String)> = Vec::new();
+    let mut opt = |k: &str, v: String| options.push((k.to_string(), v));
+    opt("--min-count", args.min_count.max(1).to_string());
+    if let Some(q) = args.quotes {
+        opt(
+            "--quotes",
+            q.to_possible_value()
+                .map(|v| v.get_name().to_string())
+                .unwrap_or_default(),
+        );
+    }
+    for b in &args.by {
+        opt(
+            "--by",
+            b.to_possible_value()
+                .map(|v| v.get_name().to_string())
+                .unwrap_or_default(),
+        );
+    }
+    let batch = &args.batch;
+    for c in &batch.csv_text_column {
+        opt("--csv-text-column", c.clone());
+    }
+    for (k, v) in [
+        ("--csv-id-column", &batch.csv_id_column),
+        ("--csv-author-column", &batch.csv_author_column),
+        ("--csv-team-column", &batch.csv_team_column),
+        ("--csv-date-column", &batch.csv_date_column),
+        ("--json-id-field", &batch.json_id_field),
+    ] {
+        if let Some(v) = v {
+            opt(k, v.clone());
+        }
+    }
+    for f in &batch.json_text_field {
+        opt("--json-text-field", f.clone());
+    }
+    if let Some(n) = batch.sample {
+        opt("--sample", n.to_string());
+        opt("--seed", batch.seed.to_string());
+    }
+    for l in &args.lexicon.lexicon {
+        opt("--lexicon", l.display().to_string());
+    }
+    for d in &args.lexicon.disable {
+        opt("--disable", d.clone());
+    }
+    if args.lexicon.no_builtin {
+        opt("--no-builtin", String::new());
+    }
+    if args.lexicon.no_config {
+        opt("--no-config", String::new());
+    }
+    Provenance {
+        generated_at: insight::generated_at(),
+        inputs,
+        lexicon_hash,
+        lexicon_entries,
+        lexicon_reviewed,
+        options,
+        sample,
+        by_author: args.by.contains(&ByArg::Author),
     }
 }
 

@@ -149,7 +149,10 @@ fn entries(doc: &DocumentMut) -> impl Iterator<Item = &Table> {
 /// # Errors
 ///
 /// If writing fails.
-pub fn export(files: &[EditFile], out: impl std::io::Write) -> Result<(), csv::Error> {
+pub fn export(files: &[EditFile], mut out: impl std::io::Write) -> Result<(), csv::Error> {
+    // A byte-order mark first, so that Excel opens the sheet as UTF-8
+    // (curly quotes and accents intact); import skips it.
+    out.write_all("\u{feff}".as_bytes())?;
     let mut w = csv::Writer::from_writer(out);
     w.write_record(columns())?;
     for f in files {

@@ -1,7 +1,8 @@
 //! Finding fingerprints for baselines and SARIF `partialFingerprints`.
 //!
 //! A fingerprint must survive unrelated edits, so it holds no line number or
-//! offset: it hashes the rule, the path, the record, the matched text
+//! offset: it hashes the rule, the path of a file or the id of a record (not
+//! its file's name, so a renamed export still matches), the matched text
 //! (normalised: lower case, single spaces), up to three normalised words
 //! either side, and the occurrence index of that same combination in the
 //! document (so two identical sentences in one note stay two findings).
@@ -47,8 +48,13 @@ impl Fingerprinter {
         let after = words(&text[finding.span.end..hi]);
         let before = before[before.len().saturating_sub(3)..].join(" ");
         let after = after[..after.len().min(3)].join(" ");
-        let record = source.record.unwrap_or("");
-        let key = fnv1a(&[rule, source.path, record, &matched, &before, &after]);
+        // A record is known by its id, not by the file it came in: a
+        // monthly export saved under a new name keeps its fingerprints.
+        let (path, record) = match source.record {
+            Some(id) => ("", id),
+            None => (source.path, ""),
+        };
+        let key = fnv1a(&[rule, path, record, &matched, &before, &after]);
         let n = self.seen.entry(key).or_default();
         *n += 1;
         format!("{key:016x}:{}", *n)

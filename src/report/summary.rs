@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::insight::{self, Provenance};
+
 /// Findings and records for one key.
 #[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq)]
 pub struct Cell {
@@ -16,6 +18,9 @@ pub struct Cell {
     pub records: usize,
     /// Findings.
     pub findings: usize,
+    /// Records (or files) of a group with at least one finding.
+    #[serde(skip)]
+    pub with_findings: usize,
 }
 
 /// Everything counted.
@@ -41,6 +46,12 @@ pub struct Summary {
     pub by_team: BTreeMap<String, Cell>,
     /// Per month (`YYYY-MM`, or `unknown`).
     pub by_month: BTreeMap<String, Cell>,
+    /// Findings per month and category.
+    pub by_month_category: BTreeMap<String, BTreeMap<String, usize>>,
+    /// Rows, records and files not counted, per reason.
+    pub skipped: BTreeMap<String, usize>,
+    /// With `--sample`: every sampled record or file and its findings.
+    pub sampled: Vec<(String, usize)>,
 }
 
 /// What one record or file contributes.
@@ -119,6 +130,7 @@ impl Summary {
             let c = map.entry(key).or_default();
             c.records += 1;
             c.findings += n;
+            c.with_findings += usize::from(n > 0);
         };
         if let Some(a) = &unit.author {
             bump(&mut self.by_author, non_empty(a));
@@ -127,11 +139,27 @@ impl Summary {
             bump(&mut self.by_team, non_empty(t));
         }
         if let Some(d) = &unit.date {
+            let month = month_of(d);
+            if let Some(m) = &month {
+                let cats = self.by_month_category.entry(m.clone()).or_default();
+                for (_, category) in &unit.findings {
+                    *cats.entry((*category).to_string()).or_default() += 1;
+                }
+            } else {
+                self.skip(
+                    "records whose date is blank or not a date (counted, but not in the trend)",
+                );
+            }
             bump(
                 &mut self.by_month,
-                month_of(d).unwrap_or_else(|| "unknown".into()),
+                month.unwrap_or_else(|| "unknown".into()),
             );
         }
+    }
+
+    /// Counts one row, record or file not counted (or not dated), by reason.
+    pub fn skip(&mut self, reason: &str) {
+        *self.skipped.entry(reason.to_string()).or_default() += 1;
     }
 
     /// Records, or files when there are no records: the denominator of rates.
@@ -222,7 +250,26 @@ pub fn sections(s: &Summary, top_units: usize) -> Vec<Section> {
     }
     if !s.by_month.is_empty() {
         let v: Vec<(String, Cell)> = s.by_month.iter().map(|(k, c)| (k.clone(), *c)).collect();
+        let quarters = super::insight::quarters(s);
+        if !quarters.is_empty() {
+            out.push(("By quarter", "quarter", quarters));
+        }
         out.push(("By month", "month", v));
+    }
+    if !s.sampled.is_empty() {
+        let v = s
+            .sampled
+            .iter()
+            .map(|(k, n)| {
+                let c = Cell {
+                    records: 1,
+                    findings: *n,
+                    with_findings: usize::from(*n > 0),
+                };
+                (k.clone(), c)
+            })
+            .collect();
+        out.push(("Sampled records (every record drawn)", "sampled", v));
     }
     out
 }
@@ -230,25 +277,204 @@ pub fn sections(s: &Summary, top_units: usize) -> Vec<Section> {
 /// Whether a section's "records" column is a denominator for a rate (the
 /// group is a set of records) rather than "records with this finding".
 pub fn is_group(key: &str) -> bool {
-    matches!(key, "author" | "team" | "month")
+    matches!(key, "author" | "team" | "month" | "quarter")
+}
+
+/// How a row of a section is shown, the same in every format.
+pub struct Row {
+    /// The key (a name, rule, month…), as given.
+    pub key: String,
+    /// Records in the group, or records with this finding.
+    pub records: String,
+    /// Findings (`<N` when small, `–` when the group is hidden).
+    pub findings: String,
+    /// Findings per 1,000 records (`–` when hidden; empty for a record or file).
+    pub rate: String,
+    /// Whether the group is too small to show.
+    pub hidden: bool,
+}
+
+/// Whether a section's rate is per 1,000 of all records (categories, rules).
+fn rated_against_all(key: &str) -> bool {
+    matches!(key, "category" | "rule")
+}
+
+/// The row of `k` in the section `key`.
+pub fn row(s: &Summary, sup: Suppress, key: &str, k: &str, c: &Cell) -> Row {
+    let group = is_group(key);
+    let hidden = group && sup.hides_group(c.records);
+    let rate = if hidden {
+        "–".to_string()
+    } else if group {
+        sup.rate(c.findings, c.records)
+    } else if rated_against_all(key) {
+        sup.rate(c.findings, s.units())
+    } else {
+        String::new()
+    };
+    Row {
+        key: k.to_string(),
+        records: if hidden {
+            sup.count(c.records)
+        } else {
+            c.records.to_string()
+        },
+        findings: if hidden {
+            "–".to_string()
+        } else {
+            sup.count(c.findings)
+        },
+        rate,
+        hidden,
+    }
+}
+
+/// The headline figures of a report.
+pub struct Headline {
+    /// Records (or files) checked.
+    pub checked: usize,
+    /// `records` or `files`.
+    pub word: &'static str,
+    /// Records with at least one finding.
+    pub with_findings: usize,
+    /// Their share, in percent.
+    pub share_percent: f64,
+    /// All findings.
+    pub findings: usize,
+    /// Findings per 1,000 records.
+    pub rate: f64,
+    /// The first and last month with a date.
+    pub period: Option<(String, String)>,
+    /// The trend by quarter.
+    pub trend: Option<insight::Trend>,
+    /// The top categories now and a year before.
+    pub top: Option<insight::TopCategories>,
+}
+
+impl Headline {
+    /// The headline of `s`.
+    pub fn of(s: &Summary, sup: Suppress) -> Headline {
+        Headline {
+            checked: s.units(),
+            word: s.unit_word(),
+            with_findings: s.units_with_findings,
+            share_percent: insight::share_percent(s),
+            findings: s.findings,
+            rate: insight::per_1000(s.findings, s.units()),
+            period: insight::period(s),
+            trend: insight::trend(s, sup),
+            top: insight::top_categories(s, sup, 5),
+        }
+    }
+
+    /// The trend sentence, or why there is none.
+    pub fn trend_words(&self) -> String {
+        match &self.trend {
+            Some(t) => format!("Findings per 1,000 {} are {}", self.word, t.words()),
+            None if self.period.is_none() => format!(
+                "No trend: the {} have no dates (give the date column with --csv-date-column)",
+                self.word
+            ),
+            None => "No trend: it needs two quarters with enough records to show".to_string(),
+        }
+    }
+
+    /// The period in words.
+    pub fn period_words(&self) -> String {
+        match &self.period {
+            Some((a, b)) if a == b => a.clone(),
+            Some((a, b)) => format!("{a} to {b}"),
+            None => "not known (no dates)".to_string(),
+        }
+    }
+}
+
+fn rate_or_dash(r: Option<f64>) -> String {
+    r.map_or_else(|| "–".to_string(), |r| format!("{r:.1}"))
+}
+
+/// The provenance block as (name, value) lines, the same in every format.
+pub fn provenance_lines(s: &Summary, p: &Provenance, h: &Headline) -> Vec<(&'static str, String)> {
+    let skipped = if s.skipped.is_empty() {
+        "none".to_string()
+    } else {
+        s.skipped
+            .iter()
+            .map(|(why, n)| format!("{n} {why}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let options = if p.options.is_empty() {
+        "none".to_string()
+    } else {
+        p.options
+            .iter()
+            .map(|(k, v)| {
+                if v.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{k} {v}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    vec![
+        ("period", h.period_words()),
+        ("generated at", p.generated_at.clone()),
+        ("input files", p.inputs.join(", ")),
+        ("lexicon version", p.lexicon_words()),
+        ("options", options),
+        ("skipped", skipped),
+        ("sample", p.sample_words(h.word)),
+        (
+            "people",
+            if p.by_author {
+                "per-author figures shown (--by author), with small counts hidden".to_string()
+            } else {
+                "per team; per-author figures only with --by author".to_string()
+            },
+        ),
+    ]
 }
 
 /// A plain-text table report (names shown as [`super::escape::name`]
 /// says).
-pub fn table(s: &Summary, sup: Suppress) -> String {
+pub fn table(s: &Summary, sup: Suppress, p: &Provenance) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
-    let units = s.units();
-    let word = s.unit_word();
+    let h = Headline::of(s, sup);
+    let word = h.word;
     let _ = writeln!(out, "vblint report");
+    let _ = writeln!(out, "{} checked: {}", capital(word), h.checked);
     let _ = writeln!(
         out,
-        "{} findings in {} of {} {word}; {} per 1,000 {word}",
-        s.findings,
-        s.units_with_findings,
-        units,
-        sup.rate(s.findings.max(sup.min), units).replace('–', "0.0")
+        "Share of {word} with a finding: {:.1}% ({} of {})",
+        h.share_percent, h.with_findings, h.checked
     );
+    let _ = writeln!(
+        out,
+        "Findings: {} ({:.1} per 1,000 {word})",
+        h.findings, h.rate
+    );
+    let _ = writeln!(out, "{}", h.trend_words());
+    if let Some(top) = &h.top {
+        let _ = writeln!(out, "Top categories, {} against {}:", top.now, top.then);
+        if !top.then_has_records {
+            let _ = writeln!(out, "  (no {word} from {} to compare with)", top.then);
+        }
+        for r in &top.rows {
+            let _ = writeln!(
+                out,
+                "  {}: {} per 1,000 {word} ({}) against {} ({})",
+                r.category,
+                rate_or_dash(r.now_rate),
+                sup.count(r.now),
+                rate_or_dash(r.then_rate),
+                sup.count(r.then)
+            );
+        }
+    }
     let _ = writeln!(
         out,
         "(counts below {} are shown as <{}; rates are per 1,000 {word})",
@@ -256,43 +482,18 @@ pub fn table(s: &Summary, sup: Suppress) -> String {
     );
     for (title, key, rows) in sections(s, 20) {
         let _ = writeln!(out, "\n{title}");
-        let group = is_group(key);
-        let headers = if group {
+        let headers = if is_group(key) {
             [key, word, "findings", "per 1,000"]
+        } else if rated_against_all(key) {
+            [key, "with it", "findings", "per 1,000"]
         } else {
-            [
-                key,
-                if s.records > 0 { "records" } else { "files" },
-                "findings",
-                "% of all",
-            ]
+            [key, word, "findings", ""]
         };
         let mut lines: Vec<[String; 4]> = vec![headers.map(str::to_string)];
         for (k, c) in rows {
+            let r = row(s, sup, key, &k, &c);
             let name = super::escape::name(&k).into_owned();
-            let records = if group && sup.hides_group(c.records) {
-                sup.count(c.records)
-            } else {
-                c.records.to_string()
-            };
-            let last = if group {
-                if sup.hides_group(c.records) {
-                    "–".into()
-                } else {
-                    sup.rate(c.findings, c.records)
-                }
-            } else if s.findings == 0 || c.findings < sup.min {
-                "–".into()
-            } else {
-                format!("{:.1}", c.findings as f64 * 100.0 / s.findings as f64)
-            };
-            // A group too small to show hides its findings too.
-            let findings = if group && sup.hides_group(c.records) {
-                "–".to_string()
-            } else {
-                sup.count(c.findings)
-            };
-            lines.push([name, records, findings, last]);
+            lines.push([name, r.records, r.findings, r.rate]);
         }
         let widths: Vec<usize> = (0..4)
             .map(|i| {
@@ -304,8 +505,7 @@ pub fn table(s: &Summary, sup: Suppress) -> String {
             })
             .collect();
         for l in &lines {
-            let _ = writeln!(
-                out,
+            let line = format!(
                 "  {:<w0$}  {:>w1$}  {:>w2$}  {:>w3$}",
                 l[0],
                 l[1],
@@ -316,74 +516,125 @@ pub fn table(s: &Summary, sup: Suppress) -> String {
                 w2 = widths[2],
                 w3 = widths[3]
             );
+            let _ = writeln!(out, "{}", line.trim_end());
         }
+    }
+    let _ = writeln!(out, "\nAbout this report");
+    for (k, v) in provenance_lines(s, p, &h) {
+        let _ = writeln!(out, "  {k}: {}", super::escape::name(&v));
+    }
+    let _ = writeln!(out, "\nDefinitions");
+    for (k, v) in insight::DEFINITIONS {
+        let _ = writeln!(out, "  {k}: {v}");
     }
     out
 }
 
-/// A CSV report: `section,key,records,findings,rate_per_1000` (names shown
-/// as [`super::escape::name`] says).
-pub fn csv(s: &Summary, sup: Suppress) -> String {
-    let mut out = String::from("section,key,records,findings,rate_per_1000\n");
+fn capital(word: &str) -> String {
+    let mut c = word.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// A CSV report: `section,key,records,findings,rate_per_1000,value` (names
+/// shown as [`super::escape::name`] says). Headline, provenance and
+/// definition rows carry their words in `value`.
+pub fn csv(s: &Summary, sup: Suppress, p: &Provenance) -> String {
+    let h = Headline::of(s, sup);
+    let cell = |v: &str| super::csv::cell(&super::escape::name(v));
+    let mut out = String::from("section,key,records,findings,rate_per_1000,value\n");
     out.push_str(&format!(
-        "total,all,{},{},{}\n",
+        "total,all,{},{},{},\n",
         s.units(),
         s.findings,
         if s.units() == 0 {
             "–".into()
         } else {
-            format!("{:.1}", s.findings as f64 * 1000.0 / s.units() as f64)
+            format!("{:.1}", h.rate)
         }
     ));
-    for (_, key, rows) in sections(s, usize::MAX) {
-        for (k, c) in rows {
-            let hide = is_group(key) && sup.hides_group(c.records);
-            let rate = if !is_group(key) || hide {
-                String::new()
-            } else {
-                sup.rate(c.findings, c.records)
-            };
-            let records = if hide {
-                sup.count(c.records)
-            } else {
-                c.records.to_string()
-            };
-            let findings = if hide {
-                "–".to_string()
-            } else {
-                sup.count(c.findings)
-            };
+    out.push_str(&format!(
+        "headline,share_with_findings_percent,{},{},,{:.1}\n",
+        h.checked, h.with_findings, h.share_percent
+    ));
+    out.push_str(&format!("headline,trend,,,,{}\n", cell(&h.trend_words())));
+    if let Some(t) = &h.trend {
+        out.push_str(&format!(
+            "headline,trend_change_percent,,,,{}\n",
+            t.change_percent
+        ));
+        out.push_str(&format!(
+            "headline,trend_first,,,{:.1},{}\n",
+            t.first_rate, t.first
+        ));
+        out.push_str(&format!(
+            "headline,trend_last,,,{:.1},{}\n",
+            t.last_rate, t.last
+        ));
+    }
+    if let Some(top) = &h.top {
+        for r in &top.rows {
             out.push_str(&format!(
-                "{key},{},{records},{findings},{rate}\n",
-                super::csv::cell(&super::escape::name(&k))
+                "top_now,{},,{},{},{}\n",
+                cell(&r.category),
+                sup.count(r.now),
+                rate_or_dash(r.now_rate),
+                top.now
+            ));
+            out.push_str(&format!(
+                "top_year_before,{},,{},{},{}\n",
+                cell(&r.category),
+                sup.count(r.then),
+                rate_or_dash(r.then_rate),
+                top.then
             ));
         }
+    }
+    for (_, key, rows) in sections(s, usize::MAX) {
+        for (k, c) in rows {
+            let r = row(s, sup, key, &k, &c);
+            out.push_str(&format!(
+                "{key},{},{},{},{},\n",
+                cell(&k),
+                r.records,
+                r.findings,
+                r.rate
+            ));
+        }
+    }
+    for (k, v) in provenance_lines(s, p, &h) {
+        out.push_str(&format!("provenance,{},,,,{}\n", cell(k), cell(&v)));
+    }
+    for (k, v) in insight::DEFINITIONS {
+        out.push_str(&format!("definition,{},,,,{}\n", cell(k), cell(v)));
     }
     out
 }
 
 /// A JSON report, with small counts shown as strings such as `"<5"`.
-pub fn json(s: &Summary, sup: Suppress) -> String {
+pub fn json(s: &Summary, sup: Suppress, p: &Provenance) -> String {
     use serde_json::{Value, json};
-    let cell = |key: &str, c: &Cell| -> Value {
-        let n = |x: usize| -> Value {
-            if x > 0 && x < sup.min {
-                json!(format!("<{}", sup.min))
-            } else {
-                json!(x)
-            }
-        };
-        let hide = is_group(key) && sup.hides_group(c.records);
+    let h = Headline::of(s, sup);
+    let n = |x: usize| -> Value {
+        if x > 0 && x < sup.min {
+            json!(format!("<{}", sup.min))
+        } else {
+            json!(x)
+        }
+    };
+    let round1 = |x: f64| (x * 10.0).round() / 10.0;
+    let cell = |key: &str, k: &str, c: &Cell| -> Value {
+        let r = row(s, sup, key, k, c);
         let mut v = json!({
-            "records": if hide { n(c.records) } else { json!(c.records) },
-            "findings": if hide { Value::Null } else { n(c.findings) },
+            "records": if r.hidden { n(c.records) } else { json!(c.records) },
+            "findings": if r.hidden { Value::Null } else { n(c.findings) },
         });
-        if is_group(key) {
-            v["rate_per_1000"] = if hide || (c.findings > 0 && c.findings < sup.min) {
-                Value::Null
-            } else {
-                json!((c.findings as f64 * 10_000.0 / c.records.max(1) as f64).round() / 10.0)
-            };
+        if is_group(key) || rated_against_all(key) {
+            v["rate_per_1000"] = r
+                .rate
+                .parse::<f64>()
+                .map_or(Value::Null, |x| json!(round1(x)));
         }
         v
     };
@@ -391,10 +642,40 @@ pub fn json(s: &Summary, sup: Suppress) -> String {
     for (_, key, rows) in sections(s, usize::MAX) {
         let obj: serde_json::Map<String, Value> = rows
             .iter()
-            .map(|(k, c)| (k.clone(), cell(key, c)))
+            .map(|(k, c)| (k.clone(), cell(key, k, c)))
             .collect();
         sectionsj.insert(key.to_string(), Value::Object(obj));
     }
+    let trend = h.trend.as_ref().map(|t| {
+        json!({
+            "by": "quarter",
+            "first": t.first,
+            "last": t.last,
+            "first_rate_per_1000": round1(t.first_rate),
+            "last_rate_per_1000": round1(t.last_rate),
+            "change_percent": t.change_percent,
+            "direction": t.direction(),
+            "words": t.words(),
+            "fitted_slope_per_month": t.line.map(|l| (l.0 * 100.0).round() / 100.0),
+        })
+    });
+    let top = h.top.as_ref().map(|top| {
+        json!({
+            "now": top.now,
+            "year_before": top.then,
+            "categories": top.rows.iter().map(|r| json!({
+                "category": r.category,
+                "findings_now": n(r.now),
+                "rate_per_1000_now": r.now_rate.map(round1),
+                "findings_year_before": n(r.then),
+                "rate_per_1000_year_before": r.then_rate.map(round1),
+            })).collect::<Vec<_>>(),
+        })
+    });
+    let provenance: serde_json::Map<String, Value> = provenance_lines(s, p, &h)
+        .into_iter()
+        .map(|(k, v)| (k.replace(' ', "_"), json!(v)))
+        .collect();
     let v = json!({
         "type": "report",
         "files": s.files,
@@ -403,6 +684,27 @@ pub fn json(s: &Summary, sup: Suppress) -> String {
         "findings": s.findings,
         "min_count": sup.min,
         "by": sectionsj,
+        "headline": {
+            "checked": h.checked,
+            "unit": h.word,
+            "with_findings": h.with_findings,
+            "share_with_findings_percent": round1(h.share_percent),
+            "rate_per_1000": round1(h.rate),
+            "period": h.period.as_ref().map(|(a, b)| json!({"first": a, "last": b})),
+            "trend": trend,
+            "trend_words": h.trend_words(),
+            "top_categories": top,
+            "year_before_has_records": h.top.as_ref().map(|t| t.then_has_records),
+        },
+        "provenance": provenance,
+        "lexicon": {
+            "hash": p.lexicon_hash,
+            "entries": p.lexicon_entries,
+            "newest_review": p.lexicon_reviewed,
+        },
+        "sample": p.sample.map(|(asked, drawn, read)| json!({"asked": asked, "drawn": drawn, "read": read})),
+        "skipped": s.skipped,
+        "definitions": insight::DEFINITIONS.iter().map(|(k, v)| ((*k).to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
     });
     let mut out = serde_json::to_string_pretty(&v).expect("report serialises");
     out.push('\n');
