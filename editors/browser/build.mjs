@@ -40,6 +40,8 @@ await esbuild.build({
 });
 fs.copyFileSync(path.join(PKG, "vblint.js"), path.join(DIST, "vblint.js"));
 fs.copyFileSync(path.join(PKG, "vblint_bg.wasm"), path.join(DIST, "vblint_bg.wasm"));
+// The glue's inline JavaScript (the function that builds finding objects).
+fs.cpSync(path.join(PKG, "snippets"), path.join(DIST, "snippets"), { recursive: true });
 for (const f of fs.readdirSync(path.join(HERE, "static"))) {
   fs.copyFileSync(path.join(HERE, "static", f), path.join(DIST, f));
 }
@@ -88,8 +90,15 @@ delete firefox.content_scripts[0].match_origin_as_fallback;
 fs.writeFileSync(path.join(FIREFOX, "manifest.json"), JSON.stringify(firefox, null, 2) + "\n");
 
 let bytes = 0;
-for (const f of fs.readdirSync(DIST)) bytes += fs.statSync(path.join(DIST, f)).size;
-console.log(`build: ${DIST} (${fs.readdirSync(DIST).length} files, ${bytes} bytes) and ${FIREFOX}`);
+let files = 0;
+for (const f of fs.readdirSync(DIST, { recursive: true })) {
+  const st = fs.statSync(path.join(DIST, f));
+  if (st.isFile()) {
+    bytes += st.size;
+    files++;
+  }
+}
+console.log(`build: ${DIST} (${files} files, ${bytes} bytes) and ${FIREFOX}`);
 
 /** Writes the icons: a PNG of a wavy red underline on white, drawn here. */
 function writeIcons(dir) {

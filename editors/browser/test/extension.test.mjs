@@ -170,8 +170,8 @@ async function applyFix(page, frame, rule) {
     return walk(document);
   }, rule);
   assert.ok(box, `no ${rule} underline`);
-  const fe = await frame.frameElement().catch(() => null);
-  const off = fe ? await fe.boundingBox() : { x: 0, y: 0 };
+  const f = frame.mainFrame ? frame.mainFrame() : frame;
+  const off = f.parentFrame() ? await (await f.frameElement()).boundingBox() : { x: 0, y: 0 };
   await page.mouse.move(off.x + box.x + box.width / 2, off.y + box.y - 4);
   const button = frame.locator("vblint-overlay .card [data-vblint-apply]").first();
   await button.waitFor({ timeout: 5000 });
