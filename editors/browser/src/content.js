@@ -394,29 +394,51 @@ async function openCard(d) {
  * Replaces the words of a fix through the page's own editing, so the page
  * (and its editor) sees ordinary typing and Ctrl+Z undoes it. Nothing is
  * changed if the text moved since the scan.
+ *
+ * A textarea or input: select the words, execCommand("insertText"). A
+ * contenteditable region: select the words, then offer a `beforeinput`
+ * event of type insertText, which editors with their own document model
+ * (CKEditor 5 and others) take and apply through their model and undo
+ * stack; where no editor takes it, execCommand("insertText") edits the
+ * DOM as typing does (plain regions, TinyMCE, Quill).
  */
-function apply(field, fix) {
+async function apply(field, fix) {
   const s = stateOf(field);
-  const now = fieldText(field);
-  if (now !== s.text) {
+  if (fieldText(field) !== s.text) {
     closeCard();
     schedule(field, 0);
     return;
   }
+  closeCard();
   field.focus();
   const doc = field.ownerDocument;
   if (isTextControl(field)) {
     field.setSelectionRange(fix.startUtf16, fix.endUtf16);
+    doc.execCommand("insertText", false, fix.replacement);
   } else {
-    const { pieces } = editableText(field);
-    const range = editableRange(pieces, fix.startUtf16, fix.endUtf16);
-    if (!range) return;
-    const sel = doc.getSelection();
-    sel.removeAllRanges();
-    sel.addRange(range);
+    const select = () => {
+      const range = editableRange(editableText(field).pieces, fix.startUtf16, fix.endUtf16);
+      if (!range) return false;
+      const sel = doc.getSelection();
+      sel.removeAllRanges();
+      sel.addRange(range);
+      return true;
+    };
+    if (!select()) return;
+    // Editors read the new selection on the next selectionchange event.
+    await new Promise((r) => setTimeout(r, 60));
+    if (fieldText(field) !== s.text || !select()) return;
+    await new Promise((r) => setTimeout(r, 60));
+    const before = new InputEvent("beforeinput", {
+      inputType: "insertText",
+      data: fix.replacement,
+      bubbles: true,
+      cancelable: true,
+      composed: true,
+    });
+    const taken = !field.dispatchEvent(before);
+    if (!taken && fieldText(field) === s.text) doc.execCommand("insertText", false, fix.replacement);
   }
-  doc.execCommand("insertText", false, fix.replacement);
-  closeCard();
   schedule(field, 0);
 }
 

@@ -148,6 +148,16 @@ function checkWords(got) {
   }
 }
 
+/** Waits until `read()` gives `want` (up to 5 s), then asserts it. */
+async function until(read, want, message) {
+  let got;
+  for (const end = Date.now() + 5000; Date.now() < end; await sleep(100)) {
+    got = await read();
+    if (got === want) return;
+  }
+  assert.equal(got, want, message);
+}
+
 async function shot(page, name) {
   const file = path.join(ARTIFACTS, `${name}.png`);
   await page.screenshot({ path: file });
@@ -182,6 +192,7 @@ async function applyFix(page, frame, rule) {
 
 async function open(name) {
   const page = await ctx.newPage();
+  if (process.env.VBDEBUG) page.on("console", (m) => m.text().startsWith("VBDEBUG") && console.log(m.text()));
   await page.goto(`${origin}/pages/${name}`);
   return page;
 }
@@ -199,11 +210,10 @@ test("textarea and text input: underlines on the right words, none on harmless o
   const before = await page.inputValue("#note");
   const replacement = await applyFix(page, page, "put-self-at-risk");
   assert.match(replacement, /^being placed at risk/);
-  const fixed = await page.inputValue("#note");
-  assert.equal(fixed, before.replace("putting herself at risk", replacement));
+  await until(() => page.inputValue("#note"), before.replace("putting herself at risk", replacement));
   await shot(page, "textarea-fixed");
   await page.keyboard.press("Control+z");
-  assert.equal(await page.inputValue("#note"), before, "Ctrl+Z restores the note");
+  await until(() => page.inputValue("#note"), before, "Ctrl+Z restores the note");
 
   // A one-line text input is checked; a password input never is.
   await page.click("#subject");
@@ -235,21 +245,21 @@ test("contenteditable and a same-origin iframe (textarea and contenteditable ins
   // Apply and undo in the contenteditable.
   const before = await page.locator("#summary").innerText();
   const replacement = await applyFix(page, page, "put-self-at-risk");
-  assert.equal((await page.locator("#summary").innerText()), before.replace("putting herself at risk", replacement));
+  await until(() => page.locator("#summary").innerText(), before.replace("putting herself at risk", replacement));
   await page.keyboard.press("Control+z");
-  assert.equal(await page.locator("#summary").innerText(), before);
+  await until(() => page.locator("#summary").innerText(), before, "Ctrl+Z restores the summary");
   await page.close();
 });
 
 /** The frame of a rich-text editor's editable body (TinyMCE edits in an iframe). */
 async function editorFrame(page, id) {
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; i < 150; i++) {
     for (const f of page.frames()) {
-      if (f !== page.mainFrame() && (await f.evaluate((id) => document.body?.id === id).catch(() => false))) return f;
+      if (f !== page.mainFrame() && (await f.evaluate((id) => document.body?.id === id, id).catch(() => false))) return f;
     }
     await sleep(100);
   }
-  assert.fail("no editor frame");
+  assert.fail(`no editor frame: ${JSON.stringify(await Promise.all(page.frames().map(async (f) => [f.url(), await f.evaluate(() => document.body?.id).catch((e) => String(e))])))}`);
 }
 
 test("TinyMCE: underlines in its editing iframe; a fix goes through its undo history", async () => {
@@ -263,10 +273,12 @@ test("TinyMCE: underlines in its editing iframe; a fix goes through its undo his
   checkWords(got);
   await shot(page, "tinymce");
   const before = await page.evaluate(() => window.editor.getContent({ format: "text" }));
+  assert.ok(before.includes("putting herself at risk"));
   const replacement = await applyFix(page, frame, "put-self-at-risk");
-  assert.equal(await page.evaluate(() => window.editor.getContent({ format: "text" })), before.replace("putting herself at risk", replacement));
+  const text = () => page.evaluate(() => window.editor.getContent({ format: "text" }));
+  await until(text, before.replace("putting herself at risk", replacement));
   await page.keyboard.press("Control+z");
-  assert.equal(await page.evaluate(() => window.editor.getContent({ format: "text" })), before);
+  await until(text, before, "Ctrl+Z (TinyMCE's undo) restores the note");
   await page.close();
 });
 
@@ -281,9 +293,9 @@ test("CKEditor 5: underlines on its editable; a fix goes through its model and u
   const text = () => page.evaluate(() => window.editor.getData().replace(/<[^>]+>/g, "").replace(/&nbsp;/g, " "));
   const before = await text();
   const replacement = await applyFix(page, page, "put-self-at-risk");
-  assert.equal(await text(), before.replace("putting herself at risk", replacement));
+  await until(text, before.replace("putting herself at risk", replacement));
   await page.keyboard.press("Control+z");
-  assert.equal(await text(), before);
+  await until(text, before, "Ctrl+Z (CKEditor's undo) restores the note");
   await page.close();
 });
 
