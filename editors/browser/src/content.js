@@ -326,6 +326,22 @@ function hit(x, y) {
   return null;
 }
 
+/**
+ * Puts the card below the underlined words, or above them, or where it fits
+ * in a small frame (an editor's iframe), scrolling inside itself if needed.
+ */
+function place(el, q) {
+  el.style.maxWidth = `${Math.min(380, innerWidth - 8)}px`;
+  el.style.maxHeight = `${innerHeight - 8}px`;
+  el.style.overflow = "auto";
+  const { width, height } = el.getBoundingClientRect();
+  el.style.left = `${Math.max(4, Math.min(q.left, innerWidth - width - 4))}px`;
+  let top = q.bottom + 6;
+  if (top + height > innerHeight - 4) top = q.top - height - 6;
+  if (top < 4) top = Math.max(4, innerHeight - height - 4);
+  el.style.top = `${top}px`;
+}
+
 function closeCard() {
   card?.remove();
   card = null;
@@ -341,10 +357,6 @@ async function openCard(d) {
   card.className = "card";
   card.setAttribute("role", "dialog");
   card.dataset.vblintCard = f.rule;
-  const q = d.rects[0];
-  card.style.left = `${Math.max(4, Math.min(q.left, innerWidth - 390))}px`;
-  const below = q.bottom + 6;
-  card.style.top = `${below + 160 < innerHeight ? below : Math.max(4, q.top - 170)}px`;
   const h = document.createElement("h2");
   h.textContent = `vblint · ${f.rule} · ${f.category}`;
   const msg = document.createElement("p");
@@ -386,8 +398,12 @@ async function openCard(d) {
   // The field keeps the focus and its selection while the card is used.
   card.addEventListener("mousedown", (e) => e.preventDefault());
   shadow.appendChild(card);
+  place(card, d.rects[0]);
   const r = await ask({ type: "explain", rule: f.rule });
-  if (r && cardFor?.finding === f) why.textContent = r.explanation.why.trim();
+  if (r && cardFor?.finding === f) {
+    why.textContent = r.explanation.why.trim();
+    place(card, d.rects[0]);
+  }
 }
 
 /**
@@ -400,7 +416,8 @@ async function openCard(d) {
  * event of type insertText, which editors with their own document model
  * (CKEditor 5 and others) take and apply through their model and undo
  * stack; where no editor takes it, execCommand("insertText") edits the
- * DOM as typing does (plain regions, TinyMCE, Quill).
+ * DOM as typing does (plain regions, TinyMCE, Quill), marked as a
+ * replacement for editors that keep their own undo history.
  */
 async function apply(field, fix) {
   const s = stateOf(field);
@@ -437,7 +454,17 @@ async function apply(field, fix) {
       composed: true,
     });
     const taken = !field.dispatchEvent(before);
-    if (!taken && fieldText(field) === s.text) doc.execCommand("insertText", false, fix.replacement);
+    if (!taken && fieldText(field) === s.text) {
+      // Editors that keep their own undo history from the DOM (TinyMCE)
+      // take an input event of type insertReplacementText, which is what
+      // the browser's own spelling corrections send, as an undo step: one
+      // before, so the text as typed is a step of its own, and one after.
+      const checkpoint = () =>
+        field.dispatchEvent(new InputEvent("input", { inputType: "insertReplacementText", bubbles: true, composed: true }));
+      checkpoint();
+      doc.execCommand("insertText", false, fix.replacement);
+      checkpoint();
+    }
   }
   schedule(field, 0);
 }
