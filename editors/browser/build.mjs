@@ -26,7 +26,7 @@ for (const f of ["vblint.js", "vblint_bg.wasm"]) {
 fs.rmSync(DIST, { recursive: true, force: true });
 fs.mkdirSync(DIST, { recursive: true });
 
-const common = { bundle: true, target: ["chrome111", "firefox128"], legalComments: "none", logLevel: "warning" };
+const common = { bundle: true, target: ["chrome111", "firefox142"], legalComments: "none", logLevel: "warning" };
 // The content script is a classic script (MV3 content scripts cannot be
 // modules); the extension pages and the service worker are modules, and
 // the WebAssembly glue stays its own file next to them.
@@ -83,7 +83,10 @@ fs.rmSync(FIREFOX, { recursive: true, force: true });
 fs.cpSync(DIST, FIREFOX, { recursive: true });
 const firefox = structuredClone(manifest);
 firefox.background = { scripts: ["background.js"], type: "module" };
-firefox.browser_specific_settings = { gecko: { id: "vblint@vblint.invalid", strict_min_version: "128.0" } };
+// It collects nothing: Firefox shows this at install.
+firefox.browser_specific_settings = {
+  gecko: { id: "vblint@vblint.invalid", strict_min_version: "142.0", data_collection_permissions: { required: ["none"] } },
+};
 delete firefox.storage;
 delete firefox.minimum_chrome_version;
 delete firefox.content_scripts[0].match_origin_as_fallback;

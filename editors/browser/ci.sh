@@ -52,11 +52,5 @@ if [[ -f "$EXT_CHECK" ]]; then
 fi
 
 step "web-ext lint (Firefox build)"
-npx web-ext lint --source-dir dist-firefox --output text --self-hosted 2>&1 | tail -n 25
-npx web-ext lint --source-dir dist-firefox --output json --self-hosted >/tmp/vblint-web-ext-lint.json 2>/dev/null || true
-node -e '
-  const r = JSON.parse(require("fs").readFileSync("/tmp/vblint-web-ext-lint.json", "utf8"));
-  if (r.count === undefined || r.errors.length) { console.error("web-ext lint found errors"); process.exit(1); }
-  console.log(`web-ext lint: ${r.errors.length} errors, ${r.warnings.length} warnings, ${r.notices.length} notices`);
-'
+npx web-ext lint --source-dir dist-firefox --self-hosted --warnings-as-errors --output text 2>&1 | tail -n 8
 echo "browser extension: $(du -sb dist | cut -f1) bytes in dist/ ($(ls dist | wc -l) files); screenshots in $HERE/test-artifacts"
