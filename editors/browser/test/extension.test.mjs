@@ -165,7 +165,7 @@ async function shot(page, name) {
 }
 
 /** Hovers an underline of `rule`, clicks "Apply", and returns the card's apply text. */
-async function applyFix(page, frame, rule) {
+async function applyFix(page, frame, rule, cardShot) {
   const box = await frame.evaluate((rule) => {
     const walk = (root) => {
       for (const el of root.querySelectorAll("*")) {
@@ -186,6 +186,11 @@ async function applyFix(page, frame, rule) {
   const button = frame.locator("vblint-overlay .card [data-vblint-apply]").first();
   await button.waitFor({ timeout: 5000 });
   const replacement = await button.getAttribute("data-vblint-apply");
+  if (cardShot) {
+    // The card says why (from the lexicon) once the service worker answers.
+    await frame.locator("vblint-overlay .card .why").filter({ hasText: /\w/ }).waitFor({ timeout: 5000 });
+    await shot(page, cardShot);
+  }
   await button.click();
   return replacement;
 }
@@ -208,7 +213,7 @@ test("textarea and text input: underlines on the right words, none on harmless o
   await shot(page, "textarea");
 
   const before = await page.inputValue("#note");
-  const replacement = await applyFix(page, page, "put-self-at-risk");
+  const replacement = await applyFix(page, page, "put-self-at-risk", "textarea-card");
   assert.match(replacement, /^being placed at risk/);
   await until(() => page.inputValue("#note"), before.replace("putting herself at risk", replacement));
   await shot(page, "textarea-fixed");
@@ -308,6 +313,69 @@ test("Quill: underlines on its editor", async () => {
   await shot(page, "quill");
   await page.close();
 });
+
+test("the card's Explain opens the rule's page inside the extension, as text", async () => {
+  const page = await open("form.html");
+  await page.click("#note");
+  await page.keyboard.type("Jade (15) is streetwise. ", { delay: 2 });
+  const box = await (await waitFor(page, ["streetwise"]), page.evaluate(() =>
+    document.querySelector("vblint-overlay").shadowRoot.querySelector("[data-vblint-rule=streetwise]").getBoundingClientRect().toJSON()));
+  await page.mouse.move(box.x + box.width / 2, box.y - 4);
+  const explain = page.locator("vblint-overlay .card [data-vblint-explain]");
+  await explain.waitFor({ timeout: 5000 });
+  const [tab] = await Promise.all([ctx.waitForEvent("page"), explain.click()]);
+  await tab.waitForLoadState();
+  assert.match(tab.url(), /^chrome-extension:\/\/[a-p]{32}\/explain\.html\?rule=streetwise$/);
+  await tab.locator("h1", { hasText: "streetwise" }).waitFor({ timeout: 5000 });
+  const text = await tab.locator("main").innerText();
+  assert.match(text, /Why/);
+  assert.match(text, /Write instead/);
+  await shot(tab, "explain-page");
+  await tab.close();
+  await page.close();
+});
+
+test("options: quotation policy and a site switched off take effect on the next check", async () => {
+  const page = await open("form.html");
+  const id = await extensionId();
+  const options = await ctx.newPage();
+  await options.goto(`chrome-extension://${id}/options.html`);
+  await options.selectOption("#quotes", "flag");
+  await options.click("button[type=submit]");
+  await options.locator("#saved", { hasText: "Saved." }).waitFor();
+  await shot(options, "options");
+  await page.bringToFront();
+  await page.click("#note");
+  await page.keyboard.type('Leah said "I\'m streetwise". ', { delay: 2 });
+  let got = [];
+  for (const end = Date.now() + 10000; Date.now() < end && got.length < 1; await sleep(200)) {
+    got = (await underlines(page)).filter((u) => u.rule === "streetwise");
+  }
+  assert.equal(got.length, 1, "with quotes = flag the quoted term is underlined");
+
+  await options.bringToFront();
+  await options.fill("#denySites", "127.0.0.1");
+  await options.selectOption("#quotes", "skip");
+  await options.click("button[type=submit]");
+  await options.locator("#saved", { hasText: "Saved." }).waitFor();
+  const other = await open("form.html");
+  await other.click("#note");
+  await other.keyboard.type("She is streetwise and was putting herself at risk. ", { delay: 2 });
+  await sleep(2500);
+  assert.deepEqual(await underlines(other), [], "a denied site is not checked");
+  // Back to the defaults for any later test.
+  await options.bringToFront();
+  await options.fill("#denySites", "");
+  await options.click("button[type=submit]");
+  await options.close();
+  await other.close();
+  await page.close();
+});
+
+async function extensionId() {
+  const sw = ctx.serviceWorkers()[0] ?? (await ctx.waitForEvent("serviceworker"));
+  return new URL(sw.url()).host;
+}
 
 test("no request left for anywhere but the local test server", () => {
   assert.deepEqual(outside, []);
