@@ -401,7 +401,11 @@ async function openCard(d) {
   place(card, d.rects[0]);
   const r = await ask({ type: "explain", rule: f.rule });
   if (r && cardFor?.finding === f) {
-    why.textContent = r.explanation.why.trim();
+    // The message is often the first sentence of why: say it once.
+    const text = r.explanation.why.trim();
+    why.textContent = text.startsWith(f.message.replace(/\.$/, "")) ? text.slice(f.message.length).trim() : text;
+    why.hidden = why.textContent === "";
+    card.dataset.vblintReady = "";
     place(card, d.rects[0]);
   }
 }

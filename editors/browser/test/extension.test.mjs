@@ -188,7 +188,7 @@ async function applyFix(page, frame, rule, cardShot) {
   const replacement = await button.getAttribute("data-vblint-apply");
   if (cardShot) {
     // The card says why (from the lexicon) once the service worker answers.
-    await frame.locator("vblint-overlay .card .why").filter({ hasText: /\w/ }).waitFor({ timeout: 5000 });
+    await frame.locator("vblint-overlay .card[data-vblint-ready]").waitFor({ timeout: 5000 });
     await shot(page, cardShot);
   }
   await button.click();
