@@ -45,6 +45,9 @@ node --test test/unit.test.mjs
 step "Playwright in Chromium under Xvfb: case-note form, iframe, TinyMCE, CKEditor 5, Quill"
 ARTIFACTS="$HERE/test-artifacts" xvfb-run -a node --test --test-concurrency=1 test/extension.test.mjs
 
+step "force-wide settings through a Chromium policy file (as root)"
+xvfb-run -a node --test test/policy.test.mjs
+
 EXT_CHECK="${EXT_CHECK:-/work/shared/clients/browser/ext_check.js}"
 if [[ -f "$EXT_CHECK" ]]; then
   step "shared extension check ($EXT_CHECK)"
