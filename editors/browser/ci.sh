@@ -40,13 +40,13 @@ npm ci --no-audit --no-fund --loglevel=error
 npm run -s build
 
 step "settings (site lists) and the built files (no network code)"
-node --test test/unit.test.mjs
+node --test --test-reporter=spec test/unit.test.mjs
 
 step "Playwright in Chromium under Xvfb: case-note form, iframe, TinyMCE, CKEditor 5, Quill"
-ARTIFACTS="$HERE/test-artifacts" xvfb-run -a node --test --test-concurrency=1 test/extension.test.mjs
+ARTIFACTS="$HERE/test-artifacts" xvfb-run -a node --test --test-reporter=spec --test-concurrency=1 test/extension.test.mjs
 
 step "force-wide settings through a Chromium policy file (as root)"
-xvfb-run -a node --test test/policy.test.mjs
+xvfb-run -a node --test --test-reporter=spec test/policy.test.mjs
 
 EXT_CHECK="${EXT_CHECK:-/work/shared/clients/browser/ext_check.js}"
 if [[ -f "$EXT_CHECK" ]]; then
