@@ -51,23 +51,35 @@ async function build() {
   return { linter, settings, problems };
 }
 
+/** Counts settings changes: a build started before a change is not kept. */
+let generation = 0;
+
 function ready() {
   if (state) return Promise.resolve(state);
-  building ??= build().then(
-    (s) => {
-      state = s;
-      building = null;
-      return s;
-    },
-    (e) => {
-      building = null;
-      throw e;
-    },
-  );
+  if (!building) {
+    const mine = generation;
+    building = build().then(
+      (s) => {
+        if (mine === generation) {
+          state = s;
+          building = null;
+          return s;
+        }
+        s.linter?.free();
+        building = null;
+        return ready();
+      },
+      (e) => {
+        building = null;
+        throw e;
+      },
+    );
+  }
   return building;
 }
 
 chrome.storage.onChanged.addListener(() => {
+  generation++;
   state?.linter?.free();
   state = null;
 });

@@ -478,7 +478,11 @@ async function apply(field, fix) {
 function start() {
   document.addEventListener("input", (e) => {
     const field = fieldOf(e.composedPath()[0] ?? e.target);
-    if (field) schedule(field);
+    if (field) {
+      schedule(field);
+      // The underlines of the text before this change come off at once.
+      redrawSoon();
+    }
   }, true);
   document.addEventListener("focusin", (e) => {
     const field = fieldOf(e.composedPath()[0] ?? e.target);
