@@ -132,8 +132,8 @@ function overlay() {
   host.setAttribute("style", "all: initial; position: fixed; inset: 0; pointer-events: none; z-index: 2147483647;");
   shadow = host.attachShadow({ mode: "open" });
   shadow.innerHTML = `<style>
-    .u { position: fixed; height: 0; border-bottom: 2px solid; pointer-events: none; }
-    .u[data-quoted] { border-bottom-style: dotted; opacity: .6; }
+    .u { position: fixed; height: 2px; pointer-events: none; }
+    .u[data-quoted] { opacity: .45; }
     .m { position: fixed; visibility: hidden; overflow: hidden; pointer-events: none; }
     .card { position: fixed; pointer-events: auto; max-width: 380px; background: #fff; color: #1b1b1b;
       font: 14px/1.4 system-ui, sans-serif; border: 1px solid #adb5bd; border-radius: 6px;
@@ -302,9 +302,9 @@ function draw() {
         u.dataset.vblintRule = f.rule;
         if (f.quoted) u.dataset.quoted = "";
         u.style.left = `${left}px`;
-        u.style.top = `${bottom - 2}px`;
+        u.style.top = `${Math.round(bottom - 2)}px`;
         u.style.width = `${right - left}px`;
-        u.style.borderBottomColor = COLOURS[f.severity] ?? COLOURS.warning;
+        u.style.background = COLOURS[f.severity] ?? COLOURS.warning;
         u.title = f.message;
         layer.appendChild(u);
         shown.push({ left, right, top: q.top, bottom: q.bottom });
