@@ -304,13 +304,19 @@ test("CKEditor 5: underlines on its editable; a fix goes through its model and u
   await page.close();
 });
 
-test("Quill: underlines on its editor", async () => {
+test("Quill: underlines on its editor; a fix goes into its history", async () => {
   const page = await open("quill.html");
   await page.click(".ql-editor");
   await page.keyboard.type(NOTE, { delay: 2 });
   const got = await waitFor(page, WANT);
   checkWords(got);
   await shot(page, "quill");
+  const text = () => page.evaluate(() => window.editor.getText());
+  const before = await text();
+  const replacement = await applyFix(page, page, "put-self-at-risk");
+  await until(text, before.replace("putting herself at risk", replacement));
+  await page.keyboard.press("Control+z");
+  await until(text, before, "Ctrl+Z (Quill's history) restores the note");
   await page.close();
 });
 
