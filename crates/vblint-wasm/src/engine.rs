@@ -98,6 +98,38 @@ impl Engine {
         locate_into(text, &findings, out);
     }
 
+    /// The drop-in edits of each finding of `text` (the findings of
+    /// [`Engine::check_into`], in the same order), as a JSON array with one
+    /// array of edits per finding, best first: the replacements the
+    /// language server offers as quick fixes (`vblint_core::fix::drop_ins`).
+    /// A finding with no edit that fits (a quotation, reported wording,
+    /// an entry without a replacement that fits) has an empty array.
+    pub fn fixes_json(&self, text: &str) -> String {
+        let mut findings = self.findings.borrow_mut();
+        findings.clear();
+        self.scanner
+            .scan_into(text, &mut self.norm.borrow_mut(), &mut findings);
+        let rows: Vec<Vec<FixEdit>> = findings
+            .iter()
+            .map(|f| {
+                vblint_core::fix::drop_ins(&self.scanner, text, f)
+                    .into_iter()
+                    .map(|e| {
+                        let start_utf16 = utf16_len(&text[..e.span.start]);
+                        FixEdit {
+                            start: e.span.start,
+                            end: e.span.end,
+                            start_utf16,
+                            end_utf16: start_utf16 + utf16_len(&text[e.span.clone()]),
+                            replacement: e.replacement,
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        to_json(&rows)
+    }
+
     /// What findings of each entry share, by entry index, as a JSON array:
     /// `id`, `category`, `message` (outside and inside a quotation) and
     /// `alternatives`.
@@ -213,6 +245,19 @@ struct RuleRow<'a> {
     message: String,
     quoted_message: String,
     alternatives: &'a [String],
+}
+
+/// One drop-in edit, for `fixes()`: the byte and UTF-16 range it replaces
+/// (the finding, and any words around it that the replacement rewrites)
+/// and the new text.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FixEdit {
+    start: usize,
+    end: usize,
+    start_utf16: usize,
+    end_utf16: usize,
+    replacement: String,
 }
 
 /// What the command line appends to the message of a finding inside a
@@ -602,6 +647,35 @@ examples = ["He is a wrong'un."]
         let engine = Engine::new(LinterOptions::default()).unwrap();
         let e = engine.explain_json("streetwyse").unwrap_err();
         assert_eq!(e.help.as_deref(), Some("did you mean `streetwise`?"));
+    }
+
+    #[test]
+    fn fixes_give_the_drop_in_edits_of_each_finding_in_utf16_units() {
+        let engine = Engine::new(LinterOptions::default()).unwrap();
+        let text = "😀 Leah was putting herself at risk. She said \"I'm streetwise\".";
+        let fixes = parse(&engine.fixes_json(text));
+        let found = check(&engine, text);
+        assert_eq!(fixes.as_array().unwrap().len(), found.len());
+        let first = &fixes[0][0];
+        let (s, e) = (
+            first["startUtf16"].as_u64().unwrap() as usize,
+            first["endUtf16"].as_u64().unwrap() as usize,
+        );
+        let utf16: Vec<u16> = text.encode_utf16().collect();
+        assert_eq!(
+            String::from_utf16(&utf16[s..e]).unwrap(),
+            &text[first["start"].as_u64().unwrap() as usize
+                ..first["end"].as_u64().unwrap() as usize]
+        );
+        assert!(
+            first["replacement"]
+                .as_str()
+                .unwrap()
+                .starts_with("being placed at risk")
+        );
+        // Someone's own words are never rewritten.
+        let quoted = found.iter().position(|(id, _)| id == "streetwise").unwrap();
+        assert_eq!(fixes[quoted], json!([]));
     }
 
     #[test]

@@ -64,6 +64,18 @@ export interface Finding {
   quoted: boolean;
 }
 
+/** A drop-in replacement for a finding: what the language server's quick fix writes. */
+export interface Fix {
+  /** Byte offsets in the UTF-8 encoding of the text: the finding and any words around it that the replacement rewrites. */
+  start: number;
+  end: number;
+  /** The same range in the JavaScript string. */
+  startUtf16: number;
+  endUtf16: number;
+  /** The new text, capitalised like the old. */
+  replacement: string;
+}
+
 export type QuotePolicy = "skip" | "info" | "flag";
 export type Severity = "error" | "warning" | "info" | "hint";
 
@@ -376,6 +388,22 @@ pub fn rules() -> Result<JsValue, JsValue> {
     with_default(Default::default(), |door| parse(&door.engine.rules_json()))
 }
 
+/// The drop-in replacements of each finding of `text` with the built-in
+/// lexicon: one array per finding of `check(text, options)`, in the same
+/// order, best first; empty where nothing fits (inside a quotation, in
+/// reported wording, or where the entry offers no replacement that fits).
+///
+/// # Errors
+///
+/// Throws a `VblintError` for unknown options or rule ids.
+#[wasm_bindgen(unchecked_return_type = "Fix[][]")]
+pub fn fixes(text: &str, options: Option<CheckOptionsArg>) -> Result<JsValue, JsValue> {
+    let options = options::check_options(&self::options(options)?).map_err(|d| error(&[d]))?;
+    with_default(options.settings, |door| {
+        parse(&door.engine.fixes_json(text))
+    })
+}
+
 /// The version of vblint.
 #[wasm_bindgen]
 pub fn version() -> String {
@@ -421,6 +449,17 @@ impl Linter {
         let origin =
             options::linter_check_options(&self::options(options)?).map_err(|d| error(&[d]))?;
         self.door.check(text, &origin)
+    }
+
+    /// The drop-in replacements of each finding of `text`: one array per
+    /// finding of `check(text)`, in the same order, best first.
+    ///
+    /// # Errors
+    ///
+    /// None in practice.
+    #[wasm_bindgen(unchecked_return_type = "Fix[][]")]
+    pub fn fixes(&self, text: &str) -> Result<JsValue, JsValue> {
+        parse(&self.door.engine.fixes_json(text))
     }
 
     /// Everything about a rule.
