@@ -6,9 +6,10 @@
 #
 # usage: bash editors/browser/ci.sh      (as root on a fresh Debian machine,
 #        or as anyone once xvfb and chromium are installed)
-# env:   EXT_CHECK  a shared check of the unpacked build, run as
-#                   `xvfb-run -a node EXT_CHECK dist OUT` when the file exists
-#                   (default /work/shared/clients/browser/ext_check.js)
+# env:   VBLINT_SHARED_CLIENTS  the shared client harnesses (default:
+#                   ../shared/clients from the repo root, as for the editor
+#                   tests); its browser/ext_check.js is run on dist/ and must
+#                   be there
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -48,11 +49,13 @@ ARTIFACTS="$HERE/test-artifacts" xvfb-run -a node --test --test-reporter=spec --
 step "force-wide settings through a Chromium policy file (as root)"
 xvfb-run -a node --test --test-reporter=spec test/policy.test.mjs
 
-EXT_CHECK="${EXT_CHECK:-/work/shared/clients/browser/ext_check.js}"
-if [[ -f "$EXT_CHECK" ]]; then
-  step "shared extension check ($EXT_CHECK)"
-  NODE_PATH="$HERE/node_modules" xvfb-run -a node "$EXT_CHECK" "$HERE/dist" "$HERE/test-artifacts/ext-check"
+EXT_CHECK="${VBLINT_SHARED_CLIENTS:-$ROOT/../shared/clients}/browser/ext_check.js"
+if [[ ! -f "$EXT_CHECK" ]]; then
+  echo "ci.sh: the shared extension check $EXT_CHECK is missing (set VBLINT_SHARED_CLIENTS)" >&2
+  exit 1
 fi
+step "shared extension check ($EXT_CHECK)"
+NODE_PATH="$HERE/node_modules" xvfb-run -a node "$EXT_CHECK" "$HERE/dist" "$HERE/test-artifacts/ext-check"
 
 step "web-ext lint (Firefox build)"
 npx web-ext lint --source-dir dist-firefox --self-hosted --warnings-as-errors --output text 2>&1 | tail -n 8
