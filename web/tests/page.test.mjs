@@ -81,7 +81,7 @@ test("a typed passage has its findings highlighted, and harmless words are not",
   // The last words typed key by key, as a trainer would.
   await passage.pressSequentially("streetwise and was putting herself at risk.\nShe has a boyfriend who is 24.\n", { delay: 5 });
   await passage.pressSequentially("Mum signed the consent form for the medical.", { delay: 5 });
-  await page.waitForFunction(() => document.querySelectorAll("#findings > li").length === 3);
+  await page.waitForFunction(() => document.querySelector("#highlighted").textContent.endsWith("for the medical."));
   assert.deepStrictEqual(await marked(), ["streetwise", "put-self-at-risk", "boyfriend"]);
   const texts = await page.$$eval("#highlighted mark", (ms) => ms.map((m) => m.firstChild.textContent));
   assert.deepStrictEqual(texts, ["streetwise", "putting herself at risk", "boyfriend"]);
@@ -103,9 +103,10 @@ test("a typed passage has its findings highlighted, and harmless words are not",
 
   // Words that are only harmless give no finding.
   await passage.fill("Mum signed the consent form. Mum's boyfriend drove her to school.");
-  await page.waitForFunction(() => document.querySelector("#summary").textContent.includes("finding"));
-  const ids = await marked();
-  assert.ok(!ids.includes("consent"), `consent flagged: ${ids}`);
+  await page.waitForFunction(() => document.querySelector("#highlighted").textContent.startsWith("Mum signed"));
+  assert.deepStrictEqual(await marked(), []);
+  assert.equal(await page.locator("#findings > li").count(), 0);
+  assert.equal(await page.locator("#summary").textContent(), "No findings in this passage.");
 });
 
 test("the lexicon lists each category's entries with why, alternatives, examples and sources", async () => {
@@ -129,7 +130,11 @@ test("the lexicon lists each category's entries with why, alternatives, examples
 
 async function loadFolder(name) {
   await page.setInputFiles("#folder", path.join(LEXICONS, name));
-  await page.waitForSelector("#force-result h3");
+  // The result names the files loaded, so an earlier folder's result does not count.
+  await page.waitForFunction(
+    (file) => document.querySelector("#force-result")?.textContent.includes(file),
+    `${name}/local-terms.toml`,
+  );
 }
 
 test("a force's lexicon folder whose examples pass is layered over the built-in one", async () => {
@@ -146,7 +151,7 @@ test("a force's lexicon folder whose examples pass is layered over the built-in 
 
   // The passage checker uses the force's entries now, beside the built-in ones.
   await page.locator("#passage").fill("He is a wrong'un and mouthy, and streetwise.");
-  await page.waitForFunction(() => document.querySelectorAll("#findings > li").length === 3);
+  await page.waitForFunction(() => document.querySelector("#highlighted").textContent.startsWith("He is a wrong"));
   assert.deepStrictEqual(await marked(), ["local-wrongun", "local-mouthy", "streetwise"]);
   await page.click("#categories button[data-category=discrediting]");
   assert.equal(await page.locator("#entries details[data-rule=local-wrongun] .badge.force").count(), 1);
@@ -177,7 +182,7 @@ test("a lexicon file with a mistake does not load, and the error names file:line
   assert.match(text, /What to write instead: did you mean `category`\?/);
   // The page keeps the lexicon it had (the folder loaded before).
   await page.locator("#passage").fill("He is a known troublemaker.");
-  await page.waitForFunction(() => document.querySelectorAll("#findings > li").length === 1);
+  await page.waitForFunction(() => document.querySelector("#highlighted").textContent.startsWith("He is a known"));
   assert.deepStrictEqual(await marked(), ["local-troublemaker"]);
   await shot("force-broken.png");
 });
