@@ -7,10 +7,14 @@ use std::cell::RefCell;
 use std::sync::Arc;
 
 use serde::Serialize;
+use serde_json::Value;
 use vblint_core::diagnostic::{Diagnostic, closest};
-use vblint_core::lexicon::{Entry, FixPolicy, Lexicon, LexiconBuilder, Severity};
+use vblint_core::lexicon::{
+    BUILTIN_PREFIX, Category, Entry, FixPolicy, Lexicon, LexiconBuilder, Severity,
+};
 use vblint_core::scan::{Finding, Scanner, Settings};
 use vblint_core::text::Normalized;
+use vblint_core::validate::{ExampleKind, run_examples, validate, validation_scanner};
 
 use crate::options::LinterOptions;
 
@@ -193,6 +197,78 @@ impl Engine {
     /// JSON array of problems.
     pub fn warnings_json(&self) -> String {
         problems_json(&self.lexicon().warnings)
+    }
+
+    /// The files a lexicon check reports on, as `vblint lexicon check`
+    /// chooses them: a force's own files when it has any, else every file.
+    fn reported_files(&self) -> Vec<&str> {
+        let files = &self.lexicon().files;
+        let own: Vec<&str> = files
+            .iter()
+            .map(|f| f.name.as_str())
+            .filter(|name| !name.starts_with(BUILTIN_PREFIX))
+            .collect();
+        if own.is_empty() {
+            files.iter().map(|f| f.name.as_str()).collect()
+        } else {
+            own
+        }
+    }
+
+    /// Every problem `vblint lexicon check` reports in the reported files
+    /// (structure, duplicate terms, alternatives that would be flagged,
+    /// failing examples), as a JSON array of problems.
+    pub fn validate_json(&self) -> String {
+        let lexicon = self.lexicon();
+        let files = self.reported_files();
+        let problems: Vec<Diagnostic> = match validation_scanner(lexicon) {
+            Ok(scanner) => validate(lexicon, &scanner)
+                .into_iter()
+                .filter(|d| {
+                    d.file
+                        .as_ref()
+                        .is_none_or(|f| files.contains(&f.name.as_str()))
+                })
+                .collect(),
+            Err(d) => vec![d],
+        };
+        problems_json(&problems)
+    }
+
+    /// Runs the examples, counterexamples and before/after pairs of the
+    /// entries in the reported files, as `vblint lexicon test` does, and
+    /// returns each outcome as JSON: `{ entries, passed, failed, results }`.
+    pub fn test_json(&self) -> String {
+        let lexicon = self.lexicon();
+        let files = self.reported_files();
+        let scanner = match validation_scanner(lexicon) {
+            Ok(s) => s,
+            Err(d) => {
+                return to_json(&TestReport {
+                    entries: 0,
+                    passed: 0,
+                    failed: 1,
+                    results: Vec::new(),
+                    problems: serde_json::from_str(&problems_json(&[d]))
+                        .expect("problems are JSON"),
+                });
+            }
+        };
+        let results: Vec<TestResult<'_>> = run_examples(lexicon, &scanner, None)
+            .into_iter()
+            .filter(|r| files.contains(&lexicon.get(r.entry).origin.file.name.as_str()))
+            .map(|r| TestResult::new(lexicon.get(r.entry), r.kind, r.index, r.failure))
+            .collect();
+        let mut entries: Vec<&str> = results.iter().map(|r| r.rule).collect();
+        entries.dedup();
+        let failed = results.iter().filter(|r| !r.passed).count();
+        to_json(&TestReport {
+            entries: entries.len(),
+            passed: results.len() - failed,
+            failed,
+            results,
+            problems: Vec::new(),
+        })
     }
 
     fn entry(&self, rule: &str) -> Result<&Entry, Diagnostic> {
@@ -443,6 +519,121 @@ struct Problem<'a> {
     /// rustc-style, with the line of the file and a caret under the
     /// offending text.
     rendered: String,
+}
+
+/// What a run of a lexicon's examples found, for `Linter.test()`.
+#[derive(Serialize)]
+struct TestReport<'a> {
+    /// How many entries had something to test.
+    entries: usize,
+    passed: usize,
+    failed: usize,
+    results: Vec<TestResult<'a>>,
+    /// A problem that stopped the examples running at all.
+    problems: Vec<Value>,
+}
+
+/// One example, counterexample, before/after pair or replacement tested.
+#[derive(Serialize)]
+struct TestResult<'a> {
+    rule: &'a str,
+    /// "example", "counterexample", "fix" or "replacement".
+    kind: &'static str,
+    /// 1-based, in the entry's list of that kind.
+    number: usize,
+    /// The sentence tested (the `before` of a pair, the `match` of a
+    /// replacement).
+    text: &'a str,
+    file: &'a str,
+    line: usize,
+    column: usize,
+    passed: bool,
+    /// What went wrong and what to write instead, when it failed.
+    problem: Option<Value>,
+}
+
+impl<'a> TestResult<'a> {
+    fn new(
+        entry: &'a Entry,
+        kind: ExampleKind,
+        index: usize,
+        failure: Option<Diagnostic>,
+    ) -> TestResult<'a> {
+        let (text, span) = match kind {
+            ExampleKind::Example => {
+                let x = &entry.examples[index];
+                (x.text.trim(), x.span.clone())
+            }
+            ExampleKind::Counterexample => {
+                let x = &entry.counterexamples[index];
+                (x.text.trim(), x.span.clone())
+            }
+            ExampleKind::Fix => {
+                let x = &entry.fixes[index].before;
+                (x.text.trim(), x.span.clone())
+            }
+            ExampleKind::Replace => {
+                let r = &entry.replace[index];
+                (r.pattern.source.as_str(), r.with_span.clone())
+            }
+        };
+        let (line, column) = entry.origin.file.line_col(span.start);
+        let problem = failure.map(|d| {
+            let list: Vec<Value> =
+                serde_json::from_str(&problems_json(&[d])).expect("problems are JSON");
+            list.into_iter().next().expect("one problem")
+        });
+        TestResult {
+            rule: &entry.id,
+            kind: kind.as_str(),
+            number: index + 1,
+            text,
+            file: &entry.origin.file.name,
+            line,
+            column,
+            passed: problem.is_none(),
+            problem,
+        }
+    }
+}
+
+/// The categories of victim-blaming language, in the lexicon's order,
+/// with what each means, as a JSON array of `{ id, description }`.
+pub fn categories_json() -> String {
+    #[derive(Serialize)]
+    struct Row {
+        id: &'static str,
+        description: &'static str,
+    }
+    let rows: Vec<Row> = Category::ALL
+        .iter()
+        .map(|&c| Row {
+            id: c.as_str(),
+            description: category_description(c),
+        })
+        .collect();
+    to_json(&rows)
+}
+
+/// What a category of language does, in one sentence.
+fn category_description(c: Category) -> &'static str {
+    match c {
+        Category::ConsentChoice => "Implies the child agreed to, chose or sought the abuse.",
+        Category::Responsibility => "Makes the child the author of the risk or of their own harm.",
+        Category::Sexualising => "Judges or sexualises the child.",
+        Category::Adultifying => "Presents the child as older or more knowing than a child.",
+        Category::Criminalising => {
+            "Casts the exploited child as offender, employee or gang member."
+        }
+        Category::Transactional => "Frames abuse as trade.",
+        Category::Minimising => "Softens or euphemises the abuse.",
+        Category::AbuserAsPartner => "Casts the abuser as a partner or friend.",
+        Category::Dehumanising => "Labels the child as an object or a tool.",
+        Category::Discrediting => {
+            "Casts the child as the problem for services, or as untrustworthy."
+        }
+        Category::Unfinished => "A part of a suggested wording left to fill in.",
+    }
 }
 
 /// Problems as a JSON array.
@@ -697,5 +888,52 @@ examples = ["He is a wrong'un."]
             rules.as_array().unwrap().len(),
             engine.lexicon().entries.len()
         );
+    }
+
+    #[test]
+    fn a_force_s_examples_are_run_and_failures_say_where_and_what_to_do() {
+        let bad = LOCAL.replace(
+            "examples = [\"He is a wrong'un.\"]",
+            "examples = [\"He is a wrong'un.\", \"He is a bad lad.\"]\ncounterexamples = [\"He is wrong.\"]",
+        );
+        let options = linter_options(&json!({
+            "lexicon": [[{ "name": "force/local.toml", "text": bad }]],
+        }))
+        .unwrap();
+        let engine = Engine::new(options).unwrap();
+        let report = parse(&engine.test_json());
+        assert_eq!(report["entries"], 1);
+        assert_eq!(report["passed"], 2);
+        assert_eq!(report["failed"], 1);
+        let results = report["results"].as_array().unwrap();
+        assert_eq!(results.len(), 3);
+        let failed = results.iter().find(|r| r["passed"] == false).unwrap();
+        assert_eq!(failed["rule"], "local-wrongun");
+        assert_eq!(failed["kind"], "example");
+        assert_eq!(failed["number"], 2);
+        assert_eq!(failed["text"], "He is a bad lad.");
+        assert_eq!(failed["file"], "force/local.toml");
+        assert_eq!(failed["line"], 8);
+        let problem = &failed["problem"];
+        assert_eq!(problem["file"], "force/local.toml");
+        assert_eq!(problem["line"], 8);
+        assert!(problem["help"].as_str().is_some_and(|h| !h.is_empty()));
+        // The same failure is one of the lexicon check's problems, and only
+        // the force's file is reported on.
+        let problems = parse(&engine.validate_json());
+        let problems = problems.as_array().unwrap();
+        assert!(problems.iter().any(|p| p["text"] == problem["text"]));
+        assert!(problems.iter().all(|p| p["file"] == "force/local.toml"));
+    }
+
+    #[test]
+    fn without_a_force_s_files_the_built_in_examples_are_run_and_pass() {
+        let engine = Engine::new(LinterOptions::default()).unwrap();
+        let report = parse(&engine.test_json());
+        assert_eq!(report["failed"], 0);
+        assert!(report["passed"].as_u64().unwrap() > 100);
+        let categories = parse(&categories_json());
+        assert_eq!(categories.as_array().unwrap().len(), Category::ALL.len());
+        assert_eq!(categories[0]["id"], "consent-choice");
     }
 }

@@ -5,11 +5,13 @@
 //!   findings `vblint check --format json` reports, with the same fields and
 //!   values, plus `startUtf16` and `endUtf16` (the span in a JavaScript
 //!   string's code units).
-//! - `explain(rule)`, `alternatives(rule)` and `rules()` describe the
-//!   lexicon.
+//! - `explain(rule)`, `alternatives(rule)`, `rules()` and `categories()`
+//!   describe the lexicon.
 //! - `new Linter({ lexicon, builtin, quotes, disable, severity })` layers a
 //!   force's own lexicon files (TOML text) over the built-in one and keeps
-//!   the compiled scanner for repeated checks.
+//!   the compiled scanner for repeated checks; its `test()` and
+//!   `validate()` run the force's examples and checks as `vblint lexicon
+//!   test` and `vblint lexicon check` do.
 //!
 //! Every error is thrown as an `Error` named `VblintError` whose `problems`
 //! list says what is wrong, where (file, line, column for lexicon files)
@@ -30,7 +32,7 @@ use serde_json::Value;
 use vblint_core::diagnostic::Diagnostic;
 use wasm_bindgen::prelude::*;
 
-use engine::{Engine, builtin, problems_json};
+use engine::{Engine, builtin, categories_json, problems_json};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
@@ -164,6 +166,41 @@ export interface Problem {
   text: string;
   /** rustc-style, with the line of the file and a caret under the problem. */
   rendered: string;
+}
+
+/** A category of victim-blaming language. */
+export interface Category {
+  id: string;
+  /** What language of this category does, in one sentence. */
+  description: string;
+}
+
+/** One example, counterexample, before/after pair or replacement of an entry, run. */
+export interface ExampleResult {
+  rule: string;
+  kind: "example" | "counterexample" | "fix" | "replacement";
+  /** 1-based, in the entry's list of that kind. */
+  number: number;
+  /** The sentence tested (a pair's `before`; a replacement's `match`). */
+  text: string;
+  file: string;
+  /** 1-based; column in Unicode scalar values. */
+  line: number;
+  column: number;
+  passed: boolean;
+  /** What went wrong and what to write instead, when it failed. */
+  problem: Problem | null;
+}
+
+/** What `Linter.test()` found: `vblint lexicon test`, as data. */
+export interface TestReport {
+  /** How many entries had something to test. */
+  entries: number;
+  passed: number;
+  failed: number;
+  results: ExampleResult[];
+  /** A problem that stopped the examples running at all. */
+  problems: Problem[];
 }
 
 /** What every function throws: `problems` says what is wrong and where. */
@@ -404,6 +441,16 @@ pub fn fixes(text: &str, options: Option<CheckOptionsArg>) -> Result<JsValue, Js
     })
 }
 
+/// The categories of victim-blaming language, in the lexicon's order.
+///
+/// # Errors
+///
+/// None in practice.
+#[wasm_bindgen(unchecked_return_type = "Category[]")]
+pub fn categories() -> Result<JsValue, JsValue> {
+    parse(&categories_json())
+}
+
 /// The version of vblint.
 #[wasm_bindgen]
 pub fn version() -> String {
@@ -502,6 +549,31 @@ impl Linter {
     #[wasm_bindgen(unchecked_return_type = "Rule[]")]
     pub fn rules(&self) -> Result<JsValue, JsValue> {
         parse(&self.door.engine.rules_json())
+    }
+
+    /// Runs the examples, counterexamples and before/after pairs of the
+    /// entries in the force's files (every file when there are none), as
+    /// `vblint lexicon test` does.
+    ///
+    /// # Errors
+    ///
+    /// None in practice.
+    #[wasm_bindgen(unchecked_return_type = "TestReport")]
+    pub fn test(&self) -> Result<JsValue, JsValue> {
+        parse(&self.door.engine.test_json())
+    }
+
+    /// Every problem `vblint lexicon check` reports in the force's files
+    /// (every file when there are none): failing examples, terms another
+    /// entry has, alternatives that would be flagged, and the loading
+    /// warnings.
+    ///
+    /// # Errors
+    ///
+    /// None in practice.
+    #[wasm_bindgen(unchecked_return_type = "Problem[]")]
+    pub fn validate(&self) -> Result<JsValue, JsValue> {
+        parse(&self.door.engine.validate_json())
     }
 
     /// Problems in the lexicon files that did not stop them loading.

@@ -208,3 +208,40 @@ test("unknown options and rule ids are refused with a way out", () => {
 });
 
 test.after(() => fs.rmSync(DIR, { recursive: true, force: true }));
+
+test("Linter.test() and Linter.validate() report what vblint lexicon test and check report", () => {
+  const folders = ["tests/fixtures/lexicon/local", "tests/fixtures/lexicon/new", "web/tests/lexicons/failing"];
+  let failedSeen = 0;
+  for (const folder of folders) {
+    const dir = path.join(ROOT, folder);
+    const files = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith(".toml"))
+      .sort()
+      .map((f) => ({ name: path.join(dir, f), text: fs.readFileSync(path.join(dir, f), "utf8") }));
+    const linter = new pkg.Linter({ lexicon: [files] });
+
+    const run = spawnSync(BIN, ["lexicon", "test", dir], { encoding: "utf8" });
+    const report = linter.test();
+    assert.match(run.stdout, new RegExp(`\\n${report.passed} passed, ${report.failed} failed\\n`), `${folder}: ${run.stdout}`);
+    const cliFailed = run.stdout.split("\n").filter((l) => l.startsWith("FAILED ")).sort();
+    const failed = report.results
+      .filter((r) => !r.passed)
+      .map((r) => `FAILED ${r.rule} ${r.kind} ${r.number}`)
+      .sort();
+    assert.deepStrictEqual(failed, cliFailed, folder);
+    for (const r of report.results.filter((r) => !r.passed)) {
+      assert.ok(run.stderr.includes(r.problem.rendered), `${folder}: ${r.problem.rendered}\nnot in\n${run.stderr}`);
+      assert.ok(r.problem.text.startsWith(`${r.file}:${r.line}:`), r.problem.text);
+    }
+    failedSeen += report.failed;
+
+    const check = spawnSync(BIN, ["lexicon", "check", dir], { encoding: "utf8" });
+    const problems = linter.validate();
+    const errors = problems.filter((p) => p.severity === "error").length;
+    const warnings = problems.length - errors;
+    assert.match(check.stderr + check.stdout, new RegExp(`${errors} error\\(s\\), ${warnings} warning\\(s\\)`), folder);
+    for (const p of problems) assert.ok(check.stderr.includes(p.rendered), `${folder}: ${p.rendered}`);
+  }
+  assert.ok(failedSeen >= 2, `only ${failedSeen} failing examples`);
+});
