@@ -10,9 +10,7 @@ use std::ops::Range;
 use aho_corasick::packed;
 
 use super::REACH;
-use super::regions::{
-    ceil, floor, paragraph_end, paragraph_start, sentence_end_within, sentence_start_within,
-};
+use super::regions::{Paragraphs, ceil, floor, sentence_end_within, sentence_start_within};
 use crate::lexicon::{Guard, GuardPhrase, GuardScope, GuardWord};
 
 /// A guard ready for matching: its phrases indexed by first word.
@@ -632,6 +630,8 @@ pub(crate) struct Neighbourhood {
     /// The match's sentence and paragraph (only when a guard needs them).
     pub(super) sentence: (usize, usize),
     pub(super) paragraph: (usize, usize),
+    /// The paragraph bounds of the text's matches.
+    pub(crate) paragraphs: Paragraphs,
 }
 
 impl Neighbourhood {
@@ -684,8 +684,8 @@ impl Neighbourhood {
         let scopes = |s: GuardScope| guards.clone().any(|g| g.scope == s);
         let (sentence, paragraph) = (scopes(GuardScope::Sentence), scopes(GuardScope::Paragraph));
         if sentence || paragraph {
-            let start = paragraph_start(text, span.start);
-            let end = paragraph_end(text, span.end);
+            let start = self.paragraphs.start(text, span.start);
+            let end = self.paragraphs.end(text, span.end);
             self.paragraph = (start, end);
             if sentence {
                 self.sentence = (
