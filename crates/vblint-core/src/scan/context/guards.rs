@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use aho_corasick::packed;
 
@@ -91,8 +92,10 @@ pub(super) struct PhraseIndex {
     numeric: Vec<usize>,
     /// The most words a phrase has.
     longest: usize,
-    /// The literal first words, for [`PhraseIndex::may_occur_in`].
-    first_words: FirstWords,
+    /// The literal first words, for [`PhraseIndex::may_occur_in`]: built
+    /// on first use, as only guards of a header or a document search a
+    /// text for them.
+    first_words: OnceLock<FirstWords>,
     /// Whether every first word is ASCII letters and digits only (see
     /// [`PhraseIndex::may_occur_in`]).
     plain_first_words: bool,
@@ -106,7 +109,7 @@ impl PhraseIndex {
             first_bytes: [false; 256],
             numeric: Vec::new(),
             longest: 0,
-            first_words: FirstWords::Each(Vec::new()),
+            first_words: OnceLock::new(),
             plain_first_words: true,
         };
         for p in phrases.iter().filter(|p| !p.words.is_empty()) {
@@ -123,13 +126,20 @@ impl PhraseIndex {
             index.longest = index.longest.max(p.words.len());
             index.phrases.push(p.words.clone());
         }
-        let mut first: Vec<&String> = index.by_first.keys().collect();
-        first.sort();
-        index.plain_first_words = first
-            .iter()
+        index.plain_first_words = index
+            .by_first
+            .keys()
             .all(|w| w.bytes().all(|b| b.is_ascii_alphanumeric()));
-        index.first_words = FirstWords::new(&first);
         index
+    }
+
+    /// The searcher of the literal first words.
+    fn first_words(&self) -> &FirstWords {
+        self.first_words.get_or_init(|| {
+            let mut first: Vec<&String> = self.by_first.keys().collect();
+            first.sort();
+            FirstWords::new(&first)
+        })
     }
 
     /// Whether a phrase may occur in `text`, tested without splitting it into
@@ -158,7 +168,7 @@ impl PhraseIndex {
         } else {
             push_lower(&mut lower, text);
         }
-        self.first_words.any_in(lower.as_bytes())
+        self.first_words().any_in(lower.as_bytes())
     }
 
     /// Whether a phrase occurs in `text` (a header: a few lines), with its
@@ -188,7 +198,7 @@ impl PhraseIndex {
         let lower = text.to_ascii_lowercase();
         let bytes = lower.as_bytes();
         let mut from = 0;
-        while let Some(at) = self.first_words.find_from(bytes, from) {
+        while let Some(at) = self.first_words().find_from(bytes, from) {
             let start = after_space_before(bytes, 0, at);
             let end = words
                 .extend_widening(

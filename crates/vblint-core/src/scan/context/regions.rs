@@ -124,8 +124,9 @@ pub(crate) struct Paragraphs {
     starts: Vec<(usize, usize)>,
 }
 
-/// How far [`Paragraphs`] looks ahead at a time.
-const LOOK_AHEAD: usize = 16 << 10;
+/// How far [`Paragraphs`] looks ahead at a time: as far as a match's
+/// paragraph reaches, which a small text's first match covers whole.
+const LOOK_AHEAD: usize = REACH;
 
 impl Paragraphs {
     /// The start of the paragraph holding `pos`, as [`paragraph_start`].
@@ -176,13 +177,19 @@ impl Paragraphs {
         }
         let bytes = text.as_bytes();
         let to = hi.max(self.to + LOOK_AHEAD).min(bytes.len());
-        let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\r');
+        let space = |b: u8| matches!(b, b' ' | b'\t' | b'\r');
         for nl in memchr::memchr_iter(b'\n', &bytes[self.to..to]).map(|i| self.to + i) {
-            let before = nl - bytes[..nl].iter().rev().take_while(|b| space(b)).count();
+            let mut before = nl;
+            while before > 0 && space(bytes[before - 1]) {
+                before -= 1;
+            }
             if before == 0 || bytes[before - 1] == b'\n' {
                 self.ends.push((nl, before));
             }
-            let after = nl + 1 + bytes[nl + 1..].iter().take_while(|b| space(b)).count();
+            let mut after = nl + 1;
+            while after < bytes.len() && space(bytes[after]) {
+                after += 1;
+            }
             if after == bytes.len() || bytes[after] == b'\n' {
                 self.starts.push((nl, after));
             }
