@@ -87,6 +87,13 @@ fn blank_line_before(bytes: &[u8], pos: usize, limit: usize) -> Option<usize> {
 /// The end of the paragraph holding `pos`.
 pub(crate) fn paragraph_end(text: &str, pos: usize) -> usize {
     let limit = ceil(text, pos + REACH);
+    blank_line_after(text, pos, limit).unwrap_or(limit)
+}
+
+/// The first line break in `pos..limit` that starts a blank line (spaces
+/// up to a line break, or to the end of the text), looking no further than
+/// `limit` for its end.
+fn blank_line_after(text: &str, pos: usize, limit: usize) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut i = pos;
     while let Some(nl) = memchr::memchr(b'\n', &bytes[i..limit]).map(|k| i + k) {
@@ -95,11 +102,11 @@ pub(crate) fn paragraph_end(text: &str, pos: usize) -> usize {
             j += 1;
         }
         if j >= text.len() || bytes[j] == b'\n' {
-            return nl;
+            return Some(nl);
         }
         i = nl + 1;
     }
-    limit
+    None
 }
 
 /// The paragraph bounds of many matches in one text, from its blank lines,
@@ -124,6 +131,10 @@ pub(crate) struct Paragraphs {
     starts: Vec<(usize, usize)>,
 }
 
+/// How far [`Paragraphs`] searches around a match before it turns to the
+/// blank lines it found once.
+const NEAR: usize = 512;
+
 /// How far [`Paragraphs`] looks ahead at a time: as far as a match's
 /// paragraph reaches, which a small text's first match covers whole.
 const LOOK_AHEAD: usize = REACH;
@@ -132,6 +143,14 @@ impl Paragraphs {
     /// The start of the paragraph holding `pos`, as [`paragraph_start`].
     pub(crate) fn start(&mut self, text: &str, pos: usize) -> usize {
         let limit = floor(text, pos.saturating_sub(REACH));
+        // A blank line close by (most paragraphs are short) is found by
+        // searching, and is the one the whole search finds: one further
+        // back cannot count, and one whose spaces start further back has
+        // none.
+        let near = floor(text, pos.saturating_sub(NEAR)).max(limit);
+        if let Some(start) = blank_line_before(text.as_bytes(), pos, near) {
+            return start;
+        }
         if !self.cover(text, limit, pos) {
             return paragraph_start(text, pos);
         }
@@ -149,6 +168,10 @@ impl Paragraphs {
     /// The end of the paragraph holding `pos`, as [`paragraph_end`].
     pub(crate) fn end(&mut self, text: &str, pos: usize) -> usize {
         let limit = ceil(text, pos + REACH);
+        // As in `start`: one close by is the first the whole search finds.
+        if let Some(end) = blank_line_after(text, pos, ceil(text, pos + NEAR).min(limit)) {
+            return end;
+        }
         if !self.cover(text, pos, limit) {
             return paragraph_end(text, pos);
         }
