@@ -87,13 +87,6 @@ fn blank_line_before(bytes: &[u8], pos: usize, limit: usize) -> Option<usize> {
 /// The end of the paragraph holding `pos`.
 pub(crate) fn paragraph_end(text: &str, pos: usize) -> usize {
     let limit = ceil(text, pos + REACH);
-    blank_line_after(text, pos, limit).unwrap_or(limit)
-}
-
-/// The first line break in `pos..limit` that starts a blank line (spaces
-/// up to a line break, or to the end of the text), looking no further than
-/// `limit` for its end.
-fn blank_line_after(text: &str, pos: usize, limit: usize) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut i = pos;
     while let Some(nl) = memchr::memchr(b'\n', &bytes[i..limit]).map(|k| i + k) {
@@ -102,11 +95,11 @@ fn blank_line_after(text: &str, pos: usize, limit: usize) -> Option<usize> {
             j += 1;
         }
         if j >= text.len() || bytes[j] == b'\n' {
-            return Some(nl);
+            return nl;
         }
         i = nl + 1;
     }
-    None
+    limit
 }
 
 /// The paragraph bounds of many matches in one text, from its blank lines,
@@ -131,10 +124,6 @@ pub(crate) struct Paragraphs {
     starts: Vec<(usize, usize)>,
 }
 
-/// How far [`Paragraphs`] searches around a match before it turns to the
-/// blank lines it found once.
-const NEAR: usize = 512;
-
 /// How far [`Paragraphs`] looks ahead at a time: as far as a match's
 /// paragraph reaches, which a small text's first match covers whole.
 const LOOK_AHEAD: usize = REACH;
@@ -143,14 +132,6 @@ impl Paragraphs {
     /// The start of the paragraph holding `pos`, as [`paragraph_start`].
     pub(crate) fn start(&mut self, text: &str, pos: usize) -> usize {
         let limit = floor(text, pos.saturating_sub(REACH));
-        // A blank line close by (most paragraphs are short) is found by
-        // searching, and is the one the whole search finds: one further
-        // back cannot count, and one whose spaces start further back has
-        // none.
-        let near = floor(text, pos.saturating_sub(NEAR)).max(limit);
-        if let Some(start) = blank_line_before(text.as_bytes(), pos, near) {
-            return start;
-        }
         if !self.cover(text, limit, pos) {
             return paragraph_start(text, pos);
         }
@@ -168,10 +149,6 @@ impl Paragraphs {
     /// The end of the paragraph holding `pos`, as [`paragraph_end`].
     pub(crate) fn end(&mut self, text: &str, pos: usize) -> usize {
         let limit = ceil(text, pos + REACH);
-        // As in `start`: one close by is the first the whole search finds.
-        if let Some(end) = blank_line_after(text, pos, ceil(text, pos + NEAR).min(limit)) {
-            return end;
-        }
         if !self.cover(text, pos, limit) {
             return paragraph_end(text, pos);
         }
