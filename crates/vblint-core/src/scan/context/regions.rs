@@ -1,5 +1,7 @@
 //! Where sentences, paragraphs and pieces of a text begin and end, found
-//! from the bytes around an offset, never from the whole text.
+//! from the bytes around an offset, never from the whole text; the blank
+//! lines of the part being scanned are listed once for its matches
+//! ([`Paragraphs`]).
 
 use super::REACH;
 
