@@ -344,7 +344,12 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
             io_reason(&e)
         )));
     }
-    writer.finish(args.exit_zero)
+    let code = writer.finish(args.exit_zero);
+    drop(jobs);
+    // The scanners are used until the process exits, which frees them at
+    // once; dropping them would free each of their allocations first.
+    std::mem::forget(setups);
+    code
 }
 
 /// Scans the records of a CSV or JSON Lines export, in parallel batches.

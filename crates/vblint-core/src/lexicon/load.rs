@@ -675,12 +675,21 @@ fn parse_phrase(
     let slots = written
         .iter()
         .map(|options| {
-            let mut seen = HashSet::with_capacity(options.len());
-            options
-                .iter()
-                .map(|o| normalize_phrase(o))
-                .filter(|n| seen.insert(n.clone()))
-                .collect()
+            let normalized = options.iter().map(|o| normalize_phrase(o));
+            let mut slot: Vec<String> = Vec::with_capacity(options.len());
+            if options.len() <= 32 {
+                // A few options (a word's spellings, a short set): a linear
+                // search costs less than hashing them.
+                for n in normalized {
+                    if !slot.contains(&n) {
+                        slot.push(n);
+                    }
+                }
+            } else {
+                let mut seen = HashSet::with_capacity(options.len());
+                slot.extend(normalized.filter(|n| seen.insert(n.clone())));
+            }
+            slot
         })
         .collect();
     let phrase = Phrase {

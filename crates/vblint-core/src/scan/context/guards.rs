@@ -6,13 +6,12 @@
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use aho_corasick::packed;
 
 use super::REACH;
-use super::regions::{
-    ceil, floor, paragraph_end, paragraph_start, sentence_end_within, sentence_start_within,
-};
+use super::regions::{Paragraphs, ceil, floor, sentence_end_within, sentence_start_within};
 use crate::lexicon::{Guard, GuardPhrase, GuardScope, GuardWord};
 
 /// A guard ready for matching: its phrases indexed by first word.
@@ -93,8 +92,10 @@ pub(super) struct PhraseIndex {
     numeric: Vec<usize>,
     /// The most words a phrase has.
     longest: usize,
-    /// The literal first words, for [`PhraseIndex::may_occur_in`].
-    first_words: FirstWords,
+    /// The literal first words, for [`PhraseIndex::may_occur_in`]: built
+    /// on first use, as only guards of a header or a document search a
+    /// text for them.
+    first_words: OnceLock<FirstWords>,
     /// Whether every first word is ASCII letters and digits only (see
     /// [`PhraseIndex::may_occur_in`]).
     plain_first_words: bool,
@@ -108,7 +109,7 @@ impl PhraseIndex {
             first_bytes: [false; 256],
             numeric: Vec::new(),
             longest: 0,
-            first_words: FirstWords::Each(Vec::new()),
+            first_words: OnceLock::new(),
             plain_first_words: true,
         };
         for p in phrases.iter().filter(|p| !p.words.is_empty()) {
@@ -125,13 +126,20 @@ impl PhraseIndex {
             index.longest = index.longest.max(p.words.len());
             index.phrases.push(p.words.clone());
         }
-        let mut first: Vec<&String> = index.by_first.keys().collect();
-        first.sort();
-        index.plain_first_words = first
-            .iter()
+        index.plain_first_words = index
+            .by_first
+            .keys()
             .all(|w| w.bytes().all(|b| b.is_ascii_alphanumeric()));
-        index.first_words = FirstWords::new(&first);
         index
+    }
+
+    /// The searcher of the literal first words.
+    fn first_words(&self) -> &FirstWords {
+        self.first_words.get_or_init(|| {
+            let mut first: Vec<&String> = self.by_first.keys().collect();
+            first.sort();
+            FirstWords::new(&first)
+        })
     }
 
     /// Whether a phrase may occur in `text`, tested without splitting it into
@@ -160,7 +168,7 @@ impl PhraseIndex {
         } else {
             push_lower(&mut lower, text);
         }
-        self.first_words.any_in(lower.as_bytes())
+        self.first_words().any_in(lower.as_bytes())
     }
 
     /// Whether a phrase occurs in `text` (a header: a few lines), with its
@@ -190,7 +198,7 @@ impl PhraseIndex {
         let lower = text.to_ascii_lowercase();
         let bytes = lower.as_bytes();
         let mut from = 0;
-        while let Some(at) = self.first_words.find_from(bytes, from) {
+        while let Some(at) = self.first_words().find_from(bytes, from) {
             let start = after_space_before(bytes, 0, at);
             let end = words
                 .extend_widening(
@@ -632,6 +640,8 @@ pub(crate) struct Neighbourhood {
     /// The match's sentence and paragraph (only when a guard needs them).
     pub(super) sentence: (usize, usize),
     pub(super) paragraph: (usize, usize),
+    /// The paragraph bounds of the text's matches.
+    pub(crate) paragraphs: Paragraphs,
 }
 
 impl Neighbourhood {
@@ -684,8 +694,8 @@ impl Neighbourhood {
         let scopes = |s: GuardScope| guards.clone().any(|g| g.scope == s);
         let (sentence, paragraph) = (scopes(GuardScope::Sentence), scopes(GuardScope::Paragraph));
         if sentence || paragraph {
-            let start = paragraph_start(text, span.start);
-            let end = paragraph_end(text, span.end);
+            let start = self.paragraphs.start(text, span.start);
+            let end = self.paragraphs.end(text, span.end);
             self.paragraph = (start, end);
             if sentence {
                 self.sentence = (

@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use wide::u8x16;
 
-use super::regions::{paragraph_end, paragraph_start};
+use super::regions::Paragraphs;
 
 /// Lead bytes of the characters that can open or close a quotation: the
 /// ASCII quotes and backtick, and the first byte of the UTF-8 encodings of
@@ -58,8 +58,8 @@ fn quote_candidates(text: &str, range: Range<usize>) -> impl Iterator<Item = (us
 /// still open at the match counts if it closes after the match in the same
 /// paragraph, or if it opened on the same line (writers often leave a quote
 /// unclosed at a line end).
-pub(crate) fn in_quotation(text: &str, span: &Range<usize>) -> bool {
-    let start = paragraph_start(text, span.start);
+pub(crate) fn in_quotation(text: &str, span: &Range<usize>, paragraphs: &mut Paragraphs) -> bool {
+    let start = paragraphs.start(text, span.start);
     let mut double: Option<usize> = None;
     let mut single: Option<usize> = None;
     for (at, c) in quote_candidates(text, start..span.start) {
@@ -99,7 +99,7 @@ pub(crate) fn in_quotation(text: &str, span: &Range<usize>) -> bool {
         (None, Some(s)) => (s, &['\'', '\u{2019}', '`']),
         (None, None) => return false,
     };
-    let end = paragraph_end(text, span.end).max(span.end);
+    let end = paragraphs.end(text, span.end).max(span.end);
     for (at, c) in quote_candidates(text, span.end..end) {
         if closers.contains(&c) {
             let prev = text[..at].chars().next_back();
@@ -123,7 +123,11 @@ mod tests {
 
     fn quoted(text: &str, word: &str) -> bool {
         let start = text.find(word).unwrap();
-        in_quotation(text, &(start..start + word.len()))
+        in_quotation(
+            text,
+            &(start..start + word.len()),
+            &mut Paragraphs::default(),
+        )
     }
 
     #[test]

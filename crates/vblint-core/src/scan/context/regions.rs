@@ -1,5 +1,7 @@
 //! Where sentences, paragraphs and pieces of a text begin and end, found
-//! from the bytes around an offset, never from the whole text.
+//! from the bytes around an offset, never from the whole text; the blank
+//! lines of the part being scanned are listed once for its matches
+//! ([`Paragraphs`]).
 
 use super::REACH;
 
@@ -102,6 +104,103 @@ pub(crate) fn paragraph_end(text: &str, pos: usize) -> usize {
     limit
 }
 
+/// The paragraph bounds of many matches in one text, from its blank lines,
+/// which are found once: [`paragraph_start`] and [`paragraph_end`] (the
+/// reference a property test holds these to) search up to [`REACH`] bytes
+/// on both sides of every match, which in a long text without blank lines
+/// is most of the work of judging a match.
+///
+/// The line breaks of `from..to` have been looked at; a query beyond `to`
+/// looks further (from the query, when it is past `to`), one before `from`
+/// falls back to the search. One value serves one text.
+#[derive(Debug, Default)]
+pub(crate) struct Paragraphs {
+    from: usize,
+    to: usize,
+    /// Line breaks that end a blank line (in `from..to`, in order), with
+    /// where the spaces before them start: after a line break, or at 0.
+    ends: Vec<(usize, usize)>,
+    /// Line breaks that start a blank line, or are followed by nothing but
+    /// spaces, with where the spaces after them end: at a line break, or at
+    /// the end of the text.
+    starts: Vec<(usize, usize)>,
+}
+
+/// How far [`Paragraphs`] looks ahead at a time: as far as a match's
+/// paragraph reaches, which a small text's first match covers whole.
+const LOOK_AHEAD: usize = REACH;
+
+impl Paragraphs {
+    /// The start of the paragraph holding `pos`, as [`paragraph_start`].
+    pub(crate) fn start(&mut self, text: &str, pos: usize) -> usize {
+        let limit = floor(text, pos.saturating_sub(REACH));
+        if !self.cover(text, limit, pos) {
+            return paragraph_start(text, pos);
+        }
+        // Only the last blank line before `pos` can count: the spaces
+        // before it hold no line break, so one before it ends at or before
+        // where they start, and they start at or before `limit` when the
+        // last one does not count.
+        let last = self.ends.partition_point(|&(nl, _)| nl < pos);
+        match last.checked_sub(1).map(|i| self.ends[i]) {
+            Some((nl, spaces)) if nl >= limit && (spaces > limit || limit == 0) => nl + 1,
+            _ => limit,
+        }
+    }
+
+    /// The end of the paragraph holding `pos`, as [`paragraph_end`].
+    pub(crate) fn end(&mut self, text: &str, pos: usize) -> usize {
+        let limit = ceil(text, pos + REACH);
+        if !self.cover(text, pos, limit) {
+            return paragraph_end(text, pos);
+        }
+        // Only the first blank line from `pos` can count: when its spaces
+        // reach past `limit`, no line break comes before `limit`.
+        let first = self.starts.partition_point(|&(nl, _)| nl < pos);
+        match self.starts.get(first) {
+            Some(&(nl, spaces)) if nl < limit && spaces <= limit => nl,
+            _ => limit,
+        }
+    }
+
+    /// Looks at the line breaks of `lo..hi`; false if some before `from`
+    /// are not looked at.
+    fn cover(&mut self, text: &str, lo: usize, hi: usize) -> bool {
+        if lo < self.from {
+            return false;
+        }
+        if hi <= self.to {
+            return true;
+        }
+        if lo > self.to {
+            self.ends.clear();
+            self.starts.clear();
+            (self.from, self.to) = (lo, lo);
+        }
+        let bytes = text.as_bytes();
+        let to = hi.max(self.to + LOOK_AHEAD).min(bytes.len());
+        let space = |b: u8| matches!(b, b' ' | b'\t' | b'\r');
+        for nl in memchr::memchr_iter(b'\n', &bytes[self.to..to]).map(|i| self.to + i) {
+            let mut before = nl;
+            while before > 0 && space(bytes[before - 1]) {
+                before -= 1;
+            }
+            if before == 0 || bytes[before - 1] == b'\n' {
+                self.ends.push((nl, before));
+            }
+            let mut after = nl + 1;
+            while after < bytes.len() && space(bytes[after]) {
+                after += 1;
+            }
+            if after == bytes.len() || bytes[after] == b'\n' {
+                self.starts.push((nl, after));
+            }
+        }
+        self.to = to;
+        true
+    }
+}
+
 /// Whether a line break at `nl` starts a new entry rather than continuing a
 /// wrapped sentence: the next line starts with a digit (a time or date in a
 /// log), a bullet, or the previous line ended a sentence.
@@ -173,5 +272,41 @@ mod tests {
         );
         let t = "the girl was\nseen with him";
         assert_eq!(sentence_start(t, t.find("seen").unwrap()), 0);
+    }
+
+    proptest::proptest! {
+        /// Paragraph bounds from the blank lines found once are those the
+        /// search around each match finds, for matches in any order.
+        #[test]
+        fn paragraphs_found_once_bound_as_the_search_does(
+            pieces in proptest::collection::vec(
+                proptest::prop_oneof![
+                    4 => proptest::sample::select(vec![
+                        "\n", " ", "\t", "\r", "a", "word ", ".", "é", "\n\n", "\n \n",
+                    ].into_iter().map(String::from).collect::<Vec<_>>()),
+                    1 => proptest::sample::select(vec![
+                        "x".repeat(700), " ".repeat(700), " \r\n".repeat(300), "a\n".repeat(400),
+                    ]),
+                ],
+                0..40,
+            ),
+            at in proptest::collection::vec(0usize..10_000, 1..40),
+            sorted in proptest::bool::ANY,
+        ) {
+            let text: String = pieces.concat();
+            let mut at: Vec<usize> = at.iter().map(|&p| floor(&text, p % (text.len() + 1))).collect();
+            if sorted {
+                at.sort_unstable();
+            }
+            let mut paragraphs = Paragraphs::default();
+            for pos in at {
+                proptest::prop_assert_eq!(
+                    paragraphs.start(&text, pos), paragraph_start(&text, pos), "start at {}", pos
+                );
+                proptest::prop_assert_eq!(
+                    paragraphs.end(&text, pos), paragraph_end(&text, pos), "end at {}", pos
+                );
+            }
+        }
     }
 }
