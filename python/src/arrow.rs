@@ -61,9 +61,9 @@ fn import(schema: &Bound<'_, PyAny>, array: &Bound<'_, PyAny>) -> PyResult<Array
     let schema = schema.cast::<PyCapsule>().map_err(|_| {
         PyTypeError::new_err("expected the schema PyCapsule of `__arrow_c_array__`")
     })?;
-    let array = array.cast::<PyCapsule>().map_err(|_| {
-        PyTypeError::new_err("expected the array PyCapsule of `__arrow_c_array__`")
-    })?;
+    let array = array
+        .cast::<PyCapsule>()
+        .map_err(|_| PyTypeError::new_err("expected the array PyCapsule of `__arrow_c_array__`"))?;
     let schema_ptr = schema.pointer_checked(Some(c"arrow_schema"))?;
     let array_ptr = array.pointer_checked(Some(c"arrow_array"))?;
     // SAFETY: the capsules are named as the Arrow PyCapsule protocol

@@ -61,8 +61,9 @@ pub(crate) fn read_layer(path: &Path) -> Result<Layer, Diagnostic> {
 fn read_small_text(path: &Path, max: u64) -> Result<String, Diagnostic> {
     let what = "lexicon file";
     let shown = path.display().to_string();
-    let cannot =
-        |e: &std::io::Error| Diagnostic::error(format!("cannot read {what} `{shown}`: {}", io_reason(e)));
+    let cannot = |e: &std::io::Error| {
+        Diagnostic::error(format!("cannot read {what} `{shown}`: {}", io_reason(e)))
+    };
     let too_big = |size: String| {
         Diagnostic::error(format!(
             "{what} `{shown}` is {size}, larger than the {} allowed",

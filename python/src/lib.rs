@@ -396,8 +396,13 @@ fn objects(py: Python<'_>, lexicon: &Lexicon) -> Objects {
                 alternatives: e.alternatives.iter().map(|a| s(a)).collect(),
             })
             .collect(),
-        severity: [Severity::Hint, Severity::Info, Severity::Warning, Severity::Error]
-            .map(|v| PyString::intern(py, v.as_str()).unbind()),
+        severity: [
+            Severity::Hint,
+            Severity::Info,
+            Severity::Warning,
+            Severity::Error,
+        ]
+        .map(|v| PyString::intern(py, v.as_str()).unbind()),
         keys: KEYS.map(|k| PyString::intern(py, k).unbind()),
         finding: PyString::intern(py, "finding").unbind(),
         path: PyString::intern(py, "-").unbind(),
