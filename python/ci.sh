@@ -17,6 +17,10 @@ fi
 export JAVA_HOME
 echo "java: $("$JAVA_HOME/bin/java" -version 2>&1 | head -1) ($JAVA_HOME)"
 
+# The extension crate is a workspace member outside default-members, so the
+# top-level clippy step does not see it.
+(cd "$repo" && cargo clippy --locked -q -p vblint-python -- -D warnings)
+
 venv=$repo/target/python-venv
 python3 -m venv "$venv"
 "$venv/bin/pip" install -q --disable-pip-version-check -r requirements-ci.txt

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use vblint_core::diagnostic::{Diagnostic, closest};
 use vblint_core::lexicon::{Entry, FixPolicy, Lexicon, LexiconBuilder, Severity};
+use vblint_core::located::QUOTED_NOTE;
 use vblint_core::scan::{Finding, Scanner, Settings};
 use vblint_core::text::Normalized;
 
@@ -214,10 +215,6 @@ struct RuleRow<'a> {
     quoted_message: String,
     alternatives: &'a [String],
 }
-
-/// What the command line appends to the message of a finding inside a
-/// quotation (the root package's `report::message`).
-const QUOTED_NOTE: &str = " (inside a quotation: someone's own words, keep them verbatim)";
 
 /// How many numbers [`locate_into`] writes per finding.
 pub const FIELDS: usize = 9;
