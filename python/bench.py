@@ -80,12 +80,12 @@ def main() -> None:
 
     opts = pacsv.ConvertOptions(column_types={"ref": pa.string(), "notes": pa.string()})
     results["pyarrow.csv + check_arrow (read, scan)"] = timed(
-        runs, lambda: scanner.check_arrow(pacsv.read_csv(path, convert_options=opts), text="notes", id="ref")
+        runs, lambda: scanner.check_arrow(pacsv.read_csv(path, parse_options=pacsv.ParseOptions(newlines_in_values=True), convert_options=opts), text="notes", id="ref")
     )[0]
 
     from pyspark.sql import SparkSession
 
-    import vblint.spark
+    from vblint import spark as vblint_spark
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     spark = (
@@ -96,7 +96,7 @@ def main() -> None:
 
     def on_spark():
         df = spark.read.option("header", True).option("multiLine", True).option("escape", '"').csv(str(path))
-        return vblint.spark.check_column(df, "notes", id_cols=["ref"]).count()
+        return vblint_spark.check_column(df, "notes", id_cols=["ref"]).count()
 
     on_spark()  # start the workers
     results["Spark local[2]: read CSV + check_column + count"] = timed(runs, on_spark)[0]

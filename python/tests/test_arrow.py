@@ -66,7 +66,7 @@ def test_check_arrow_takes_chunked_large_and_view_strings_and_nulls():
 def test_arrow_and_check_many_on_a_csv_export_equal_the_cli(small_export):
     path, rows, cli = small_export
     scanner = vblint.Scanner()
-    table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(column_types={"ref": pa.string(), "notes": pa.string()}))
+    table = pacsv.read_csv(path, parse_options=pacsv.ParseOptions(newlines_in_values=True), convert_options=pacsv.ConvertOptions(column_types={"ref": pa.string(), "notes": pa.string()}))
     arrow = scanner.check_arrow(table, text="notes", id="ref").to_pylist()
     assert keys([dict(f, record=f["ref"]) for f in arrow]) == keys(cli)
     many = scanner.check_many([n for _, _, n in rows], ids=[r for r, _, _ in rows])
