@@ -273,8 +273,9 @@ pub fn message(l: &Located<'_>) -> String {
     m
 }
 
-/// What a finding inside a quotation adds to its message.
-const QUOTED: &str = " (inside a quotation: someone's own words, keep them verbatim)";
+/// What a finding inside a quotation adds to its message (the core's, which
+/// every door shares).
+const QUOTED: &str = vblint_core::located::QUOTED_NOTE;
 
 /// The one-line messages of a lexicon's entries, made once per run.
 #[derive(Debug)]

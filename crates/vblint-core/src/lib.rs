@@ -15,6 +15,7 @@
 pub mod diagnostic;
 pub mod fix;
 pub mod lexicon;
+pub mod located;
 pub mod scan;
 pub mod text;
 pub mod validate;

@@ -12,6 +12,7 @@ use vblint_core::diagnostic::{Diagnostic, closest};
 use vblint_core::lexicon::{
     BUILTIN_PREFIX, Category, Entry, FixPolicy, Lexicon, LexiconBuilder, Severity,
 };
+use vblint_core::located::QUOTED_NOTE;
 use vblint_core::scan::{Finding, Scanner, Settings};
 use vblint_core::text::Normalized;
 use vblint_core::validate::{ExampleKind, run_examples, validate, validation_scanner};
@@ -335,10 +336,6 @@ struct FixEdit {
     end_utf16: usize,
     replacement: String,
 }
-
-/// What the command line appends to the message of a finding inside a
-/// quotation (the root package's `report::message`).
-const QUOTED_NOTE: &str = " (inside a quotation: someone's own words, keep them verbatim)";
 
 /// How many numbers [`locate_into`] writes per finding.
 pub const FIELDS: usize = 9;
