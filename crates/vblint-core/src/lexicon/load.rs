@@ -221,6 +221,8 @@ fn toml_error(file: &Arc<SourceFile>, e: &toml::de::Error) -> Diagnostic {
     } else if let Some(rest) = raw.strip_prefix("unknown variant `") {
         let value = rest.split('`').next().unwrap_or_default();
         let expected = rest.split("expected ").nth(1).unwrap_or_default();
+        // serde writes "one of `a`, `b`" for many values, "`a` or `b`" for two.
+        let expected = expected.strip_prefix("one of ").unwrap_or(expected);
         d = Diagnostic::error(format!("`{value}` is not an allowed value here"))
             .at(file, span)
             .help(format!("write one of {expected}"));
