@@ -1002,6 +1002,8 @@ examples = ["She is putting herself at risk."]
             "{msg}"
         );
         assert!(msg.contains("did you mean `responsibility`?"), "{msg}");
+        assert!(msg.contains("write one of `"), "{msg}");
+        assert!(!msg.contains("one of one of"), "{msg}");
     }
 
     #[test]
