@@ -79,6 +79,8 @@ struct RawEntry {
     guards: Vec<Spanned<String>>,
     #[serde(default)]
     guard: Vec<Spanned<RawGuard>>,
+    #[serde(default)]
+    subject: super::Subject,
     examples: Spanned<Vec<Spanned<String>>>,
     #[serde(default)]
     counterexamples: Vec<Spanned<String>>,
@@ -512,6 +514,7 @@ fn resolve(
                 added: e.added.map(Spanned::into_inner),
                 reviewed: e.reviewed.map(Spanned::into_inner),
                 guards: entry_guards,
+                subject: e.subject,
                 examples: examples(e.examples.into_inner()),
                 counterexamples: examples(e.counterexamples),
                 fixes: fix_pairs(e.fixes),

@@ -14,7 +14,7 @@ mod context;
 mod dispatch;
 mod phrases;
 
-pub use context::mentions_vblint;
+pub use context::{RecordFacts, mentions_vblint};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -157,7 +157,11 @@ impl Scanner {
             })
         };
         let document_guards = scope_used(GuardScope::Document);
-        let header_guards = scope_used(GuardScope::Header);
+        // An entry with a subject reads the document's header too.
+        let header_guards = scope_used(GuardScope::Header)
+            || lexicon.active().any(|(id, e)| {
+                severity[id.0 as usize].is_some() && e.subject != crate::lexicon::Subject::Any
+            });
         let placeholder = lexicon
             .find(PLACEHOLDER_RULE)
             .filter(|id| severity[id.0 as usize].is_some() && !lexicon.placeholders.is_empty());
@@ -216,6 +220,20 @@ impl Scanner {
     /// order to `out`.
     pub fn scan_into(&self, text: &str, norm: &mut Normalized, out: &mut Vec<Finding>) {
         let ctx = self.context(text);
+        self.scan_region(&ctx, text, 0..text.len(), norm, out);
+    }
+
+    /// Scans one record whose other fields say more about it than its text
+    /// (a CSV or JSONL age column), reusing `norm`, and appends the
+    /// findings in order to `out`. With no facts it is [`Scanner::scan_into`].
+    pub fn scan_record_into(
+        &self,
+        text: &str,
+        facts: &context::RecordFacts,
+        norm: &mut Normalized,
+        out: &mut Vec<Finding>,
+    ) {
+        let ctx = self.context(text).with_facts(facts.clone());
         self.scan_region(&ctx, text, 0..text.len(), norm, out);
     }
 
@@ -479,6 +497,9 @@ impl Scanner {
                 GuardAction::Require if !hit => return None,
                 _ => {}
             }
+        }
+        if !ctx.subject_allows(entry.subject, &span) {
+            return None;
         }
         let quoted = context::in_quotation(text, &span);
         if quoted {

@@ -632,6 +632,9 @@ pub(crate) struct Neighbourhood {
     /// The match's sentence and paragraph (only when a guard needs them).
     pub(super) sentence: (usize, usize),
     pub(super) paragraph: (usize, usize),
+    /// The sentence of the match as far as `words` guards look: they do
+    /// not see past its ends.
+    pub(super) clip: (usize, usize),
 }
 
 impl Neighbourhood {
@@ -709,13 +712,19 @@ impl Neighbourhood {
             whole_to,
             words: 0,
         };
+        let (mut lo, mut hi) = (span.start, span.end);
         for g in guards.filter(|g| g.scope == GuardScope::Words) {
-            reach.lo = reach
-                .lo
-                .min(floor(text, span.start.saturating_sub(g.reach())));
-            reach.hi = reach.hi.max(ceil(text, span.end + g.reach()));
+            lo = lo.min(floor(text, span.start.saturating_sub(g.reach())));
+            hi = hi.max(ceil(text, span.end + g.reach()));
             reach.words = reach.words.max(g.need());
         }
+        // Words guards stay inside the match's sentence.
+        self.clip = (
+            sentence_start_within(text, span.start, lo),
+            sentence_end_within(text, span.end, hi),
+        );
+        reach.lo = reach.lo.min(self.clip.0);
+        reach.hi = reach.hi.max(self.clip.1);
         reach
     }
 }
