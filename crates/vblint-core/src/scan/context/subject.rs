@@ -56,6 +56,9 @@ enum Kind {
     Name,
     /// she, he, they…
     Pronoun,
+    /// A person in an object ("with Ms Carter (39)"): names a child for
+    /// the sentence but is not its subject.
+    Object,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -123,25 +126,12 @@ const ADULT_ROLES: &[&str] = &[
     "uncle",
     "landlady",
     "landlord",
-    "officer",
-    "officers",
-    "pc",
-    "dc",
-    "ds",
-    "sergeant",
-    "inspector",
     "suspect",
     "suspect's",
     "defendant",
     "defendant's",
     "husband",
     "wife",
-    "carer",
-    "carers",
-    "staff",
-    "manager",
-    "teacher",
-    "nurse",
     "lodger",
     "mr",
     "mrs",
@@ -152,7 +142,51 @@ const ADULT_ROLES: &[&str] = &[
     "adults",
     "complainant's",
     "neighbour",
+];
+
+/// Professionals: the subject of a sentence only when a form of "be" or
+/// "have" follows ("Staff are aware of the risks"); otherwise they are
+/// the ones reporting on or acting for the child ("officers stopped…").
+const PROFESSIONALS: &[&str] = &[
+    "officer",
+    "officers",
+    "pc",
+    "dc",
+    "ds",
+    "sergeant",
+    "inspector",
+    "staff",
+    "carer",
+    "carers",
+    "manager",
+    "teacher",
+    "teachers",
+    "nurse",
+    "worker",
+    "workers",
     "caller",
+    "police",
+    "professionals",
+    "team",
+    "school",
+];
+
+const COPULAS: &[&str] = &[
+    "is",
+    "are",
+    "was",
+    "were",
+    "has",
+    "have",
+    "had",
+    "themselves",
+    "herself",
+    "himself",
+];
+
+/// Words that make the mention after them an object, not a subject.
+const PREPOSITIONS: &[&str] = &[
+    "with", "to", "by", "from", "for", "at", "about", "against", "towards", "and", "between",
 ];
 
 const CHILD_ROLES: &[&str] = &[
@@ -169,6 +203,14 @@ const CHILD_ROLES: &[&str] = &[
     "schoolboy",
     "teenager",
     "cyp",
+    "girls",
+    "boys",
+    "children",
+    "kids",
+    "minor",
+    "minors",
+    "underage",
+    "pupils",
 ];
 
 /// Words after "child" that make it part of a service's or offence's name.
@@ -372,14 +414,25 @@ fn mentions(
 ) -> Vec<(Mention, Option<String>)> {
     let ws = words(text, range);
     let mut out = Vec::new();
+    // Whether a preposition stands one or two words before word `i`
+    // ("the contact with the 19-year-old", "against the agency worker").
+    let object = |i: usize| {
+        (1..=3).any(|k| {
+            i.checked_sub(k)
+                .is_some_and(|j| PREPOSITIONS.contains(&lower(text, &ws[j]).as_str()))
+        })
+    };
+    let mut push = |at: usize, who: Option<Who>, kind: Kind, name: Option<String>| {
+        out.push((Mention { at, who, kind }, name));
+    };
     for i in 0..ws.len() {
         let w = &ws[i];
         let word = lower(text, w);
         if let Some(age) = age_at(text, &ws, i) {
             let who = if age >= 18 { Who::Adult } else { Who::Child };
-            // The name before it: up to two capitalised words, skipping "(".
+            // The name before it, or the name before "is" ("Kofi is 14").
             let mut name = None;
-            let mut at = w.start;
+            let mut first = i;
             let mut attached = false;
             if let Some(k) = i.checked_sub(1) {
                 let p = &ws[k];
@@ -387,29 +440,31 @@ fn mentions(
                 attached = ADULT_ROLES.contains(&pl.as_str()) || CHILD_ROLES.contains(&pl.as_str());
                 if is_capitalised(text, p) && is_name_like(&pl) {
                     name = Some(pl);
-                    at = p.start;
+                    first = k;
+                } else if matches!(pl.as_str(), "is" | "was") && k >= 1 {
+                    let q = &ws[k - 1];
+                    let ql = lower(text, q);
+                    if is_capitalised(text, q) && is_name_like(&ql) {
+                        name = Some(ql);
+                        first = k - 1;
+                    }
                 }
             }
-            // "Kofi is 14": the name before "is".
-            if name.is_none() && i >= 2 && matches!(lower(text, &ws[i - 1]).as_str(), "is" | "was")
-            {
-                let p = &ws[i - 2];
-                let pl = lower(text, p);
-                if is_capitalised(text, p) && is_name_like(&pl) {
-                    name = Some(pl);
-                    at = p.start;
+            // A name of two capitalised words ("Kane WILLIAMS (15)").
+            if name.is_some() && first >= 1 {
+                let q = &ws[first - 1];
+                if is_capitalised(text, q) && is_name_like(&lower(text, q)) && !object(first) {
+                    first -= 1;
                 }
             }
-            out.push((
-                Mention {
-                    at,
-                    who: Some(who),
-                    kind: Kind::Age {
-                        named: attached || name.is_some(),
-                    },
-                },
-                name,
-            ));
+            let kind = if object(first) && !attached {
+                Kind::Object
+            } else {
+                Kind::Age {
+                    named: attached || name.is_some(),
+                }
+            };
+            push(ws[first].start, Some(who), kind, name);
             continue;
         }
         // in his twenties, in their 30s
@@ -417,25 +472,21 @@ fn mentions(
             word.as_str(),
             "twenties" | "thirties" | "forties" | "fifties" | "20s" | "30s" | "40s" | "50s"
         ) {
-            out.push((
-                Mention {
-                    at: w.start,
-                    who: Some(Who::Adult),
-                    kind: Kind::Age { named: false },
-                },
-                None,
-            ));
+            push(w.start, Some(Who::Adult), Kind::Object, None);
             continue;
         }
         if ADULT_ROLES.contains(&word.as_str()) {
-            out.push((
-                Mention {
-                    at: w.start,
-                    who: Some(Who::Adult),
-                    kind: Kind::Role,
-                },
-                None,
-            ));
+            let kind = if object(i) { Kind::Object } else { Kind::Role };
+            push(w.start, Some(Who::Adult), kind, None);
+            continue;
+        }
+        if PROFESSIONALS.contains(&word.as_str()) {
+            let acts = ws
+                .get(i + 1)
+                .is_some_and(|n| COPULAS.contains(&lower(text, n).as_str()));
+            if acts && !object(i) {
+                push(w.start, Some(Who::Adult), Kind::Role, None);
+            }
             continue;
         }
         if CHILD_ROLES.contains(&word.as_str()) {
@@ -443,38 +494,18 @@ fn mentions(
                 .get(i + 1)
                 .is_some_and(|n| CHILD_COMPOUNDS.contains(&lower(text, n).as_str()));
             if !compound {
-                out.push((
-                    Mention {
-                        at: w.start,
-                        who: Some(Who::Child),
-                        kind: Kind::Role,
-                    },
-                    None,
-                ));
+                push(w.start, Some(Who::Child), Kind::Role, None);
             }
             continue;
         }
         if PRONOUNS.contains(&word.as_str()) {
-            out.push((
-                Mention {
-                    at: w.start,
-                    who: None,
-                    kind: Kind::Pronoun,
-                },
-                None,
-            ));
+            push(w.start, None, Kind::Pronoun, None);
             continue;
         }
         if is_capitalised(text, w) {
             if let Some((_, who)) = names.iter().find(|(n, _)| *n == word) {
-                out.push((
-                    Mention {
-                        at: w.start,
-                        who: Some(*who),
-                        kind: Kind::Name,
-                    },
-                    None,
-                ));
+                let kind = if object(i) { Kind::Object } else { Kind::Name };
+                push(w.start, Some(*who), kind, None);
             }
         }
     }
@@ -530,6 +561,7 @@ fn subject_of(
     for (m, _) in found.iter().rev().filter(|(m, _)| m.at < span.start) {
         match m.kind {
             Kind::Pronoun => pronoun_seen = true,
+            Kind::Object => {}
             Kind::Role if pronoun_seen => {}
             Kind::Age { named: false } if pronoun_seen && m.who == Some(Who::Adult) => {}
             _ => {
