@@ -65,6 +65,20 @@ impl CompiledGuard {
         REACH.min(self.need().saturating_mul(32))
     }
 
+    /// Whether an `around` phrase occurs within the matched words
+    /// themselves: a sentence or paragraph guard's `around` covers the
+    /// whole sentence or paragraph, the match included ("relationship
+    /// with older males" has its adult marker inside the match).
+    pub(super) fn around_within(&self, text: &str, span: &Range<usize>) -> bool {
+        if self.around.phrases.is_empty() {
+            return false;
+        }
+        let mut words = WordList::default();
+        words.extend(text, span.clone());
+        self.around
+            .find(&words, 0..words.len(), usize::MAX, Side::After)
+    }
+
     pub(super) fn hits(
         &self,
         before: &WordList,

@@ -102,6 +102,7 @@ impl<'t> DocContext<'t> {
                 let before = near.before.suffix_from(start);
                 let after = near.after.prefix_to(end);
                 guard.hits(&near.before, before, &near.after, after, usize::MAX)
+                    || guard.around_within(text, span)
             }
             // Whole-document guards do not depend on the match: each is
             // evaluated once per document.

@@ -457,7 +457,15 @@ fn mentions(
                     first -= 1;
                 }
             }
-            let kind = if object(first) && !attached {
+            // An age after "at", "is" or "was" belongs to the subject
+            // ("became sexually active with an adult at 12").
+            let own = i.checked_sub(1).is_some_and(|k| {
+                matches!(
+                    lower(text, &ws[k]).as_str(),
+                    "at" | "is" | "was" | "under" | "aged" | "age"
+                )
+            }) && name.is_none();
+            let kind = if object(first) && !attached && !own {
                 Kind::Object
             } else {
                 Kind::Age {
@@ -555,7 +563,11 @@ fn subject_of(
     names: &[(String, Who)],
 ) -> (Option<Who>, bool) {
     let found = mentions(text, sentence, names);
-    let child_named = found.iter().any(|(m, _)| m.who == Some(Who::Child));
+    // A child in an object ("aware of the risks to his son") is not who
+    // the sentence is about.
+    let child_named = found
+        .iter()
+        .any(|(m, _)| m.who == Some(Who::Child) && m.kind != Kind::Object);
     let mut pronoun_seen = false;
     let mut subject = None;
     for (m, _) in found.iter().rev().filter(|(m, _)| m.at < span.start) {
