@@ -391,7 +391,7 @@ fn age_at(text: &str, ws: &[Range<usize>], i: usize) -> Option<u32> {
         return Some(n);
     }
     // "Kofi is 14.", "since she was 13", "at 15 he…"
-    if prev_is(&["is", "was", "turned", "turns", "under"])
+    if prev_is(&["is", "was", "turned", "turns", "under", "now"])
         || prev_is(&["at"])
             && (next.is_none() || next_is(PRONOUNS) || matches!(closer, Some(b',' | b'.' | b';')))
     {
@@ -502,7 +502,8 @@ fn mentions(
                 .get(i + 1)
                 .is_some_and(|n| CHILD_COMPOUNDS.contains(&lower(text, n).as_str()));
             if !compound {
-                push(w.start, Some(Who::Child), Kind::Role, None);
+                let kind = if object(i) { Kind::Object } else { Kind::Role };
+                push(w.start, Some(Who::Child), kind, None);
             }
             continue;
         }
