@@ -586,7 +586,7 @@ fn subject_of(
     if subject.is_none() && !pronoun_seen {
         // "the boyfriend of the victim's mother, Dean (41)"
         let rest = text[span.end..].trim_start();
-        if rest.len() > 3 && rest[..3].eq_ignore_ascii_case("of ") {
+        if rest.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("of ")) {
             subject = found
                 .iter()
                 .find(|(m, _)| m.at >= span.end && m.at < span.end + 48 && m.kind != Kind::Pronoun)
