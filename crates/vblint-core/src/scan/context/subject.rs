@@ -17,7 +17,7 @@
 //! about an adult.
 //!
 //! The record around the sentence is its document's first lines (the
-//! header), the [`REACH`] bytes before the sentence and the rest of its
+//! header), the 600 bytes before the sentence and the rest of its
 //! paragraph, plus facts a caller gives for the record (an age column):
 //! it establishes a child for `subject = "child"` and gives ages to names.
 //! Only that much is read, so an edit further away cannot change a
@@ -28,8 +28,13 @@ use std::ops::Range;
 use super::regions::{
     floor, paragraph_end, paragraph_start, sentence_end_within, sentence_start_within,
 };
-use super::{DocContext, REACH, header_end};
+use super::{DocContext, header_end};
 use crate::lexicon::Subject;
+
+/// How many bytes before the sentence count as its record's earlier
+/// sentences (a few sentences: enough for "Ruby (13) …" before "Ruby is
+/// easily led", and cheap to split for every candidate).
+const RECORD_BEFORE: usize = 600;
 
 /// Adult or child.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -608,9 +613,9 @@ impl DocContext<'_> {
         let s_start = sentence_start_within(text, span.start, para_start);
         let s_end = sentence_end_within(text, span.end, para_end);
         // The record around the sentence: its header, the bytes before it
-        // (at most REACH) and the rest of its paragraph.
+        // (at most RECORD_BEFORE) and the rest of its paragraph.
         let header = 0..header_end(text).min(s_start);
-        let before = floor(text, s_start.saturating_sub(REACH)).max(header.end)..s_start;
+        let before = floor(text, s_start.saturating_sub(RECORD_BEFORE)).max(header.end)..s_start;
         let after = s_end..para_end;
         let mut names = named_ages(text, header.clone());
         for (n, w) in named_ages(text, before.clone())
