@@ -516,11 +516,11 @@ fn mentions(
             push(w.start, None, Kind::Pronoun, None);
             continue;
         }
-        if is_capitalised(text, w) {
-            if let Some((_, who)) = names.iter().find(|(n, _)| *n == word) {
-                let kind = if object(i) { Kind::Object } else { Kind::Name };
-                push(w.start, Some(*who), kind, None);
-            }
+        if is_capitalised(text, w)
+            && let Some((_, who)) = names.iter().find(|(n, _)| *n == word)
+        {
+            let kind = if object(i) { Kind::Object } else { Kind::Name };
+            push(w.start, Some(*who), kind, None);
         }
     }
     out
