@@ -433,3 +433,61 @@ fn sample_pack_has_a_page_per_record_with_findings_marked_and_redaction() {
     assert!(!none.contains("Amy") && !none.contains("<mark"), "{none}");
     assert!(none.contains("put-self-at-risk"));
 }
+
+/// The record's age column, or its date of birth on the record's date, is
+/// the scanner's record context: "She is sexually active" is flagged in a
+/// record about a child (R1: age 14; R3: born 2010, record of 2024) and not
+/// in one about an adult (R2: 18 on the record's date) or about no one known
+/// (R4).
+#[test]
+fn csv_age_and_dob_columns_give_the_record_context() {
+    insta::assert_snapshot!(run(&[
+        "check",
+        "ages.csv",
+        "--csv-text-column",
+        "notes",
+        "--csv-id-column",
+        "ref",
+        "--csv-age-column",
+        "age",
+        "--csv-dob-column",
+        "dob",
+        "--csv-date-column",
+        "date",
+        "--format",
+        "concise",
+        "--no-config",
+    ]));
+}
+
+#[test]
+fn csv_dob_column_needs_the_record_date() {
+    let out = run(&[
+        "check",
+        "ages.csv",
+        "--csv-text-column",
+        "notes",
+        "--csv-dob-column",
+        "dob",
+        "--no-config",
+    ]);
+    assert!(out.starts_with("exit: 2"), "{out}");
+    assert!(out.contains("--csv-date-column"), "{out}");
+}
+
+#[test]
+fn jsonl_age_field_gives_the_record_context() {
+    insta::assert_snapshot!(run(&[
+        "check",
+        "ages.jsonl",
+        "--json-text-field",
+        "text",
+        "--json-id-field",
+        "id",
+        "--json-age-field",
+        "age",
+        "--format",
+        "concise",
+        "--no-config",
+    ]));
+}

@@ -351,3 +351,43 @@ fn library_helpers() {
         "child victim"
     );
 }
+
+/// With the built-in lexicon, a writer reporting or correcting someone
+/// else's wording gets no finding, so `fix --write` leaves those sentences
+/// exactly as written; the same term in the writer's own voice is fixed.
+#[test]
+fn reported_and_corrected_wording_is_never_rewritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("note.txt");
+    let reported = "Earlier reports called them child pornography; they are indecent images of children.\n\
+She was previously described as promiscuous; this has been corrected in the chronology.\n\
+Mum has asked that we stop calling Leah naive.\n\
+The 2019 file refers to historic abuse; we now record it as non-recent abuse.\n";
+    std::fs::write(&file, reported).unwrap();
+    let o = Command::new(BIN)
+        .current_dir(dir.path())
+        .args(["fix", "--write", "note.txt", "--no-config"])
+        .output()
+        .expect("runs vblint");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stderr(&o).contains("nothing to fix"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), reported);
+    let o = Command::new(BIN)
+        .current_dir(dir.path())
+        .args(["check", "note.txt", "--no-config", "--format", "concise"])
+        .output()
+        .expect("runs vblint");
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    // The writer's own use is still fixed.
+    std::fs::write(&file, "This is a historic abuse case.\n").unwrap();
+    let o = Command::new(BIN)
+        .current_dir(dir.path())
+        .args(["fix", "--write", "note.txt", "--no-config"])
+        .output()
+        .expect("runs vblint");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "This is a non-recent abuse case.\n"
+    );
+}

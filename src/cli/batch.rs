@@ -42,6 +42,18 @@ pub(super) struct BatchArgs {
     /// The CSV column with the date (report: counts per month).
     #[arg(long, value_name = "COLUMN")]
     pub(super) csv_date_column: Option<String>,
+    /// The CSV column with the age of the child the record is about: the
+    /// record's context for entries that apply to a child ("She is
+    /// sexually active" in a record whose age column says 14).
+    #[arg(long, value_name = "COLUMN")]
+    pub(super) csv_age_column: Option<String>,
+    /// The CSV column with the child's date of birth; with
+    /// --csv-date-column, gives the child's age on the record's date.
+    #[arg(long, value_name = "COLUMN", requires = "csv_date_column")]
+    pub(super) csv_dob_column: Option<String>,
+    /// The JSON Lines field with the age of the child the record is about.
+    #[arg(long, value_name = "FIELD")]
+    pub(super) json_age_field: Option<String>,
     /// The JSON Lines field with text to check (repeatable).
     #[arg(long, value_name = "FIELD")]
     pub(super) json_text_field: Vec<String>,
@@ -89,6 +101,9 @@ impl BatchArgs {
             csv_author_column: self.csv_author_column.clone(),
             csv_team_column: self.csv_team_column.clone(),
             csv_date_column: self.csv_date_column.clone(),
+            csv_age_column: self.csv_age_column.clone(),
+            csv_dob_column: self.csv_dob_column.clone(),
+            json_age_field: self.json_age_field.clone(),
             json_text_fields: self.json_text_field.clone(),
             json_id_field: self.json_id_field.clone(),
         })

@@ -30,7 +30,7 @@ use crate::lexicon::Severity;
 use crate::report::{
     self, Format, HumanStyle, LineCursor, Printer, Problem, Source, Streams, Totals,
 };
-use crate::scan::{Finding, Scanner};
+use crate::scan::{Finding, RecordFacts, Scanner};
 use crate::text::Normalized;
 
 /// How many files a worker takes from the walk at a time.
@@ -405,9 +405,13 @@ fn scan_record(job: &Job<'_>, shown: &str, path: &Path, record: &Record) -> File
     };
     let mut norm = Normalized::default();
     let mut findings = Vec::new();
+    let facts = RecordFacts {
+        age: record.meta.age,
+    };
     for field in &record.fields {
         findings.clear();
-        job.scanner.scan_into(&field.text, &mut norm, &mut findings);
+        job.scanner
+            .scan_record_into(&field.text, &facts, &mut norm, &mut findings);
         apply_per_file(job, Some(path), &mut findings);
         apply_dismissed(job, &field.text, &mut findings);
         let source = Source {
@@ -726,6 +730,21 @@ pub(super) fn file_text_findings(
 }
 
 /// The findings of a text, after per-file configuration.
+/// The findings of one field of a record whose other fields give `facts`.
+pub(super) fn findings_in_record(
+    job: &Job<'_>,
+    path: Option<&Path>,
+    text: &str,
+    facts: &RecordFacts,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    job.scanner
+        .scan_record_into(text, facts, &mut Normalized::default(), &mut findings);
+    apply_per_file(job, path, &mut findings);
+    apply_dismissed(job, text, &mut findings);
+    findings
+}
+
 pub(super) fn findings_in(job: &Job<'_>, path: Option<&Path>, text: &str) -> Vec<Finding> {
     let mut findings = Vec::new();
     crate::parallel::scan(job.scanner, text, &mut findings);

@@ -213,8 +213,16 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
                 sample,
                 |record| {
                     let mut all = Vec::new();
+                    let facts = crate::scan::RecordFacts {
+                        age: record.meta.age,
+                    };
                     for field in &record.fields {
-                        all.extend(check::findings_in(&job, Some(file), &field.text));
+                        all.extend(check::findings_in_record(
+                            &job,
+                            Some(file),
+                            &field.text,
+                            &facts,
+                        ));
                     }
                     unit(
                         &job,

@@ -23,6 +23,8 @@ pub struct CsvRecords {
     author: Option<usize>,
     team: Option<usize>,
     date: Option<usize>,
+    age: Option<usize>,
+    dob: Option<usize>,
     number: usize,
     record: csv::ByteRecord,
     notes: Vec<String>,
@@ -168,6 +170,8 @@ impl CsvRecords {
             author: opt(&options.csv_author_column, "--csv-author-column")?,
             team: opt(&options.csv_team_column, "--csv-team-column")?,
             date: opt(&options.csv_date_column, "--csv-date-column")?,
+            age: opt(&options.csv_age_column, "--csv-age-column")?,
+            dob: opt(&options.csv_dob_column, "--csv-dob-column")?,
             reader,
             shown,
             encoding,
@@ -299,6 +303,11 @@ impl Records for CsvRecords {
                     author: self.author.map(|i| self.field(i).trim().to_string()),
                     team: self.team.map(|i| self.field(i).trim().to_string()),
                     date: self.date.map(|i| self.field(i).trim().to_string()),
+                    age: super::age::record_age(
+                        self.age.map(|i| self.field(i)).as_deref(),
+                        self.dob.map(|i| self.field(i)).as_deref(),
+                        self.date.map(|i| self.field(i)).as_deref(),
+                    ),
                 };
                 Some(Ok(Record {
                     number: self.number,

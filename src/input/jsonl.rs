@@ -147,7 +147,12 @@ impl Records for JsonlRecords {
                 number: self.number,
                 id,
                 fields,
-                meta: Meta::default(),
+                meta: Meta {
+                    age: get(&self.options.json_age_field)
+                        .as_deref()
+                        .and_then(super::age::parse_age),
+                    ..Meta::default()
+                },
             }));
         }
     }

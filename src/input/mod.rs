@@ -12,6 +12,7 @@
 //! [`file::read_small_text`]. Nothing here prints: problems come back as
 //! values.
 
+pub mod age;
 pub mod csv;
 pub mod docx;
 pub mod file;
@@ -80,12 +81,20 @@ pub struct Options {
     pub csv_author_column: Option<String>,
     /// The CSV column naming the team (for `report`).
     pub csv_team_column: Option<String>,
-    /// The CSV column holding the date (for `report`).
+    /// The CSV column holding the date (for `report`, and the day on
+    /// which `csv_dob_column` gives the child's age).
     pub csv_date_column: Option<String>,
+    /// The CSV column holding the age of the child the record is about.
+    pub csv_age_column: Option<String>,
+    /// The CSV column holding the child's date of birth (with
+    /// `csv_date_column`, gives the child's age on the record's date).
+    pub csv_dob_column: Option<String>,
     /// JSON Lines fields holding text to scan.
     pub json_text_fields: Vec<String>,
     /// The JSON Lines field holding the record id.
     pub json_id_field: Option<String>,
+    /// The JSON Lines field holding the age of the child the record is about.
+    pub json_age_field: Option<String>,
 }
 
 /// One text field of a record.
@@ -113,6 +122,9 @@ pub struct Meta {
     pub team: Option<String>,
     /// The date column's value, as written.
     pub date: Option<String>,
+    /// The age of the child the record is about, from its age column or
+    /// date of birth: the scanner's record context.
+    pub age: Option<u32>,
 }
 
 /// One record of an export.

@@ -488,7 +488,7 @@ window = 4
     fn import_edits_in_place_and_adds_entries() {
         let mut files = folder();
         let sheet = csv_of(&files).replace("Blames the child.", "Puts the risk inside the child.")
-            + "new-term,minimising,info,a new term,,,,Why.,Source (2024),,,,An example with a new term.,,,,,,\n";
+            + "new-term,minimising,info,a new term,,,,Why.,Source (2024),,,,,An example with a new term.,,,,,,\n";
         let report = import(sheet.as_bytes(), &mut files, Path::new("x")).unwrap();
         assert_eq!(
             report.updated,

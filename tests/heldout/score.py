@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Score a vblint binary on a labelled passage file (tests/corpus format).
 
-Usage: python3 tests/heldout/score.py PATH/TO/vblint tests/heldout/blind.toml [--per-rule]
+Usage: python3 tests/heldout/score.py PATH/TO/vblint tests/corpus/blind.toml [--per-rule]
 
 Each passage's text is piped to `vblint check --format jsonl --quotes info --no-config -`.
 Scoring follows tests/corpus.rs: per passage, an expected rule that fired on a

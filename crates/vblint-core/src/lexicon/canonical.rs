@@ -38,6 +38,7 @@ pub const ENTRY_ORDER: &[&str] = &[
     "added",
     "reviewed",
     "guards",
+    "subject",
     "examples",
     "counterexamples",
     "fixes",

@@ -79,6 +79,8 @@ struct RawEntry {
     guards: Vec<Spanned<String>>,
     #[serde(default)]
     guard: Vec<Spanned<RawGuard>>,
+    #[serde(default)]
+    subject: super::Subject,
     examples: Spanned<Vec<Spanned<String>>>,
     #[serde(default)]
     counterexamples: Vec<Spanned<String>>,
@@ -514,6 +516,7 @@ fn resolve(
                 added: e.added.map(Spanned::into_inner),
                 reviewed: e.reviewed.map(Spanned::into_inner),
                 guards: entry_guards,
+                subject: e.subject,
                 examples: examples(e.examples.into_inner()),
                 counterexamples: examples(e.counterexamples),
                 fixes: fix_pairs(e.fixes),
@@ -1002,7 +1005,12 @@ examples = ["She is putting herself at risk."]
             "{msg}"
         );
         assert!(msg.contains("did you mean `responsibility`?"), "{msg}");
-        assert!(msg.contains("write one of `"), "{msg}");
+    }
+
+    #[test]
+    fn unknown_value_lists_the_allowed_ones_once() {
+        let msg = first_error(&GOOD.replace("\"responsibility\"", "\"qqqq\""));
+        assert!(msg.contains("write one of `consent-choice`, `"), "{msg}");
         assert!(!msg.contains("one of one of"), "{msg}");
     }
 

@@ -152,6 +152,37 @@ pub enum FixPolicy {
     Review,
 }
 
+/// Whom the sentence around a match must be about for the entry to apply
+/// (see `scan::context::subject`): the subject is read from the sentence
+/// (a stated age, a role word, a name) and from the record around it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Subject {
+    /// Anyone: the subject is not looked at.
+    #[default]
+    Any,
+    /// Not flagged when the sentence is about an adult (a stated age of
+    /// 18 or more, or an adult role such as mum, officer or suspect) and
+    /// names no child.
+    NotAdult,
+    /// As `not-adult`, and only flagged when a child is established: in
+    /// the sentence (an age under 18, "YP", "the child", the record's
+    /// child by name) or in the record (its first lines, its earlier
+    /// sentences, the rest of the paragraph, or a record's age column).
+    Child,
+}
+
+impl Subject {
+    /// The name used in lexicon files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Subject::Any => "any",
+            Subject::NotAdult => "not-adult",
+            Subject::Child => "child",
+        }
+    }
+}
+
 /// What a guard does when one of its phrases is found.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -357,6 +388,8 @@ pub struct Entry {
     pub reviewed: Option<String>,
     /// Indexes into [`Lexicon::guards`].
     pub guards: Vec<usize>,
+    /// Whom the sentence must be about.
+    pub subject: Subject,
     /// Sentences that must be flagged.
     pub examples: Vec<Example>,
     /// Sentences that must not be flagged.

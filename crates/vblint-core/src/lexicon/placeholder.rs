@@ -73,6 +73,7 @@ pub(crate) fn add_rule(lexicon: &mut Lexicon) {
         added: None,
         reviewed: None,
         guards: Vec::new(),
+        subject: super::Subject::Any,
         examples,
         counterexamples: Vec::new(),
         fixes: Vec::new(),

@@ -14,7 +14,7 @@ mod context;
 mod dispatch;
 mod phrases;
 
-pub use context::mentions_vblint;
+pub use context::{RecordFacts, mentions_vblint};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -157,7 +157,11 @@ impl Scanner {
             })
         };
         let document_guards = scope_used(GuardScope::Document);
-        let header_guards = scope_used(GuardScope::Header);
+        // An entry with a subject reads the document's header too.
+        let header_guards = scope_used(GuardScope::Header)
+            || lexicon.active().any(|(id, e)| {
+                severity[id.0 as usize].is_some() && e.subject != crate::lexicon::Subject::Any
+            });
         let placeholder = lexicon
             .find(PLACEHOLDER_RULE)
             .filter(|id| severity[id.0 as usize].is_some() && !lexicon.placeholders.is_empty());
@@ -216,6 +220,20 @@ impl Scanner {
     /// order to `out`.
     pub fn scan_into(&self, text: &str, norm: &mut Normalized, out: &mut Vec<Finding>) {
         let ctx = self.context(text);
+        self.scan_region(&ctx, text, 0..text.len(), norm, out);
+    }
+
+    /// Scans one record whose other fields say more about it than its text
+    /// (a CSV or JSONL age column), reusing `norm`, and appends the
+    /// findings in order to `out`. With no facts it is [`Scanner::scan_into`].
+    pub fn scan_record_into(
+        &self,
+        text: &str,
+        facts: &context::RecordFacts,
+        norm: &mut Normalized,
+        out: &mut Vec<Finding>,
+    ) {
+        let ctx = self.context(text).with_facts(facts.clone());
         self.scan_region(&ctx, text, 0..text.len(), norm, out);
     }
 
@@ -479,6 +497,9 @@ impl Scanner {
                 GuardAction::Require if !hit => return None,
                 _ => {}
             }
+        }
+        if !ctx.subject_allows(entry.subject, &span) {
+            return None;
         }
         let quoted = context::in_quotation(text, &span, &mut near.paragraphs);
         if quoted {
@@ -874,16 +895,17 @@ examples = ["She consented."]
     }
 
     #[test]
-    fn rescan_reaches_guards_in_the_next_paragraph() {
+    fn rescan_after_an_edit_in_the_paragraph_before() {
         let s = scanner();
         let before = format!(
             "{}She did not\n\nconsent.\n",
             "Nothing of note.\n".repeat(200)
         );
+        // A guard does not look past the end of the sentence: the blank
+        // line ends it, so the "not" before it does not negate "consent".
         let mut findings = s.scan(&before);
-        assert!(findings.is_empty());
-        // Edit the guard word in one paragraph: the term in the next one
-        // is now a finding.
+        assert_eq!(findings.len(), 1);
+        // Edit the paragraph before: the rescan agrees with a full scan.
         let at = before.find("not\n").unwrap();
         let mut after = before.clone();
         after.replace_range(at..at + 3, "say");
@@ -909,6 +931,98 @@ examples = ["She consented."]
         }
         for r in &c[..c.len() - 1] {
             assert!(text[r.clone()].ends_with('\n'), "{:?}", &text[r.clone()]);
+        }
+    }
+
+    const SUBJECT_LEX: &str = r#"
+[[entry]]
+id = "consent"
+category = "consent-choice"
+terms = ["consensual"]
+alternatives = ["cannot legally consent"]
+why = "A child cannot consent."
+sources = ["x"]
+subject = "not-adult"
+examples = ["It was consensual."]
+[[entry.guard]]
+after = ["assessment"]
+window = 4
+
+[[entry]]
+id = "sexually-active"
+category = "sexualising"
+terms = ["sexually active"]
+alternatives = ["is being sexually abused"]
+why = "Describes abuse as the child's behaviour."
+sources = ["x"]
+subject = "child"
+examples = ["YP (14) is sexually active."]
+"#;
+
+    fn subject_rules(text: &str) -> Vec<String> {
+        let s = scanner_of(SUBJECT_LEX);
+        s.scan(text)
+            .into_iter()
+            .map(|f| s.lexicon().get(f.entry).id.clone())
+            .collect()
+    }
+
+    #[test]
+    fn words_guards_stay_inside_the_sentence() {
+        assert_eq!(
+            subject_rules("Kayla (14) said it was consensual. An assessment is booked."),
+            ["consent"]
+        );
+        assert!(subject_rules("It was consensual assessment wording.").is_empty());
+    }
+
+    #[test]
+    fn subject_excludes_adults_and_the_record_establishes_the_child() {
+        assert!(subject_rules("Claire (32) said it was consensual.").is_empty());
+        assert_eq!(
+            subject_rules("Leah (14) said it was consensual."),
+            ["consent"]
+        );
+        assert_eq!(
+            subject_rules("Child: Niamh, 14\n\nShe is sexually active."),
+            ["sexually-active"]
+        );
+        assert!(subject_rules("She is sexually active.").is_empty());
+        let s = scanner_of(SUBJECT_LEX);
+        let mut out = Vec::new();
+        s.scan_record_into(
+            "She is sexually active.",
+            &RecordFacts { age: Some(15) },
+            &mut Normalized::default(),
+            &mut out,
+        );
+        assert_eq!(out.len(), 1);
+        s.scan_record_into(
+            "She is sexually active.",
+            &RecordFacts { age: Some(19) },
+            &mut Normalized::default(),
+            &mut out,
+        );
+        assert_eq!(out.len(), 1);
+    }
+
+    proptest::proptest! {
+        /// Any text and any facts scan without panicking, and an entry with
+        /// a subject only ever drops findings: with `subject` removed, the
+        /// same text has at least the same findings.
+        #[test]
+        fn subject_only_removes_findings(
+            text in "[A-Za-z0-9 ().,;:'\n-]{0,200}(consensual|sexually active)[A-Za-z0-9 ().,;:'\n-]{0,200}",
+            age in proptest::option::of(0u32..40),
+        ) {
+            let with = scanner_of(SUBJECT_LEX);
+            let without = scanner_of(&SUBJECT_LEX.replace("subject = \"not-adult\"\n", "").replace("subject = \"child\"\n", ""));
+            let mut a = Vec::new();
+            with.scan_record_into(&text, &RecordFacts { age }, &mut Normalized::default(), &mut a);
+            let b = without.scan(&text);
+            for f in &a {
+                proptest::prop_assert!(b.iter().any(|g| g.span == f.span && g.entry == f.entry));
+            }
         }
     }
 }

@@ -64,6 +64,20 @@ impl CompiledGuard {
         REACH.min(self.need().saturating_mul(32))
     }
 
+    /// Whether an `around` phrase occurs within the matched words
+    /// themselves: a sentence or paragraph guard's `around` covers the
+    /// whole sentence or paragraph, the match included ("relationship
+    /// with older males" has its adult marker inside the match).
+    pub(super) fn around_within(&self, text: &str, span: &Range<usize>) -> bool {
+        if self.around.phrases.is_empty() {
+            return false;
+        }
+        let mut words = WordList::default();
+        words.extend(text, span.clone());
+        self.around
+            .find(&words, 0..words.len(), usize::MAX, Side::After)
+    }
+
     pub(super) fn hits(
         &self,
         before: &WordList,
@@ -642,6 +656,9 @@ pub(crate) struct Neighbourhood {
     pub(super) paragraph: (usize, usize),
     /// The paragraph bounds of the text's matches.
     pub(crate) paragraphs: Paragraphs,
+    /// The sentence of the match as far as `words` guards look: they do
+    /// not see past its ends.
+    pub(super) clip: (usize, usize),
 }
 
 impl Neighbourhood {
@@ -719,13 +736,19 @@ impl Neighbourhood {
             whole_to,
             words: 0,
         };
+        let (mut lo, mut hi) = (span.start, span.end);
         for g in guards.filter(|g| g.scope == GuardScope::Words) {
-            reach.lo = reach
-                .lo
-                .min(floor(text, span.start.saturating_sub(g.reach())));
-            reach.hi = reach.hi.max(ceil(text, span.end + g.reach()));
+            lo = lo.min(floor(text, span.start.saturating_sub(g.reach())));
+            hi = hi.max(ceil(text, span.end + g.reach()));
             reach.words = reach.words.max(g.need());
         }
+        // Words guards stay inside the match's sentence.
+        self.clip = (
+            sentence_start_within(text, span.start, lo),
+            sentence_end_within(text, span.end, hi),
+        );
+        reach.lo = reach.lo.min(self.clip.0);
+        reach.hi = reach.hi.max(self.clip.1);
         reach
     }
 }

@@ -14,6 +14,7 @@ mod guards;
 mod markers;
 mod quotes;
 mod regions;
+mod subject;
 
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -29,6 +30,7 @@ use markers::{disabled_regions, is_marker_only, marker_ignores};
 pub(crate) use quotes::in_quotation;
 use regions::floor;
 pub(crate) use regions::{ceil, cut_after, cut_before};
+pub use subject::RecordFacts;
 
 /// How far back or forward (in bytes) the context rules look.
 pub(crate) const REACH: usize = 2000;
@@ -47,6 +49,8 @@ pub(crate) struct DocContext<'t> {
     disabled: OnceLock<Vec<(Range<usize>, Vec<String>)>>,
     /// Results of header- and document-scope guards, by guard index.
     document_hits: Vec<OnceLock<bool>>,
+    /// What the caller knows about the record beyond its text.
+    facts: RecordFacts,
 }
 
 impl<'t> DocContext<'t> {
@@ -57,7 +61,14 @@ impl<'t> DocContext<'t> {
             has_markers: OnceLock::new(),
             disabled: OnceLock::new(),
             document_hits: (0..guards).map(|_| OnceLock::new()).collect(),
+            facts: RecordFacts::default(),
         }
+    }
+
+    /// The same context with facts about the record from outside its text.
+    pub(crate) fn with_facts(mut self, facts: RecordFacts) -> Self {
+        self.facts = facts;
+        self
     }
 
     /// Whether a guard's phrases are present for the match at `span`, whose
@@ -74,8 +85,8 @@ impl<'t> DocContext<'t> {
             GuardScope::Words => {
                 let reach = guard.reach();
                 let need = guard.need();
-                let start = floor(text, span.start.saturating_sub(reach));
-                let end = ceil(text, span.end + reach);
+                let start = floor(text, span.start.saturating_sub(reach)).max(near.clip.0);
+                let end = ceil(text, span.end + reach).min(near.clip.1);
                 let before = near.before.suffix_from(start);
                 let before = before.start.max(before.end.saturating_sub(need))..before.end;
                 let after = near.after.prefix_to(end);
@@ -91,6 +102,7 @@ impl<'t> DocContext<'t> {
                 let before = near.before.suffix_from(start);
                 let after = near.after.prefix_to(end);
                 guard.hits(&near.before, before, &near.after, after, usize::MAX)
+                    || guard.around_within(text, span)
             }
             // Whole-document guards do not depend on the match: each is
             // evaluated once per document.
