@@ -5,7 +5,10 @@
 //! file in the same folder, is flushed to disk, gets the original's
 //! permissions, and replaces the original by a rename, only if the original
 //! has not changed since it was read (same length, modification time and
-//! bytes). Any failure leaves the original as it was.
+//! bytes), checked again on the old file just after the replacement where
+//! the system can exchange two files. Any failure leaves the original as it
+//! was. Temporary files a crash left in a folder are removed before the
+//! first write there ([`crate::atomic::remove_stale`]).
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -356,8 +359,11 @@ fn write_atomically(
     }
     // Through a symbolic link given by name, fix the file it points to.
     let target = std::fs::canonicalize(path).map_err(|e| write_error(shown, &e))?;
-    let check = || {
-        if changed_since_read(&target, original) {
+    if let Some(dir) = target.parent() {
+        remove_stale_once(dir);
+    }
+    let check = |file: &Path| {
+        if changed_since_read(file, original) {
             Err(Diagnostic::error(format!(
                 "`{shown}` changed while vblint was fixing it; it was left as it was"
             ))
@@ -370,8 +376,27 @@ fn write_atomically(
         |e| match e {
             crate::atomic::Error::Io(e) => write_error(shown, &e),
             crate::atomic::Error::Refused(d) => d,
+            crate::atomic::Error::Kept(d, kept) => d.help(format!(
+                "another program wrote to the file while vblint was replacing it: the file \
+                 holds what it wrote, and vblint's fixed version, also written to, is kept as \
+                 `{}`; compare the two and keep what you need",
+                escape::name(&kept.display().to_string())
+            )),
         },
     )
+}
+
+/// Removes the temporary files a crashed `vblint fix` left in `dir`
+/// ([`crate::atomic::remove_stale`]), once per folder per run.
+fn remove_stale_once(dir: &Path) {
+    static CLEANED: std::sync::Mutex<Option<std::collections::HashSet<PathBuf>>> =
+        std::sync::Mutex::new(None);
+    let mut cleaned = CLEANED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if cleaned.get_or_insert_default().insert(dir.to_path_buf()) {
+        crate::atomic::remove_stale(dir);
+    }
 }
 
 /// Whether the file differs from what was read: length, modification time
