@@ -107,10 +107,8 @@ impl Server {
 
     /// Waits (at most `limit`) for the server to exit: its exit code and
     /// peak resident memory in bytes.
-    #[expect(
-        clippy::zombie_processes,
-        reason = "the child is reaped by wait4, which also gives its peak memory"
-    )]
+    /// The child is reaped by wait4 (which also gives its peak memory),
+    /// never by std.
     fn wait(&mut self, limit: Duration) -> (i32, u64) {
         let pid = libc::pid_t::try_from(self.child.id()).unwrap();
         let start = Instant::now();

@@ -9,8 +9,9 @@
 use std::collections::{BTreeMap, HashSet};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
@@ -193,7 +194,7 @@ pub(super) fn prepare_for(args: &CheckArgs, start: &Path) -> Option<Prepared> {
 /// `vblint.toml` met while walking a path gets its setup when first needed.
 struct Setups {
     /// One per configuration file in use, in the order first needed.
-    prepared: Vec<Arc<Prepared>>,
+    prepared: Vec<Rc<Prepared>>,
     /// The configuration file of each setup.
     files: Vec<Option<PathBuf>>,
     /// For each path given, its setup in `prepared`.
@@ -236,7 +237,7 @@ impl Setups {
         if let Some(at) = self.files.iter().position(|f| *f == file) {
             return Some(at);
         }
-        self.prepared.push(Arc::new(prepare_for(args, start)?));
+        self.prepared.push(Rc::new(prepare_for(args, start)?));
         self.files.push(file);
         Some(self.files.len() - 1)
     }
@@ -297,12 +298,12 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
     let mut configs = ConfigOf::new(&args.lexicon);
     // The run's output (its start, order and end) is that of the first
     // setup's printer; each setup's findings are rendered by its own.
-    let first = Arc::clone(&setups.prepared[0]);
+    let first = Rc::clone(&setups.prepared[0]);
     let mut writer = Writer::new(first.printer.as_ref());
     writer.keep_fingerprints = args.batch.write_baseline.is_some();
     'paths: for (index, path) in paths.iter().enumerate() {
         let setup = setups.of_path[index];
-        let prepared = Arc::clone(&setups.prepared[setup]);
+        let prepared = Rc::clone(&setups.prepared[setup]);
         if path.as_os_str() == "-" {
             let output = scan_stdin(&prepared.job(), &args.stdin_name);
             if writer.write(output).is_err() {
@@ -360,7 +361,7 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
             let Some(at) = setups.nested(&args, config.clone()) else {
                 return ExitCode::Error;
             };
-            let prepared = Arc::clone(&setups.prepared[at]);
+            let prepared = Rc::clone(&setups.prepared[at]);
             let run = Run {
                 first: Some(item),
                 items: &mut items,
@@ -379,7 +380,7 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
             let Some(at) = setups.nested(&args, config) else {
                 return ExitCode::Error;
             };
-            let prepared = Arc::clone(&setups.prepared[at]);
+            let prepared = Rc::clone(&setups.prepared[at]);
             if scan_records(&prepared.job(), file, sample, &mut writer).is_err() {
                 break 'paths;
             }

@@ -147,7 +147,7 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
             };
             of_file.push(at);
         }
-        let (records, plain): (Vec<(Listed, usize)>, Vec<(Listed, usize)>) = files
+        let (records, plain): (Vec<FileSetup>, Vec<FileSetup>) = files
             .into_iter()
             .zip(of_file)
             .partition(|(f, _)| Kind::of(&f.path).has_records());
@@ -208,7 +208,7 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
                 &listed.file_ref(&named),
                 Kind::of(file),
                 limits,
-                &job_options(&job),
+                &job_options(job),
             );
             let mut reader = match opened {
                 Ok(r) => r,
@@ -227,10 +227,10 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
                 |record| {
                     let mut all = Vec::new();
                     for field in &record.fields {
-                        all.extend(check::findings_in(&job, Some(file), &field.text));
+                        all.extend(check::findings_in(job, Some(file), &field.text));
                     }
                     unit(
-                        &job,
+                        job,
                         format!("{shown}#{}", record.id),
                         true,
                         &all,
@@ -285,6 +285,9 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
         }
     }
 }
+
+/// A file listed, and the index of its setup.
+type FileSetup = (Listed, usize);
 
 /// The setup (in `setups`) of the configuration `file`, found from
 /// `start`: prepared if it is new, with a note if it is a folder's own
