@@ -26,9 +26,9 @@ fn lie_about_size(zip: &mut [u8], name: &[u8], claim: u32) {
         let Some(last) = zip.len().checked_sub(name_at + name.len()) else {
             return;
         };
-        if let Some(at) = (0..last).find(|&i| {
-            zip[i..].starts_with(signature) && zip[i + name_at..].starts_with(name)
-        }) {
+        if let Some(at) = (0..last)
+            .find(|&i| zip[i..].starts_with(signature) && zip[i + name_at..].starts_with(name))
+        {
             zip[at + size_at..at + size_at + 4].copy_from_slice(&claim.to_le_bytes());
         }
     }

@@ -1,6 +1,8 @@
 //! Input files for the `csv`, `jsonl`, `html` and `docx` targets: the fuzz
 //! input is written to a file and read back through `vblint::input::read`,
 //! the one door every input file goes through.
+// Each target uses part of this module.
+#![allow(dead_code)]
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -13,7 +15,9 @@ fn folder() -> &'static PathBuf {
     DIR.get_or_init(|| {
         let base = std::path::Path::new("/dev/shm");
         let dir = if base.is_dir() {
-            tempfile::Builder::new().prefix("vblint-fuzz-").tempdir_in(base)
+            tempfile::Builder::new()
+                .prefix("vblint-fuzz-")
+                .tempdir_in(base)
         } else {
             tempfile::Builder::new().prefix("vblint-fuzz-").tempdir()
         }
@@ -28,12 +32,11 @@ pub fn read(bytes: &[u8], ext: &str, kind: Kind, max: u64) -> Result<Input, NotR
     let path = folder().join(format!("input.{ext}"));
     std::fs::write(&path, bytes).expect("write the input file");
     let shown = format!("input.{ext}");
-    let file = FileRef {
-        path: &path,
-        shown: &shown,
-        walked: false,
-    };
-    input::read(&file, kind, Limits { max_file_size: max })
+    input::read(
+        &FileRef::named(&path, &shown),
+        kind,
+        Limits { max_file_size: max },
+    )
 }
 
 /// The longest message about one bad record: messages name records by
@@ -87,7 +90,10 @@ pub fn drain(records: &mut dyn input::Records) {
                     input::MAX_BAD_RECORDS + 1
                 );
                 if e.fatal {
-                    assert!(records.next_record().is_none(), "records after a fatal error");
+                    assert!(
+                        records.next_record().is_none(),
+                        "records after a fatal error"
+                    );
                     break;
                 }
             }

@@ -18,7 +18,10 @@ fuzz_target!(|data: &[u8]| {
         assert!(f.span.start < f.span.end, "empty span {:?}", f.span);
         assert!(f.span.end <= text.len(), "span out of bounds");
         assert!(text.is_char_boundary(f.span.start) && text.is_char_boundary(f.span.end));
-        assert!(f.span.start >= last_end, "findings overlap or are out of order");
+        assert!(
+            f.span.start >= last_end,
+            "findings overlap or are out of order"
+        );
         last_end = f.span.end;
         let entry = scanner.lexicon().get(f.entry);
         let matched = normalize_phrase(&text[f.span.clone()]);
