@@ -4,7 +4,8 @@
 //! char boundaries and normalise to a variant; fixing is idempotent; the
 //! language server answers any byte stream with well-framed JSON-RPC.
 //!
-//! Every crash the fuzzers find is added to `CASES` (none so far).
+//! Every crash the fuzzers find is added here: texts to `CASES`, input
+//! files to `input_files_that_once_crashed`.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -122,5 +123,37 @@ fn lsp_seeds() {
             text = &rest[n..];
         }
         assert!(text.is_empty(), "trailing output: {text:?}");
+    }
+}
+
+/// Input files the `html` fuzz target found crashing `vblint check`, read
+/// through the CLI as a user would: each is scanned (exit 0 or 1), never a
+/// panic (exit 101).
+#[test]
+fn input_files_that_once_crashed() {
+    let cases: &[(&str, &[u8])] = &[
+        // A tag cut off by the end of the file, on a character of two bytes
+        // (the tag's end was taken one byte before the end).
+        (
+            "cut-off-tag.html",
+            b"-><html><heP\xff\xff\xffstyleE>p{}</style\x8f></@head><body\x87\x92\x93\xc1",
+        ),
+        ("cut-off-tag-utf8.html", "<p>risk</p><b\u{e9}".as_bytes()),
+        ("lone-open.html", "<\u{e9}".as_bytes()),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in cases {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_vblint"))
+            .current_dir(dir.path())
+            .args(["check", "--no-config", "--format", "concise", name])
+            .output()
+            .unwrap();
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{name}: {:?}\n{}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }

@@ -82,8 +82,12 @@ pub fn text(html: &str) -> String {
             rest = &after[end..];
             continue;
         }
-        let close = rest.find('>').map_or(rest.len(), |e| e + 1);
-        let tag = &rest[1..close.saturating_sub(1).max(1)];
+        // A tag runs to its `>`, or to the end of the text (which may end
+        // in the middle of a tag, on any character).
+        let (tag, close) = match rest.find('>') {
+            Some(e) => (&rest[1..e], e + 1),
+            None => (&rest[1..], rest.len()),
+        };
         let name: String = tag
             .trim_start_matches('/')
             .chars()
