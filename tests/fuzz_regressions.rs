@@ -11,7 +11,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use vblint::diagnostic::SourceFile;
-use vblint::lexicon::LexiconBuilder;
+use vblint::lexicon::{LexiconBuilder, PLACEHOLDER_RULE, placeholder};
 use vblint::scan::{Scanner, Settings};
 use vblint::text::normalize_phrase;
 
@@ -29,6 +29,11 @@ const CASES: &[&str] = &[
     "'child prostitute'",
     "putting her-\n  self at risk",
     "e\u{301}child prostitute",
+    // The scan target's first run: a placeholder with a space inside its
+    // brackets is flagged by the placeholder rule (the target's check had
+    // not been taught that rule).
+    "\0\0 [ ]r[ ]rostiYostiY\0 ]r=phsldl [ ]rosldl [ ]\u{1}\0\0\0\0\0\0\u{2}r [ ]l [ ]borphsldl [ adult]rorot\u{1}\0\0\0",
+    "the [ Name The Adult ] said",
 ];
 
 fn scanner() -> Scanner {
@@ -45,7 +50,19 @@ fn check_text(scanner: &Scanner, text: &str) {
         );
         assert!(text.is_char_boundary(f.span.start) && text.is_char_boundary(f.span.end));
         let entry = scanner.lexicon().get(f.entry);
-        let matched = normalize_phrase(&text[f.span.clone()]);
+        let span = &text[f.span.clone()];
+        if entry.id == PLACEHOLDER_RULE {
+            // A placeholder left in the text: in brackets, with the words
+            // of one of the lexicon's placeholders inside.
+            assert!(span.starts_with('[') && span.ends_with(']'), "{span:?}");
+            let key = placeholder::key(span);
+            assert!(
+                scanner.lexicon().placeholders.contains(&key),
+                "{span:?} is not one of the lexicon's placeholders"
+            );
+            continue;
+        }
+        let matched = normalize_phrase(span);
         assert!(
             entry.terms.iter().any(|t| t.variants().contains(&matched)),
             "{text:?}: {matched:?}"
