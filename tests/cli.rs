@@ -305,6 +305,88 @@ fn each_path_is_checked_with_its_own_configuration() {
     }
 }
 
+/// A folder's own `vblint.toml` inside a folder being walked applies to
+/// the files under it, in `check`, `report` and `fix`, and a note says so;
+/// `report` counts each path given under its own configuration, whatever
+/// the order of the paths.
+#[test]
+fn each_file_gets_the_configuration_of_its_own_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let lexicon = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fix/lexicon");
+    let text = "She was treated as a child prostitute. Her boyfriend.\n";
+    let off = "builtin-lexicon = false\ndisable = [\"child-prostitute\", \"boyfriend\"]\n";
+    let on = "builtin-lexicon = false\n";
+    for (folder, config) in [("top", on), ("top/sub", off), ("a", off), ("b", on)] {
+        std::fs::create_dir_all(dir.path().join(folder)).unwrap();
+        std::fs::write(dir.path().join(folder).join("vblint.toml"), config).unwrap();
+        std::fs::write(dir.path().join(folder).join("note.txt"), text).unwrap();
+    }
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_vblint"))
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .args(args)
+            .arg("--lexicon")
+            .arg(&lexicon)
+            .output()
+            .unwrap()
+    };
+    let check = run(&["check", "--format", "concise", "top"]);
+    assert_eq!(check.status.code(), Some(1), "{}", show(&check));
+    let stdout = String::from_utf8_lossy(&check.stdout);
+    let places: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| l.split(": ").next())
+        .collect();
+    assert_eq!(places, ["top/note.txt:1:22"], "{stdout}");
+    let note = "vblint: note: the files in `top/sub` are checked with its own configuration \
+                `top/sub/vblint.toml`";
+    assert!(
+        String::from_utf8_lossy(&check.stderr).contains(note),
+        "{}",
+        show(&check)
+    );
+
+    for paths in [["a", "b"], ["b", "a"]] {
+        let report = run(&["report", "--format", "json", paths[0], paths[1], "top"]);
+        assert_eq!(report.status.code(), Some(0), "{}", show(&report));
+        let json: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
+        let files: Vec<&String> = json["by"]["file"].as_object().unwrap().keys().collect();
+        assert_eq!(files, ["b/note.txt", "top/note.txt"], "{paths:?}: {json}");
+        let stderr = String::from_utf8_lossy(&report.stderr);
+        for folder in ["a", "b"] {
+            assert!(
+                stderr.contains(&format!(
+                    "vblint: note: `{folder}` is reported with the configuration `{folder}/vblint.toml`"
+                )),
+                "{paths:?}: {stderr}"
+            );
+        }
+        assert!(
+            stderr.contains(
+                "vblint: note: the files in `top/sub` are reported with its own configuration"
+            ),
+            "{paths:?}: {stderr}"
+        );
+    }
+
+    let fix = run(&["fix", "--write", "top"]);
+    assert_eq!(fix.status.code(), Some(0), "{}", show(&fix));
+    let fixed = std::fs::read_to_string(dir.path().join("top/note.txt")).unwrap();
+    assert!(!fixed.contains("prostitute"), "{fixed}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("top/sub/note.txt")).unwrap(),
+        text,
+        "a folder whose configuration switches the entry off is not rewritten"
+    );
+    assert!(
+        String::from_utf8_lossy(&fix.stderr)
+            .contains("vblint: note: the files in `top/sub` are fixed with its own configuration"),
+        "{}",
+        show(&fix)
+    );
+}
+
 #[test]
 fn explain() {
     insta::assert_snapshot!(show(&fixture_explain("boyfriend")));

@@ -1310,3 +1310,34 @@ fn contract_json_lines_with_a_byte_order_mark_are_read() {
         assert_eq!(f["start"].as_u64(), Some(start), "{f}");
     }
 }
+
+/// HTML full of bare `&` (400,000 of them, no `;` anywhere) or of empty
+/// `<script></script>` pairs (400,000) is read in linear time: each takes
+/// seconds, not minutes (both were quadratic: over 60 seconds), and a
+/// document of a quarter the size takes no more than about a quarter of
+/// the time.
+#[test]
+fn bounded_html_of_bare_ampersands_and_scripts_is_read_in_linear_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let timed = |name: &str, body: String| {
+        std::fs::write(dir.path().join(name), body).unwrap();
+        let start = Instant::now();
+        let o = check(dir.path(), &[name]);
+        assert_eq!(code(&o), 0, "{}", err(&o));
+        start.elapsed()
+    };
+    for (kind, piece) in [("amp", "a & b "), ("script", "<script></script>")] {
+        let small = timed(&format!("{kind}-small.html"), piece.repeat(100_000));
+        let large = timed(&format!("{kind}.html"), piece.repeat(400_000));
+        assert!(
+            large < Duration::from_secs(30),
+            "{kind}: 400,000 took {large:?}"
+        );
+        // Quadratic time would make the large file take 16 times as long;
+        // a margin for a busy machine and the start-up both share.
+        assert!(
+            large < small * 8 + Duration::from_secs(2),
+            "{kind}: 100,000 took {small:?}, 400,000 took {large:?}"
+        );
+    }
+}

@@ -67,7 +67,10 @@ pub fn scanner() -> &'static Scanner {
     S.get_or_init(|| {
         let mut b = LexiconBuilder::new();
         b.add_source(SourceFile::new("fuzz.toml", LEXICON));
-        Scanner::new(Arc::new(b.build().expect("fuzz lexicon loads")), Settings::default())
-            .expect("fuzz lexicon compiles")
+        Scanner::new(
+            Arc::new(b.build().expect("fuzz lexicon loads")),
+            Settings::default(),
+        )
+        .expect("fuzz lexicon compiles")
     })
 }

@@ -36,7 +36,10 @@ fuzz_target!(|data: &[u8]| {
     // Idempotent.
     if let Ok(fixed) = vblint::fix::fix_text(scanner, text) {
         let again = vblint::fix::fix_text(scanner, &fixed.text).expect("fixed text converges");
-        assert!(again.edits.is_empty(), "fixing twice changed the text again");
+        assert!(
+            again.edits.is_empty(),
+            "fixing twice changed the text again"
+        );
         assert_eq!(again.text, fixed.text);
     }
 });

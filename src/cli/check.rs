@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
@@ -18,7 +19,7 @@ use super::batch::{self, Item};
 use super::out;
 use super::walk::{self, Listed, WalkOptions, WalkProblem, Walked};
 use super::{
-    CheckArgs, ExitCode, config_file, load_config, load_scanner, note_configurations,
+    CheckArgs, ConfigOf, ExitCode, config_file, load_config, load_scanner, note_configurations,
     print_diagnostics,
 };
 use crate::config::{Config, FailOn};
@@ -121,8 +122,8 @@ impl Prepared {
     }
 }
 
-/// Loads configuration, lexicon and options for the first path; prints
-/// problems and returns `None` on error.
+/// The setup of the first path's configuration (the dip-sample pack reads
+/// every record under one configuration).
 pub(super) fn prepare(args: &CheckArgs) -> Option<Prepared> {
     let start = args
         .paths
@@ -135,7 +136,7 @@ pub(super) fn prepare(args: &CheckArgs) -> Option<Prepared> {
 
 /// Loads configuration (the one for `start`), lexicon and options; prints
 /// problems and returns `None` on error.
-fn prepare_for(args: &CheckArgs, start: &Path) -> Option<Prepared> {
+pub(super) fn prepare_for(args: &CheckArgs, start: &Path) -> Option<Prepared> {
     let fail = |d: Diagnostic| {
         print_diagnostics(&[d]);
     };
@@ -200,27 +201,31 @@ fn prepare_for(args: &CheckArgs, start: &Path) -> Option<Prepared> {
     })
 }
 
-/// The setup each path given to `check` is checked with: its own
-/// configuration file, found by walking up from the path (from the folder
-/// of `--stdin-name` for standard input), unless `--config` or
-/// `--no-config` says otherwise. Paths under the same configuration share
-/// one setup.
+/// The setup each file is checked with: the configuration file of its own
+/// folder, found by walking up from it (from the folder of `--stdin-name`
+/// for standard input), unless `--config` or `--no-config` says otherwise.
+/// Files under the same configuration share one setup; a folder's own
+/// `vblint.toml` met while walking a path gets its setup when first needed.
 struct Setups {
     /// One per configuration file in use, in the order first needed.
-    prepared: Vec<Prepared>,
-    /// For each path, its setup in `prepared`.
+    prepared: Vec<Rc<Prepared>>,
+    /// The configuration file of each setup.
+    files: Vec<Option<PathBuf>>,
+    /// For each path given, its setup in `prepared`.
     of_path: Vec<usize>,
 }
 
 impl Setups {
-    /// Prepares every configuration the paths need; prints problems and
-    /// returns `None` on the first error, before anything is checked.
+    /// Prepares every configuration the paths given need; prints problems
+    /// and returns `None` on the first error, before anything is checked.
     /// When the paths need more than one, a note says which path is
     /// checked with which.
     fn new(args: &CheckArgs, paths: &[PathBuf]) -> Option<Setups> {
-        let mut files: Vec<Option<PathBuf>> = Vec::new();
-        let mut prepared = Vec::new();
-        let mut of_path = Vec::new();
+        let mut setups = Setups {
+            prepared: Vec::new(),
+            files: Vec::new(),
+            of_path: Vec::new(),
+        };
         for path in paths {
             let start = match path.as_os_str() == "-" {
                 true if args.stdin_name != "-" => PathBuf::from(&args.stdin_name),
@@ -228,18 +233,71 @@ impl Setups {
                 false => path.clone(),
             };
             let file = config_file(&args.lexicon, &start);
-            let at = match files.iter().position(|f| *f == file) {
-                Some(at) => at,
-                None => {
-                    prepared.push(prepare_for(args, &start)?);
-                    files.push(file);
-                    files.len() - 1
-                }
-            };
-            of_path.push(at);
+            let at = setups.setup_for(args, file, &start)?;
+            setups.of_path.push(at);
         }
-        note_configurations("checked", paths, &files, &of_path);
-        Some(Setups { prepared, of_path })
+        note_configurations("checked", paths, &setups.files, &setups.of_path);
+        Some(setups)
+    }
+
+    /// The setup of the configuration `file` (found from `start`),
+    /// prepared if it is new; `None` (problems printed) if it cannot be.
+    fn setup_for(
+        &mut self,
+        args: &CheckArgs,
+        file: Option<PathBuf>,
+        start: &Path,
+    ) -> Option<usize> {
+        if let Some(at) = self.files.iter().position(|f| *f == file) {
+            return Some(at);
+        }
+        self.prepared.push(Rc::new(prepare_for(args, start)?));
+        self.files.push(file);
+        Some(self.files.len() - 1)
+    }
+
+    /// The setup of a folder's own configuration `file` met while walking
+    /// (a note says so the first time).
+    fn nested(&mut self, args: &CheckArgs, file: Option<PathBuf>) -> Option<usize> {
+        let known = self.files.contains(&file);
+        let start = match &file {
+            Some(f) => f.parent().unwrap_or(Path::new(".")).to_path_buf(),
+            None => PathBuf::from("."),
+        };
+        let at = self.setup_for(args, file.clone(), &start)?;
+        if !known && let Some(file) = &file {
+            super::note_nested_configuration("checked", file);
+        }
+        Some(at)
+    }
+}
+
+/// The items of a walk up to the first file under another configuration
+/// than `config`, which is kept in `next` for the following run.
+struct Run<'w, I> {
+    first: Option<Walked>,
+    items: &'w mut I,
+    next: &'w mut Option<Walked>,
+    configs: &'w mut ConfigOf,
+    top: &'w Path,
+    config: &'w Option<PathBuf>,
+}
+
+impl<I: Iterator<Item = Walked>> Iterator for Run<'_, I> {
+    type Item = Walked;
+
+    fn next(&mut self) -> Option<Walked> {
+        if let Some(first) = self.first.take() {
+            return Some(first);
+        }
+        let item = self.items.next()?;
+        if let Walked::File(f) = &item
+            && self.configs.of(self.top, &f.path) != *self.config
+        {
+            *self.next = Some(item);
+            return None;
+        }
+        Some(item)
     }
 }
 
@@ -248,19 +306,20 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
     if paths.is_empty() {
         paths.push(PathBuf::from("."));
     }
-    let Some(setups) = Setups::new(&args, &paths) else {
+    let Some(mut setups) = Setups::new(&args, &paths) else {
         return ExitCode::Error;
     };
-    let jobs: Vec<Job<'_>> = setups.prepared.iter().map(Prepared::job).collect();
+    let mut configs = ConfigOf::new(&args.lexicon);
     // The run's output (its start, order and end) is that of the first
     // setup's printer; each setup's findings are rendered by its own.
-    let mut writer = Writer::new(jobs[0].printer);
+    let first = Rc::clone(&setups.prepared[0]);
+    let mut writer = Writer::new(first.printer.as_ref());
     writer.keep_fingerprints = args.batch.write_baseline.is_some();
-    'paths: for (path, &setup) in paths.iter().zip(&setups.of_path) {
-        let job = &jobs[setup];
-        let exclude = &setups.prepared[setup].exclude;
+    'paths: for (index, path) in paths.iter().enumerate() {
+        let setup = setups.of_path[index];
+        let prepared = Rc::clone(&setups.prepared[setup]);
         if path.as_os_str() == "-" {
-            let output = scan_stdin(job, &args.stdin_name);
+            let output = scan_stdin(&prepared.job(), &args.stdin_name);
             if writer.write(output).is_err() {
                 break;
             }
@@ -270,7 +329,7 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
             hidden: args.hidden,
             no_ignore: args.no_ignore,
         };
-        let files = match walk::walk(path, walk_options, exclude.as_ref()) {
+        let files = match walk::walk(path, walk_options, prepared.exclude.as_ref()) {
             Ok(files) => files,
             Err(d) => {
                 writer.error(out::one_line(d));
@@ -280,7 +339,7 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
         // Exports are read record by record, after the plain files.
         let mut records = Vec::new();
         let sample = args.batch.sample.map(|n| (n, args.batch.seed));
-        let written = match sample {
+        let mut items: Box<dyn Iterator<Item = Walked> + Send + '_> = match sample {
             Some((n, seed)) => {
                 // A sample is drawn from the whole list.
                 let mut plain = Vec::new();
@@ -294,31 +353,56 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
                 if records.is_empty() {
                     plain = batch::sample_files(plain, n, seed);
                 }
-                scan_in_order(job, plain.into_iter().map(Walked::File), &mut writer)
+                Box::new(plain.into_iter().map(Walked::File))
             }
-            None => {
-                let plain = files.filter_map(|item| match item {
-                    Walked::File(f) if Kind::of(&f.path).has_records() => {
-                        records.push(f);
-                        None
-                    }
-                    item => Some(item),
-                });
-                scan_in_order(job, plain, &mut writer)
-            }
+            None => Box::new(files.filter_map(|item| match item {
+                Walked::File(f) if Kind::of(&f.path).has_records() => {
+                    records.push(f);
+                    None
+                }
+                item => Some(item),
+            })),
         };
-        if written.is_err() {
-            break;
+        // Consecutive files under one configuration are scanned together
+        // (a folder's files come together in a walk).
+        let path_config = setups.files[setup].clone();
+        let mut pending = None;
+        while let Some(item) = pending.take().or_else(|| items.next()) {
+            let config = match &item {
+                Walked::File(f) => configs.of(path, &f.path),
+                Walked::Problem(_) => path_config.clone(),
+            };
+            let Some(at) = setups.nested(&args, config.clone()) else {
+                return ExitCode::Error;
+            };
+            let prepared = Rc::clone(&setups.prepared[at]);
+            let run = Run {
+                first: Some(item),
+                items: &mut items,
+                next: &mut pending,
+                configs: &mut configs,
+                top: path,
+                config: &config,
+            };
+            if scan_in_order(&prepared.job(), run, &mut writer).is_err() {
+                break 'paths;
+            }
         }
+        drop(items);
         for file in &records {
-            if scan_records(job, file, sample, &mut writer).is_err() {
+            let config = configs.of(path, &file.path);
+            let Some(at) = setups.nested(&args, config) else {
+                return ExitCode::Error;
+            };
+            let prepared = Rc::clone(&setups.prepared[at]);
+            if scan_records(&prepared.job(), file, sample, &mut writer).is_err() {
                 break 'paths;
             }
         }
     }
     // A baseline that leaves out nothing is probably of other files, or
     // older than the fingerprints of this version.
-    if let Some(base) = &jobs[0].baseline
+    if let Some(base) = &first.baseline
         && !base.is_empty()
         && writer.baselined == 0
         && writer.broken.is_none()
@@ -345,7 +429,6 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
         )));
     }
     let code = writer.finish(args.exit_zero);
-    drop(jobs);
     // The scanners are used until the process exits, which frees them at
     // once; dropping them would free each of their allocations first.
     std::mem::forget(setups);

@@ -5,7 +5,10 @@
 //! file in the same folder, is flushed to disk, gets the original's
 //! permissions, and replaces the original by a rename, only if the original
 //! has not changed since it was read (same length, modification time and
-//! bytes). Any failure leaves the original as it was.
+//! bytes), checked again on the old file just after the replacement where
+//! the system can exchange two files. Any failure leaves the original as it
+//! was. Temporary files a crash left in a folder are removed before the
+//! first write there ([`crate::atomic::remove_stale`]).
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -14,7 +17,7 @@ use super::out::{self, say};
 use super::read::{Contents, NotRead};
 use super::walk::Listed;
 use super::{
-    ExitCode, FixArgs, config_file, load_config, load_scanner, note_configurations,
+    ConfigOf, ExitCode, FixArgs, config_file, load_config, load_scanner, note_configurations,
     print_diagnostics,
 };
 use crate::config::ContextMode;
@@ -63,39 +66,34 @@ pub(super) fn run(args: FixArgs) -> ExitCode {
     if paths.is_empty() {
         paths.push(PathBuf::from("."));
     }
-    // Each path is fixed under its own configuration (found by walking up
-    // from it): one setup per configuration file in use.
-    let mut files: Vec<Option<PathBuf>> = Vec::new();
+    // Each file is fixed under its own folder's configuration (found by
+    // walking up from it): one setup per configuration file in use.
+    let mut files_in_use: Vec<Option<PathBuf>> = Vec::new();
     let mut setups = Vec::new();
     let mut of_path = Vec::new();
     for path in &paths {
         let file = config_file(&args.lexicon, path);
-        let at = match files.iter().position(|f| *f == file) {
+        let at = match files_in_use.iter().position(|f| *f == file) {
             Some(at) => at,
             None => {
                 let Some(setup) = Setup::load(&args, path) else {
                     return ExitCode::Error;
                 };
                 setups.push(setup);
-                files.push(file);
-                files.len() - 1
+                files_in_use.push(file);
+                files_in_use.len() - 1
             }
         };
         of_path.push(at);
     }
-    note_configurations("fixed", &paths, &files, &of_path);
+    note_configurations("fixed", &paths, &files_in_use, &of_path);
     let mut stdout = out::stdout();
     // Why standard output failed: then --diff stops, and --write goes on
     // fixing files without listing them.
     let mut unwritten: Option<io::Error> = None;
     let (mut errors, mut files_changed, mut changes) = (0usize, 0usize, 0usize);
+    let mut configs = ConfigOf::new(&args.lexicon);
     'paths: for (path, &at) in paths.iter().zip(&of_path) {
-        let Setup {
-            scanner,
-            context,
-            exclude,
-            per_file,
-        } = &setups[at];
         let walk = super::walk::WalkOptions {
             hidden: args.hidden,
             no_ignore: args.no_ignore,
@@ -107,7 +105,8 @@ pub(super) fn run(args: FixArgs) -> ExitCode {
                 say!("{}", out::one_line(d));
             }
         };
-        let listed = super::walk::list_files(path, walk, exclude.as_ref(), &mut on_problem);
+        let exclude = setups[at].exclude.as_ref();
+        let listed = super::walk::list_files(path, walk, exclude, &mut on_problem);
         let files = match listed {
             Ok(f) => f,
             Err(d) => {
@@ -117,6 +116,30 @@ pub(super) fn run(args: FixArgs) -> ExitCode {
             }
         };
         for file in files {
+            // A folder's own configuration, met while walking, applies to
+            // the files under it.
+            let config = configs.of(path, &file.path);
+            let at = match files_in_use.iter().position(|f| *f == config) {
+                Some(at) => at,
+                None => {
+                    let start = file.path.parent().unwrap_or(path);
+                    let Some(setup) = Setup::load(&args, start) else {
+                        return ExitCode::Error;
+                    };
+                    if let Some(config) = &config {
+                        super::note_nested_configuration("fixed", config);
+                    }
+                    setups.push(setup);
+                    files_in_use.push(config);
+                    files_in_use.len() - 1
+                }
+            };
+            let Setup {
+                scanner,
+                context,
+                per_file,
+                ..
+            } = &setups[at];
             let disabled: Vec<String> = match &per_file {
                 Some((set, disables, base)) => {
                     let relative = file.path.strip_prefix(base).unwrap_or(&file.path);
@@ -356,8 +379,11 @@ fn write_atomically(
     }
     // Through a symbolic link given by name, fix the file it points to.
     let target = std::fs::canonicalize(path).map_err(|e| write_error(shown, &e))?;
-    let check = || {
-        if changed_since_read(&target, original) {
+    if let Some(dir) = target.parent() {
+        remove_stale_once(dir);
+    }
+    let check = |file: &Path| {
+        if changed_since_read(file, original) {
             Err(Diagnostic::error(format!(
                 "`{shown}` changed while vblint was fixing it; it was left as it was"
             ))
@@ -370,8 +396,27 @@ fn write_atomically(
         |e| match e {
             crate::atomic::Error::Io(e) => write_error(shown, &e),
             crate::atomic::Error::Refused(d) => d,
+            crate::atomic::Error::Kept(d, kept) => d.help(format!(
+                "another program wrote to the file while vblint was replacing it: the file \
+                 holds what it wrote, and vblint's fixed version, also written to, is kept as \
+                 `{}`; compare the two and keep what you need",
+                escape::name(&kept.display().to_string())
+            )),
         },
     )
+}
+
+/// Removes the temporary files a crashed `vblint fix` left in `dir`
+/// ([`crate::atomic::remove_stale`]), once per folder per run.
+fn remove_stale_once(dir: &Path) {
+    static CLEANED: std::sync::Mutex<Option<std::collections::HashSet<PathBuf>>> =
+        std::sync::Mutex::new(None);
+    let mut cleaned = CLEANED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if cleaned.get_or_insert_default().insert(dir.to_path_buf()) {
+        crate::atomic::remove_stale(dir);
+    }
 }
 
 /// Whether the file differs from what was read: length, modification time

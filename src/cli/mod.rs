@@ -349,6 +349,80 @@ fn config_file(args: &LexiconArgs, start: &Path) -> Option<PathBuf> {
     }
 }
 
+/// The configuration file of each file met in a folder's walk: the
+/// `vblint.toml` of its own folder, or of the nearest folder above it
+/// (`--config` for every file, none with `--no-config`), looked for once
+/// per folder.
+struct ConfigOf {
+    /// `--config` or `--no-config`: the same for every file.
+    fixed: Option<Option<PathBuf>>,
+    folders: std::collections::HashMap<PathBuf, Option<PathBuf>>,
+}
+
+impl ConfigOf {
+    fn new(args: &LexiconArgs) -> ConfigOf {
+        let fixed = match (&args.config, args.no_config) {
+            (_, true) => Some(None),
+            (Some(file), false) => Some(Some(file.clone())),
+            (None, false) => None,
+        };
+        ConfigOf {
+            fixed,
+            folders: std::collections::HashMap::new(),
+        }
+    }
+
+    /// The configuration file for `file`, found under `top` (the path
+    /// given, where the walk started).
+    fn of(&mut self, top: &Path, file: &Path) -> Option<PathBuf> {
+        if let Some(fixed) = &self.fixed {
+            return fixed.clone();
+        }
+        match file.parent() {
+            Some(dir) if file != top && dir.starts_with(top) => self.folder(top, dir),
+            _ => Config::discover(file),
+        }
+    }
+
+    fn folder(&mut self, top: &Path, dir: &Path) -> Option<PathBuf> {
+        if let Some(found) = self.folders.get(dir) {
+            return found.clone();
+        }
+        let own = crate::config::FILE_NAMES
+            .iter()
+            .map(|name| dir.join(name))
+            .find(|candidate| candidate.is_file());
+        let found = match own {
+            // Absolute, as `Config::discover` gives them.
+            Some(own) => std::path::absolute(&own).ok(),
+            None => match dir.parent() {
+                Some(up) if dir != top && up.starts_with(top) => self.folder(top, up),
+                _ => Config::discover(dir),
+            },
+        };
+        self.folders.insert(dir.to_path_buf(), found.clone());
+        found
+    }
+}
+
+/// Says that the files under a folder inside a path given are `verb` with
+/// that folder's own configuration `file` (found while walking).
+fn note_nested_configuration(verb: &str, file: &Path) {
+    let here = std::env::current_dir().unwrap_or_default();
+    let file = file.strip_prefix(&here).unwrap_or(file);
+    let folder = file.parent().unwrap_or(Path::new("."));
+    let folder = if folder.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        folder
+    };
+    out::say!(
+        "note: the files in `{}` are {verb} with its own configuration `{}`",
+        out::shown(folder),
+        out::shown(file)
+    );
+}
+
 /// When the paths given are checked (or fixed) under more than one
 /// configuration, says which path goes with which: `files` are the
 /// configuration files in use (`None`: none found), `of_path` the one of

@@ -5,7 +5,7 @@
 //! category, file or record, author, team and month. Summaries never contain
 //! case text; small counts are shown as `<N`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use rayon::prelude::*;
@@ -14,7 +14,10 @@ use super::batch::{self, BatchArgs, Item};
 use super::check::{self, Job};
 use super::out::{self, say};
 use super::walk::{self, Listed};
-use super::{CheckArgs, ColorChoice, ExitCode, LexiconArgs, QuotePolicyArg, print_diagnostics};
+use super::{
+    CheckArgs, ColorChoice, ConfigOf, ExitCode, LexiconArgs, QuotePolicyArg, config_file,
+    print_diagnostics,
+};
 use crate::diagnostic::Diagnostic;
 use crate::input::{self, Kind};
 use crate::report::insight::{self, Provenance};
@@ -101,10 +104,29 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
         lexicon: args.lexicon.clone(),
         batch: args.batch.clone(),
     };
-    let Some(prepared) = check::prepare(&check_args) else {
-        return ExitCode::Error;
-    };
-    let job = prepared.job();
+    let mut paths = args.paths.clone();
+    if paths.is_empty() {
+        paths.push(PathBuf::from("."));
+    }
+    // Each file is counted under its own folder's configuration: the
+    // setups in use, one per configuration file, prepared when first needed.
+    let mut setups: Vec<(Option<PathBuf>, check::Prepared)> = Vec::new();
+    let mut of_path = Vec::new();
+    for path in &paths {
+        let Some(at) = setup_for(
+            &mut setups,
+            &check_args,
+            config_file(&args.lexicon, path),
+            path,
+            false,
+        ) else {
+            return ExitCode::Error;
+        };
+        of_path.push(at);
+    }
+    let in_use: Vec<Option<PathBuf>> = setups.iter().map(|(f, _)| f.clone()).collect();
+    super::note_configurations("reported", &paths, &in_use, &of_path);
+    let mut configs = ConfigOf::new(&args.lexicon);
     let mut summary = Summary::default();
     let mut inputs: Vec<String> = Vec::new();
     let mut read_total = 0usize;
@@ -114,11 +136,8 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
         say!("{d}");
     };
     let sample = args.batch.sample.map(|n| (n, args.batch.seed));
-    let mut paths = args.paths.clone();
-    if paths.is_empty() {
-        paths.push(PathBuf::from("."));
-    }
-    for path in &paths {
+    let mut listed_paths = Vec::new();
+    for (path, &at) in paths.iter().zip(&of_path) {
         let mut on_problem = |p: walk::WalkProblem| match p {
             walk::WalkProblem::Note(n) => say!("note: {}", escape::name(&n)),
             walk::WalkProblem::Error(d) => error(out::one_line(d)),
@@ -127,38 +146,61 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
             hidden: args.hidden,
             no_ignore: args.no_ignore,
         };
-        let listed = walk::list_files(path, walk, prepared.exclude.as_ref(), &mut on_problem);
-        let files = match listed {
-            Ok(f) => f,
-            Err(d) => {
-                error(out::one_line(d));
-                continue;
-            }
-        };
+        let exclude = setups[at].1.exclude.as_ref();
+        match walk::list_files(path, walk, exclude, &mut on_problem) {
+            Ok(f) => listed_paths.push((path, f)),
+            Err(d) => error(out::one_line(d)),
+        }
+    }
+    for (path, files) in listed_paths {
         inputs.extend(files.iter().map(|f| f.path.display().to_string()));
-        let (records, plain): (Vec<Listed>, Vec<Listed>) = files
+        // The setup of each file.
+        let mut of_file = Vec::with_capacity(files.len());
+        for f in &files {
+            let config = configs.of(path, &f.path);
+            let start = f.path.parent().unwrap_or(path);
+            let Some(at) = setup_for(&mut setups, &check_args, config, start, true) else {
+                return ExitCode::Error;
+            };
+            of_file.push(at);
+        }
+        let (records, plain): (Vec<FileSetup>, Vec<FileSetup>) = files
             .into_iter()
-            .partition(|f| Kind::of(&f.path).has_records());
+            .zip(of_file)
+            .partition(|(f, _)| Kind::of(&f.path).has_records());
         if records.is_empty() {
             read_total += plain.len();
         }
         let plain = match sample {
-            Some((n, seed)) if records.is_empty() => batch::sample_files(plain, n, seed),
+            Some((n, seed)) if records.is_empty() => {
+                let (files, at): (Vec<Listed>, Vec<usize>) = plain.into_iter().unzip();
+                let mut at_of: std::collections::HashMap<PathBuf, usize> =
+                    files.iter().map(|f| f.path.clone()).zip(at).collect();
+                batch::sample_files(files, n, seed)
+                    .into_iter()
+                    .map(|f| {
+                        let at = at_of.remove(&f.path).unwrap_or(0);
+                        (f, at)
+                    })
+                    .collect()
+            }
             _ => plain,
         };
+        let jobs: Vec<Job<'_>> = setups.iter().map(|(_, p)| p.job()).collect();
         for chunk in plain.chunks(256) {
             let units: Vec<Result<Option<Unit>, Diagnostic>> = chunk
                 .par_iter()
-                .map(|f| {
+                .map(|(f, at)| {
+                    let job = &jobs[*at];
                     let shown = f.path.display().to_string();
                     let named = escape::name(&shown);
-                    let findings = match check::file_findings(&job, &named, f) {
+                    let findings = match check::file_findings(job, &named, f) {
                         Ok(Some(findings)) => findings,
                         Ok(None) => return Ok(None),
                         Err(d) => return Err(d),
                     };
                     Ok(Some(unit(
-                        &job,
+                        job,
                         shown,
                         false,
                         &findings,
@@ -182,7 +224,8 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
                 }
             }
         }
-        for listed in &records {
+        for (listed, at) in &records {
+            let job = &jobs[*at];
             let file = &listed.path;
             let shown = file.display().to_string();
             let named = escape::name(&shown);
@@ -193,7 +236,7 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
                 &listed.file_ref(&named),
                 Kind::of(file),
                 limits,
-                &job_options(&job),
+                &job_options(job),
             );
             let mut reader = match opened {
                 Ok(r) => r,
@@ -218,14 +261,14 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
                     };
                     for field in &record.fields {
                         all.extend(check::findings_in_record(
-                            &job,
+                            job,
                             Some(file),
                             &field.text,
                             &facts,
                         ));
                     }
                     unit(
-                        &job,
+                        job,
                         format!("{shown}#{}", record.id),
                         true,
                         &all,
@@ -261,9 +304,11 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
     if !by_author {
         summary.by_author.clear();
     }
+    // The lexicon of the first path's configuration names the version.
+    let first = setups[0].1.job();
     let provenance = provenance(
         &args,
-        &job,
+        &first,
         inputs,
         sample.map(|(n, _)| (n, summary.units(), read_total)),
     );
@@ -379,6 +424,30 @@ fn provenance(
         sample,
         by_author: args.by.contains(&ByArg::Author),
     }
+}
+
+/// A file listed, and the index of its setup.
+type FileSetup = (Listed, usize);
+
+/// The setup (in `setups`) of the configuration `file`, found from
+/// `start`: prepared if it is new, with a note if it is a folder's own
+/// met while walking (`nested`); `None` (problems printed) if it cannot be.
+fn setup_for(
+    setups: &mut Vec<(Option<PathBuf>, check::Prepared)>,
+    args: &CheckArgs,
+    file: Option<PathBuf>,
+    start: &Path,
+    nested: bool,
+) -> Option<usize> {
+    if let Some(at) = setups.iter().position(|(f, _)| *f == file) {
+        return Some(at);
+    }
+    let prepared = check::prepare_for(args, start)?;
+    if nested && let Some(file) = &file {
+        super::note_nested_configuration("reported", file);
+    }
+    setups.push((file, prepared));
+    Some(setups.len() - 1)
 }
 
 fn job_options(job: &Job<'_>) -> input::Options {

@@ -58,7 +58,11 @@ pub fn text(html: &str) -> String {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
         if rest.starts_with('&') {
-            let end = rest[1..].find(';').filter(|&e| e <= 10);
+            // An entity name is short: look no further than 10 bytes for
+            // its end (looking to the end of the text at every bare `&`
+            // would take quadratic time).
+            let window = &rest.as_bytes()[1..rest.len().min(12)];
+            let end = memchr::memchr(b';', window).filter(|&e| e <= 10);
             match end.and_then(|e| entity(&rest[1..=e]).map(|s| (e, s))) {
                 Some((e, s)) => {
                     out.push_str(&s);
@@ -78,8 +82,12 @@ pub fn text(html: &str) -> String {
             rest = &after[end..];
             continue;
         }
-        let close = rest.find('>').map_or(rest.len(), |e| e + 1);
-        let tag = &rest[1..close.saturating_sub(1).max(1)];
+        // A tag runs to its `>`, or to the end of the text (which may end
+        // in the middle of a tag, on any character).
+        let (tag, close) = match rest.find('>') {
+            Some(e) => (&rest[1..e], e + 1),
+            None => (&rest[1..], rest.len()),
+        };
         let name: String = tag
             .trim_start_matches('/')
             .chars()
@@ -89,9 +97,7 @@ pub fn text(html: &str) -> String {
         out.extend(tag.chars().filter(|&c| c == '\n'));
         rest = &rest[close..];
         if (name == "script" || name == "style") && !tag.starts_with('/') {
-            let end_tag = format!("</{name}");
-            let lower = rest.to_ascii_lowercase();
-            let end = lower.find(&end_tag).unwrap_or(rest.len());
+            let end = find_end_tag(rest, &name).unwrap_or(rest.len());
             out.extend(rest[..end].chars().filter(|&c| c == '\n'));
             rest = &rest[end..];
             continue;
@@ -104,11 +110,38 @@ pub fn text(html: &str) -> String {
     out
 }
 
+/// Where `</name` (any case) first starts in `text`, in one pass.
+fn find_end_tag(text: &str, name: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'<', bytes).find(|&at| {
+        let tag = &bytes[at + 1..];
+        tag.first() == Some(&b'/')
+            && tag.len() > name.len()
+            && tag[1..=name.len()].eq_ignore_ascii_case(name.as_bytes())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn strips_markup_and_decodes() {
         let html = "<html><head><style>p{}</style><script>x<y</script></head>\n<body><p>She &amp; he</p><p>Jo&#39;s <b>risk</b></p>\n</body></html>";
         assert_eq!(super::text(html), "\nShe & he\nJo's risk\n");
+    }
+
+    #[test]
+    fn entities_end_tags_and_bare_ampersands() {
+        assert_eq!(
+            super::text("a & b &amp c &hellip; d"),
+            "a & b &amp c \u{2026} d"
+        );
+        assert_eq!(super::text("&"), "&");
+        assert_eq!(super::text("&;"), "&;");
+        assert_eq!(super::text("&#x2019;s"), "\u{2019}s");
+        assert_eq!(super::text("<SCRIPT>x</ScRiPt>after"), "after");
+        assert_eq!(super::text("<style>x</styl"), "");
+        assert_eq!(super::text("<script>"), "");
+        assert_eq!(super::find_end_tag("a</b</Script", "script"), Some(4));
+        assert_eq!(super::find_end_tag("</scrip", "script"), None);
     }
 }

@@ -43,6 +43,7 @@ mod transport;
 mod uri;
 
 use std::io::{BufRead, Write};
+use std::sync::Arc;
 
 use lsp_server::{Connection, Message};
 
@@ -117,14 +118,18 @@ where
     R: BufRead + Send + 'static,
     W: Write + Send + 'static,
 {
-    let (out_tx, out_rx) = crossbeam_channel::unbounded();
+    let (outlet, out_rx, out_budget) = transport::outlet();
     let (in_tx, in_rx) = crossbeam_channel::unbounded::<Message>();
-    let writer = transport::spawn_writer(output, out_rx);
+    let inflow = transport::Budget::new(transport::MAX_INCOMING, transport::MAX_WAITING_REQUESTS);
+    let writer = transport::spawn_writer(output, out_rx, out_budget);
     // The reader stops after forwarding `exit` or at the end of the input,
     // which is also when the main loop returns; it is not joined, so a
     // client that keeps stdin open after `exit` cannot hang us.
-    let _reader = transport::spawn_reader(input, in_tx, out_tx.clone());
-    let result = server::main_loop(&in_rx, server::Outbox::Stdio(out_tx));
+    let _reader = transport::spawn_reader(input, in_tx, Arc::clone(&inflow), outlet.clone());
+    let result = server::main_loop(&in_rx, Some(&inflow), server::Outbox::Stdio(outlet));
+    // The reader may be waiting for room to pass on a message: it stops
+    // once the budget is closed.
+    inflow.close();
     // Every sender is gone once the main loop's outbox and the reader are
     // dropped, which lets the writer drain and finish.
     drop(in_rx);
@@ -144,5 +149,5 @@ where
 /// As [`run`].
 pub fn serve(connection: Connection) -> anyhow::Result<()> {
     let Connection { sender, receiver } = connection;
-    server::main_loop(&receiver, server::Outbox::Channel(sender))
+    server::main_loop(&receiver, None, server::Outbox::Channel(sender))
 }

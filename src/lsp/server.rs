@@ -28,21 +28,22 @@ use super::document::Document;
 use super::position::Encoding;
 use super::scheduler::Worker;
 use super::settings::{ClientSettings, Engine};
-use super::transport::Outgoing;
+use super::transport::{Budget, Outgoing, Outlet};
 
 /// Where outgoing messages go.
 pub(crate) enum Outbox {
     /// An lsp-server connection (tests, or any in-process client).
     Channel(Sender<Message>),
-    /// The stdio writer thread.
-    Stdio(Sender<Outgoing>),
+    /// The stdio writer thread (bounded: sending waits while the client
+    /// has not read what was sent before).
+    Stdio(Outlet),
 }
 
 impl Outbox {
     fn send(&self, msg: Message) {
         let sent = match self {
             Outbox::Channel(s) => s.send(msg).is_ok(),
-            Outbox::Stdio(s) => s.send(Outgoing::Message(msg)).is_ok(),
+            Outbox::Stdio(s) => s.send(Outgoing::Message(msg)),
         };
         if !sent {
             eprintln!("vblint lsp: the client connection is closed; a message was dropped");
@@ -140,12 +141,18 @@ pub(crate) struct Server {
     pub(super) generation: u64,
 }
 
-/// Runs the server until `exit`.
+/// Runs the server until `exit`. `inflow` (for the stdio transport) is
+/// the budget the reader counts each message into; each message taken is
+/// counted out of it.
 ///
 /// # Errors
 ///
 /// If the client exits without `shutdown`, or the connection closes first.
-pub(crate) fn main_loop(incoming: &Receiver<Message>, out: Outbox) -> anyhow::Result<()> {
+pub(crate) fn main_loop(
+    incoming: &Receiver<Message>,
+    inflow: Option<&Budget>,
+    out: Outbox,
+) -> anyhow::Result<()> {
     let mut server = Server::new(out);
     loop {
         let timer = server
@@ -158,6 +165,9 @@ pub(crate) fn main_loop(incoming: &Receiver<Message>, out: Outbox) -> anyhow::Re
         crossbeam_channel::select! {
             recv(incoming) -> msg => {
                 let Ok(msg) = msg else { break };
+                if let Some(inflow) = inflow {
+                    inflow.release_oldest();
+                }
                 let request_id = match &msg {
                     Message::Request(r) => Some(r.id.clone()),
                     _ => None,

@@ -13,18 +13,192 @@
 //! are written straight to JSON text, which is several times smaller and
 //! faster than building a `serde_json::Value` tree first, in pieces that
 //! are written one after another rather than copied into one buffer.
+//!
+//! Both directions are bounded, so a client that floods the server, or
+//! never reads its answers, cannot make it grow:
+//!
+//! - a body is at most [`MAX_BODY`] bytes; a larger one is skipped (up to
+//!   [`MAX_SKIP`] bytes) and answered with a parse error, and a header
+//!   announcing more than that closes the connection at once;
+//! - messages read but not yet handled hold at most [`MAX_INCOMING`] bytes
+//!   and [`MAX_WAITING_REQUESTS`] requests: a request beyond either is
+//!   answered at once with "vblint is busy" (`ServerCancelled` with
+//!   `retriggerRequest` for a diagnostic pull, `RequestFailed` for the
+//!   rest), while a notification, a response, `initialize` and `shutdown`
+//!   wait for room (they cannot be dropped without losing the session's
+//!   state);
+//! - answers not yet written hold at most [`MAX_OUTGOING`] bytes: past it,
+//!   the server waits for the client to read, and so stops reading too.
 
+use std::collections::VecDeque;
 use std::io::{self, BufRead, Read, Write};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread;
 
 use crossbeam_channel::{Receiver, Sender};
-use lsp_server::Message;
+use lsp_server::{ErrorCode, Message};
 use lsp_types::notification::{Exit, Notification as _};
+use lsp_types::request::{DocumentDiagnosticRequest, Request as _};
 use serde_json::Value;
 
-/// The largest message body accepted (a 5 MB document is about 5 MB of
-/// JSON; this leaves room for pathological escaping).
-const MAX_BODY: usize = 256 << 20;
+/// The largest message body read (a 5 MB document is about 5 MB of JSON;
+/// this leaves room for heavy escaping).
+pub(crate) const MAX_BODY: usize = 64 << 20;
+
+/// The largest body skipped to read on after it; a header announcing more
+/// closes the connection (the rest of the stream cannot be trusted, and
+/// skipping it could take until the client hangs up).
+pub(crate) const MAX_SKIP: u64 = 1 << 30;
+
+/// The most bytes of messages read and waiting to be handled.
+pub(crate) const MAX_INCOMING: usize = 64 << 20;
+
+/// The most requests read and waiting to be handled; more are answered
+/// "busy" at once.
+pub(crate) const MAX_WAITING_REQUESTS: usize = 256;
+
+/// The most bytes of messages waiting to be written to the client.
+pub(crate) const MAX_OUTGOING: usize = 64 << 20;
+
+/// A bound on the bytes (and requests) in one queue between two threads.
+///
+/// The sending side counts each message in ([`Budget::admit`] waits for
+/// room, [`Budget::try_admit`] does not) before putting it on its channel;
+/// the receiving side counts it out ([`Budget::release`] with its size, or
+/// [`Budget::release_oldest`] when there is one sender, in order). A
+/// message larger than the whole budget is let in when the queue is empty.
+#[derive(Debug)]
+pub(crate) struct Budget {
+    state: Mutex<BudgetState>,
+    room: Condvar,
+    bytes: usize,
+    requests: usize,
+}
+
+#[derive(Debug, Default)]
+struct BudgetState {
+    bytes: usize,
+    requests: usize,
+    /// Sizes (and whether a request) of the messages in the queue, oldest
+    /// first, for [`Budget::release_oldest`].
+    queued: VecDeque<(usize, bool)>,
+    closed: bool,
+}
+
+impl Budget {
+    pub(crate) fn new(bytes: usize, requests: usize) -> Arc<Budget> {
+        Arc::new(Budget {
+            state: Mutex::default(),
+            room: Condvar::new(),
+            bytes,
+            requests,
+        })
+    }
+
+    fn fits(&self, state: &BudgetState, size: usize, request: bool) -> bool {
+        let empty = state.queued.is_empty();
+        (empty || state.bytes + size <= self.bytes) && (!request || state.requests < self.requests)
+    }
+
+    fn count_in(state: &mut BudgetState, size: usize, request: bool) {
+        state.bytes += size;
+        state.requests += usize::from(request);
+        state.queued.push_back((size, request));
+    }
+
+    /// Waits for room for `size` bytes, then counts them in. `false` once
+    /// the budget is closed (the other side has gone).
+    pub(crate) fn admit(&self, size: usize) -> bool {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        while !state.closed && !self.fits(&state, size, false) {
+            state = self
+                .room
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        if state.closed {
+            return false;
+        }
+        Self::count_in(&mut state, size, false);
+        true
+    }
+
+    /// Counts in a message of `size` bytes (a request when `request`) if
+    /// there is room now.
+    pub(crate) fn try_admit(&self, size: usize, request: bool) -> bool {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        if state.closed || !self.fits(&state, size, request) {
+            return false;
+        }
+        Self::count_in(&mut state, size, request);
+        true
+    }
+
+    /// Counts out the oldest message counted in.
+    pub(crate) fn release_oldest(&self) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((size, request)) = state.queued.pop_front() {
+            state.bytes -= size;
+            state.requests -= usize::from(request);
+        }
+        self.room.notify_all();
+    }
+
+    /// Counts out a message of `size` bytes (for a queue with several
+    /// senders, whose messages may arrive in another order than counted
+    /// in; none of them is a request).
+    pub(crate) fn release(&self, size: usize) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.bytes = state.bytes.saturating_sub(size);
+        state.queued.pop_front();
+        self.room.notify_all();
+    }
+
+    /// The other side has gone: nothing waits any more.
+    pub(crate) fn close(&self) {
+        self.state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .closed = true;
+        self.room.notify_all();
+    }
+}
+
+/// The sending end of the queue to the writer thread, bounded by
+/// [`MAX_OUTGOING`] bytes.
+#[derive(Clone, Debug)]
+pub(crate) struct Outlet {
+    sender: Sender<Outgoing>,
+    budget: Arc<Budget>,
+}
+
+impl Outlet {
+    /// Queues `msg` for the client, waiting while [`MAX_OUTGOING`] bytes
+    /// are already queued. `false` when the client connection is closed.
+    pub(crate) fn send(&self, msg: Outgoing) -> bool {
+        let pieces = match msg {
+            Outgoing::Message(m) => vec![serialize(&m).into_bytes()],
+            Outgoing::Raw(pieces) => pieces,
+        };
+        let size = pieces.iter().map(Vec::len).sum();
+        self.budget.admit(size) && self.sender.send(Outgoing::Raw(pieces)).is_ok()
+    }
+}
+
+/// The queue to the writer thread: its [`Outlet`] and the receiving end
+/// for [`spawn_writer`].
+pub(crate) fn outlet() -> (Outlet, Receiver<Outgoing>, Arc<Budget>) {
+    let (sender, receiver) = crossbeam_channel::unbounded();
+    let budget = Budget::new(MAX_OUTGOING, usize::MAX);
+    (
+        Outlet {
+            sender,
+            budget: Arc::clone(&budget),
+        },
+        receiver,
+        budget,
+    )
+}
 
 /// The longest header line accepted.
 const MAX_HEADER_LINE: usize = 8 << 10;
@@ -38,27 +212,35 @@ pub(crate) enum Outgoing {
     Raw(Vec<Vec<u8>>),
 }
 
-/// Writes framed messages to `out` until every sender is dropped.
+/// Writes framed messages to `out` until every sender is dropped, counting
+/// each out of `budget` once written. If writing fails, the budget is
+/// closed so that no sender waits for room any more.
 pub(crate) fn spawn_writer<W: Write + Send + 'static>(
     mut out: W,
     outgoing: Receiver<Outgoing>,
+    budget: Arc<Budget>,
 ) -> thread::JoinHandle<io::Result<()>> {
     thread::Builder::new()
         .name("vblint-lsp-writer".into())
         .spawn(move || {
-            for msg in outgoing {
-                let pieces = match msg {
-                    Outgoing::Message(m) => vec![serialize(&m).into_bytes()],
-                    Outgoing::Raw(pieces) => pieces,
-                };
-                let length: usize = pieces.iter().map(Vec::len).sum();
-                write!(out, "Content-Length: {length}\r\n\r\n")?;
-                for piece in &pieces {
-                    out.write_all(piece)?;
+            let written = (|| {
+                for msg in outgoing {
+                    let pieces = match msg {
+                        Outgoing::Message(m) => vec![serialize(&m).into_bytes()],
+                        Outgoing::Raw(pieces) => pieces,
+                    };
+                    let length: usize = pieces.iter().map(Vec::len).sum();
+                    write!(out, "Content-Length: {length}\r\n\r\n")?;
+                    for piece in &pieces {
+                        out.write_all(piece)?;
+                    }
+                    out.flush()?;
+                    budget.release(length);
                 }
-                out.flush()?;
-            }
-            Ok(())
+                Ok(())
+            })();
+            budget.close();
+            written
         })
         .expect("spawning a thread")
 }
@@ -79,21 +261,29 @@ pub(crate) fn serialize(msg: &Message) -> String {
 }
 
 /// Reads framed messages from `input`, sends the valid ones to `incoming`
-/// and answers the broken ones through `outgoing`. Stops at the end of the
-/// input, after forwarding an `exit` notification, or when the server has
-/// gone.
+/// (counted into `inflow`, which the server counts out as it takes them)
+/// and answers the broken ones, and the requests there is no room for,
+/// through `outgoing`. Stops at the end of the input, after forwarding an
+/// `exit` notification, at a header it cannot read past, or when the
+/// server has gone.
 pub(crate) fn spawn_reader<R: BufRead + Send + 'static>(
     input: R,
     incoming: Sender<Message>,
-    outgoing: Sender<Outgoing>,
+    inflow: Arc<Budget>,
+    outgoing: Outlet,
 ) -> thread::JoinHandle<()> {
     thread::Builder::new()
         .name("vblint-lsp-reader".into())
-        .spawn(move || read_loop(input, &incoming, &outgoing))
+        .spawn(move || read_loop(input, &incoming, &inflow, &outgoing))
         .expect("spawning a thread")
 }
 
-fn read_loop<R: BufRead>(mut input: R, incoming: &Sender<Message>, outgoing: &Sender<Outgoing>) {
+fn read_loop<R: BufRead>(
+    mut input: R,
+    incoming: &Sender<Message>,
+    inflow: &Budget,
+    outgoing: &Outlet,
+) {
     loop {
         let frame = match read_frame(&mut input) {
             Ok(Some(frame)) => frame,
@@ -103,14 +293,29 @@ fn read_loop<R: BufRead>(mut input: R, incoming: &Sender<Message>, outgoing: &Se
                 return;
             }
         };
+        let mut last = false;
         let reply = match frame {
             Frame::Body(body) => match decode(&body) {
                 Ok(msg) => {
                     let exit = matches!(&msg, Message::Notification(n) if n.method == Exit::METHOD);
-                    if incoming.send(msg).is_err() || exit {
-                        return;
+                    let room = match &msg {
+                        Message::Request(r) if !LIFECYCLE.contains(&r.method.as_str()) => {
+                            inflow.try_admit(body.len(), true)
+                        }
+                        _ => inflow.admit(body.len()),
+                    };
+                    drop(body);
+                    if room {
+                        if incoming.send(msg).is_err() || exit {
+                            return;
+                        }
+                        continue;
                     }
-                    continue;
+                    match msg {
+                        Message::Request(r) => busy(&r),
+                        // The server has gone.
+                        _ => return,
+                    }
                 }
                 Err(reply) => reply,
             },
@@ -118,14 +323,53 @@ fn read_loop<R: BufRead>(mut input: R, incoming: &Sender<Message>, outgoing: &Se
                 eprintln!("vblint lsp: {why}");
                 error_body(&Value::Null, -32700, &format!("Parse error: {why}"))
             }
+            Frame::Unreadable(why) => {
+                eprintln!("vblint lsp: {why}; closing the connection");
+                last = true;
+                error_body(
+                    &Value::Null,
+                    -32700,
+                    &format!("Parse error: {why}; vblint closed the connection"),
+                )
+            }
         };
-        if !reply.is_empty()
-            && outgoing
-                .send(Outgoing::Raw(vec![reply.into_bytes()]))
-                .is_err()
-        {
+        if !reply.is_empty() && !outgoing.send(Outgoing::Raw(vec![reply.into_bytes()])) {
             return;
         }
+        if last {
+            return;
+        }
+    }
+}
+
+/// Requests that wait for room rather than being answered "busy": the
+/// session depends on them.
+const LIFECYCLE: [&str; 2] = [
+    lsp_types::request::Initialize::METHOD,
+    lsp_types::request::Shutdown::METHOD,
+];
+
+/// The answer to a request there is no room for.
+fn busy(request: &lsp_server::Request) -> String {
+    let id = serde_json::to_value(&request.id).unwrap_or(Value::Null);
+    let message = format!(
+        "vblint is busy ({MAX_WAITING_REQUESTS} requests or {} MB of messages are waiting); \
+         ask again shortly",
+        MAX_INCOMING >> 20
+    );
+    if request.method == DocumentDiagnosticRequest::METHOD {
+        serde_json::json!({
+            "jsonrpc": "2.0",
+            "id": id,
+            "error": {
+                "code": ErrorCode::ServerCancelled as i32,
+                "message": message,
+                "data": { "retriggerRequest": true },
+            },
+        })
+        .to_string()
+    } else {
+        error_body(&id, ErrorCode::RequestFailed as i32, &message)
     }
 }
 
@@ -133,8 +377,12 @@ fn read_loop<R: BufRead>(mut input: R, incoming: &Sender<Message>, outgoing: &Se
 enum Frame {
     /// A body of the length announced.
     Body(Vec<u8>),
-    /// A header block that could not be used; the text says why.
+    /// A header block that could not be used (its body, if any, was
+    /// skipped); the text says why.
     BadHeader(String),
+    /// A header announcing a body too large to skip: nothing after it can
+    /// be read.
+    Unreadable(String),
 }
 
 /// Reads one header block and its body. `Ok(None)` at the end of the input.
@@ -195,11 +443,15 @@ fn read_frame<R: BufRead>(input: &mut R) -> io::Result<Option<Frame>> {
         )));
     };
     if length > MAX_BODY {
-        io::copy(&mut input.take(length as u64), &mut io::sink())?;
-        return Ok(Some(Frame::BadHeader(format!(
+        let why = format!(
             "a message of {length} bytes is larger than the {} MB allowed",
             MAX_BODY >> 20
-        ))));
+        );
+        if length as u64 > MAX_SKIP {
+            return Ok(Some(Frame::Unreadable(why)));
+        }
+        io::copy(&mut input.take(length as u64), &mut io::sink())?;
+        return Ok(Some(Frame::BadHeader(why)));
     }
     let mut body = vec![0; length];
     input.read_exact(&mut body)?;
@@ -304,7 +556,7 @@ mod tests {
         while let Some(f) = read_frame(&mut r).unwrap() {
             out.push(match f {
                 Frame::Body(b) => decode(&b),
-                Frame::BadHeader(why) => Err(why),
+                Frame::BadHeader(why) | Frame::Unreadable(why) => Err(why),
             });
         }
         out

@@ -280,7 +280,7 @@ fn add_to_config(path: &Path, id: &str) -> Result<(), String> {
     let Some(updated) = updated else {
         return Ok(());
     };
-    let unchanged = || match std::fs::read(path) {
+    let unchanged = |file: &Path| match std::fs::read(file) {
         Ok(now) if Some(&now) == current.as_ref() => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::NotFound && current.is_none() => Ok(()),
         _ => Err(()),
@@ -291,6 +291,11 @@ fn add_to_config(path: &Path, id: &str) -> Result<(), String> {
         }
         crate::atomic::Error::Refused(()) => format!(
             "{shown} changed while vblint was updating it; add `{id}` to its `disable` list by hand"
+        ),
+        crate::atomic::Error::Kept((), kept) => format!(
+            "{shown} changed while vblint was updating it; add `{id}` to its `disable` list by hand \
+             (vblint's version, also changed, is kept as {})",
+            crate::report::escape::name(&kept.display().to_string())
         ),
     })
 }
