@@ -480,7 +480,7 @@ impl Scanner {
                 _ => {}
             }
         }
-        let quoted = context::in_quotation(text, &span, &mut near.paragraphs);
+        let quoted = near.quotes.in_quotation(text, &span, &mut near.paragraphs);
         if quoted {
             match self.inner.settings.quotes {
                 QuotePolicy::Skip => return None,

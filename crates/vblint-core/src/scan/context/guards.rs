@@ -11,7 +11,8 @@ use std::sync::OnceLock;
 use aho_corasick::packed;
 
 use super::REACH;
-use super::regions::{Paragraphs, ceil, floor, sentence_end_within, sentence_start_within};
+use super::quotes::Quotes;
+use super::regions::{Paragraphs, Sentences, ceil, floor};
 use crate::lexicon::{Guard, GuardPhrase, GuardScope, GuardWord};
 
 /// A guard ready for matching: its phrases indexed by first word.
@@ -642,6 +643,10 @@ pub(crate) struct Neighbourhood {
     pub(super) paragraph: (usize, usize),
     /// The paragraph bounds of the text's matches.
     pub(crate) paragraphs: Paragraphs,
+    /// The sentence breaks near the text's matches.
+    pub(super) sentences: Sentences,
+    /// The quotation marks near the text's matches.
+    pub(crate) quotes: Quotes,
 }
 
 impl Neighbourhood {
@@ -699,8 +704,8 @@ impl Neighbourhood {
             self.paragraph = (start, end);
             if sentence {
                 self.sentence = (
-                    sentence_start_within(text, span.start, start),
-                    sentence_end_within(text, span.end, end),
+                    self.sentences.start(text, span.start, start),
+                    self.sentences.end(text, span.end, end),
                 );
             }
             // Split only as far as the widest scope needs.

@@ -252,6 +252,89 @@ pub(super) fn sentence_end_within(text: &str, pos: usize, limit: usize) -> usize
         .unwrap_or(limit)
 }
 
+/// Where sentences break, for many matches in one text: the breaks
+/// ([`sentence_break`]) are found once, as the matches reach them, and
+/// each bound is a binary search. [`sentence_start_within`] and
+/// [`sentence_end_within`] (the reference a property test holds these to)
+/// test every byte between a match and its paragraph's bounds, which in a
+/// long text without blank lines is up to 2,000 bytes each way for every
+/// match.
+///
+/// The bytes of `from..to` have been looked at; a query beyond `to` looks
+/// further, one before `from` falls back to the search. One value serves
+/// one text.
+#[derive(Debug, Default)]
+pub(crate) struct Sentences {
+    from: usize,
+    to: usize,
+    /// The offsets in `from..to` where a sentence breaks, in order.
+    breaks: Vec<usize>,
+}
+
+/// How many bytes [`Sentences`] (and `quotes::Quotes`) keep behind the
+/// furthest query before forgetting them: more than a match's paragraph
+/// reaches back.
+pub(super) const KEEP_BEHIND: usize = 16 * REACH;
+
+impl Sentences {
+    /// The start of the sentence holding `pos`, not before `limit`, as
+    /// [`sentence_start_within`].
+    pub(crate) fn start(&mut self, text: &str, pos: usize, limit: usize) -> usize {
+        if limit >= pos || !self.cover(text, limit, pos) {
+            return sentence_start_within(text, pos, limit);
+        }
+        let last = self.breaks.partition_point(|&i| i < pos);
+        match last.checked_sub(1).map(|k| self.breaks[k]) {
+            Some(i) if i >= limit => i + 1,
+            _ => limit,
+        }
+    }
+
+    /// The end of the sentence holding `pos`, not after `limit`, as
+    /// [`sentence_end_within`].
+    pub(crate) fn end(&mut self, text: &str, pos: usize, limit: usize) -> usize {
+        if pos >= limit || !self.cover(text, pos, limit) {
+            return sentence_end_within(text, pos, limit);
+        }
+        let first = self.breaks.partition_point(|&i| i < pos);
+        match self.breaks.get(first) {
+            Some(&i) if i < limit => i,
+            _ => limit,
+        }
+    }
+
+    /// Looks at the bytes of `lo..hi` (within the text); false if some
+    /// before `from` are not looked at.
+    fn cover(&mut self, text: &str, lo: usize, hi: usize) -> bool {
+        let hi = hi.min(text.len());
+        if lo < self.from {
+            return false;
+        }
+        if lo > self.to {
+            self.breaks.clear();
+            (self.from, self.to) = (lo, lo);
+        } else if lo - self.from > 2 * KEEP_BEHIND {
+            // Forget what no query in order reaches back to.
+            let keep = lo - KEEP_BEHIND;
+            let gone = self.breaks.partition_point(|&i| i < keep);
+            self.breaks.drain(..gone);
+            self.from = keep;
+        }
+        if hi <= self.to {
+            return true;
+        }
+        let to = hi.max(self.to + REACH).min(text.len());
+        let bytes = text.as_bytes();
+        for i in self.to..to {
+            if matches!(bytes[i], b'\n' | b'.' | b'!' | b'?' | b';') && sentence_break(text, i) {
+                self.breaks.push(i);
+            }
+        }
+        self.to = to;
+        true
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,6 +358,47 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Sentence bounds from the breaks found once are those the search
+        /// around each match finds, within any limits, in any order.
+        #[test]
+        fn sentences_found_once_bound_as_the_search_does(
+            pieces in proptest::collection::vec(
+                proptest::prop_oneof![
+                    4 => proptest::sample::select(vec![
+                        "\n", " ", "\t", "a", "word ", ".", ". ", "!", "?\"", ";'", "é", "\n\n",
+                        "\n1", "\n- ", ":\n", "x.\n", "\n*", "•",
+                    ].into_iter().map(String::from).collect::<Vec<_>>()),
+                    1 => proptest::sample::select(vec![
+                        "x".repeat(700), "a. ".repeat(300), "b\n".repeat(400),
+                    ]),
+                ],
+                0..40,
+            ),
+            at in proptest::collection::vec((0usize..10_000, 0usize..3_000, 0usize..3_000), 1..40),
+            sorted in proptest::bool::ANY,
+        ) {
+            let text: String = pieces.concat();
+            let mut at: Vec<(usize, usize, usize)> = at
+                .iter()
+                .map(|&(p, back, on)| {
+                    let p = floor(&text, p % (text.len() + 1));
+                    (p, floor(&text, p.saturating_sub(back)), ceil(&text, p + on))
+                })
+                .collect();
+            if sorted {
+                at.sort_unstable();
+            }
+            let mut sentences = Sentences::default();
+            for (pos, lo, hi) in at {
+                proptest::prop_assert_eq!(
+                    sentences.start(&text, pos, lo), sentence_start_within(&text, pos, lo), "start at {}", pos
+                );
+                proptest::prop_assert_eq!(
+                    sentences.end(&text, pos, hi), sentence_end_within(&text, pos, hi), "end at {}", pos
+                );
+            }
+        }
+
         /// Paragraph bounds from the blank lines found once are those the
         /// search around each match finds, for matches in any order.
         #[test]
