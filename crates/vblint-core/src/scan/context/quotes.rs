@@ -4,7 +4,6 @@ use std::ops::Range;
 
 use wide::u8x16;
 
-use super::REACH;
 use super::regions::{KEEP_BEHIND, Paragraphs};
 
 /// Lead bytes of the characters that can open or close a quotation: the
@@ -213,11 +212,8 @@ impl Quotes {
         for m in self.marks[from..].iter().take_while(|m| m.at < end) {
             if closers.contains(&m.c) {
                 let next_in = m.at + m.c.len_utf8() < end;
-                let is_apostrophe = m.c != '"'
-                    && m.c != '\u{201D}'
-                    && m.after_word
-                    && m.before_word
-                    && next_in;
+                let is_apostrophe =
+                    m.c != '"' && m.c != '\u{201D}' && m.after_word && m.before_word && next_in;
                 if !is_apostrophe {
                     return true;
                 }
@@ -246,7 +242,7 @@ impl Quotes {
         if hi <= self.to {
             return true;
         }
-        let to = crate::diagnostic::floor_char_boundary(text, hi.max(self.to + REACH)).max(hi);
+        let to = hi;
         let alnum = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
         for (at, c) in quote_candidates(text, self.to..to) {
             if is_mark(c) {

@@ -253,16 +253,16 @@ pub(super) fn sentence_end_within(text: &str, pos: usize, limit: usize) -> usize
 }
 
 /// Where sentences break, for many matches in one text: the breaks
-/// ([`sentence_break`]) are found once, as the matches reach them, and
-/// each bound is a binary search. [`sentence_start_within`] and
-/// [`sentence_end_within`] (the reference a property test holds these to)
-/// test every byte between a match and its paragraph's bounds, which in a
-/// long text without blank lines is up to 2,000 bytes each way for every
-/// match.
+/// ([`sentence_break`]) between nearby matches are found once, reading on
+/// from where the last match's sentence ended, and each bound is a binary
+/// search. [`sentence_start_within`] and [`sentence_end_within`] (the
+/// reference a property test holds these to) test every byte from a match
+/// to the nearest break, which in text with long sentences is read again
+/// for every match in them.
 ///
-/// The bytes of `from..to` have been looked at; a query beyond `to` looks
-/// further, one before `from` falls back to the search. One value serves
-/// one text.
+/// Every break in `from..to` is listed. A match further than [`GAP`]
+/// bytes past `to`, or before `from`, is searched for as the reference
+/// does, and the list starts again from there. One value serves one text.
 #[derive(Debug, Default)]
 pub(crate) struct Sentences {
     from: usize,
@@ -271,67 +271,98 @@ pub(crate) struct Sentences {
     breaks: Vec<usize>,
 }
 
-/// How many bytes [`Sentences`] (and `quotes::Quotes`) keep behind the
-/// furthest query before forgetting them: more than a match's paragraph
-/// reaches back.
+/// How far past the bytes looked at [`Sentences`] reads on to reach a
+/// match: further, the search back from the match is cheaper.
+const GAP: usize = 256;
+
+/// How many bytes [`Sentences`] and `quotes::Quotes` keep behind a match
+/// when they forget what lies further back: more than a match's paragraph
+/// reaches.
 pub(super) const KEEP_BEHIND: usize = 16 * REACH;
+
+/// How many breaks [`Sentences`] lists before forgetting those far behind.
+const MOST_BREAKS: usize = 1024;
+
+/// The bytes that may break a sentence.
+fn may_break(b: u8) -> bool {
+    matches!(b, b'\n' | b'.' | b'!' | b'?' | b';')
+}
 
 impl Sentences {
     /// The start of the sentence holding `pos`, not before `limit`, as
     /// [`sentence_start_within`].
     pub(crate) fn start(&mut self, text: &str, pos: usize, limit: usize) -> usize {
-        if limit >= pos || !self.cover(text, limit, pos) {
+        if limit >= pos {
             return sentence_start_within(text, pos, limit);
         }
+        if pos < self.from || pos > self.to + GAP {
+            let found = sentence_start_within(text, pos, limit);
+            self.breaks.clear();
+            if found > limit {
+                self.from = found - 1;
+                self.breaks.push(found - 1);
+            } else {
+                self.from = limit;
+            }
+            self.to = pos;
+            return found;
+        }
+        self.read_to(text, pos);
         let last = self.breaks.partition_point(|&i| i < pos);
         match last.checked_sub(1).map(|k| self.breaks[k]) {
             Some(i) if i >= limit => i + 1,
-            _ => limit,
+            Some(_) => limit,
+            None if self.from <= limit => limit,
+            None => sentence_start_within(text, pos, limit),
         }
     }
 
     /// The end of the sentence holding `pos`, not after `limit`, as
     /// [`sentence_end_within`].
     pub(crate) fn end(&mut self, text: &str, pos: usize, limit: usize) -> usize {
-        if pos >= limit || !self.cover(text, pos, limit) {
+        if pos >= limit {
             return sentence_end_within(text, pos, limit);
         }
-        let first = self.breaks.partition_point(|&i| i < pos);
-        match self.breaks.get(first) {
-            Some(&i) if i < limit => i,
-            _ => limit,
+        if pos < self.from || pos > self.to + GAP {
+            self.breaks.clear();
+            (self.from, self.to) = (pos, pos);
         }
+        self.read_to(text, pos);
+        let first = self.breaks.partition_point(|&i| i < pos);
+        if let Some(&i) = self.breaks.get(first) {
+            return i.min(limit);
+        }
+        // No break from `pos` to `to`: read on to the first one.
+        let bytes = text.as_bytes();
+        let hi = limit.min(bytes.len());
+        while self.to < hi {
+            let i = self.to;
+            self.to += 1;
+            if may_break(bytes[i]) && sentence_break(text, i) {
+                self.breaks.push(i);
+                return i;
+            }
+        }
+        limit
     }
 
-    /// Looks at the bytes of `lo..hi` (within the text); false if some
-    /// before `from` are not looked at.
-    fn cover(&mut self, text: &str, lo: usize, hi: usize) -> bool {
-        let hi = hi.min(text.len());
-        if lo < self.from {
-            return false;
-        }
-        if lo > self.to {
-            self.breaks.clear();
-            (self.from, self.to) = (lo, lo);
-        } else if lo - self.from > 2 * KEEP_BEHIND {
-            // Forget what no query in order reaches back to.
-            let keep = lo - KEEP_BEHIND;
-            let gone = self.breaks.partition_point(|&i| i < keep);
-            self.breaks.drain(..gone);
-            self.from = keep;
-        }
-        if hi <= self.to {
-            return true;
-        }
-        let to = hi.max(self.to + REACH).min(text.len());
+    /// Lists the breaks up to `pos`, and forgets those far behind it.
+    fn read_to(&mut self, text: &str, pos: usize) {
         let bytes = text.as_bytes();
-        for i in self.to..to {
-            if matches!(bytes[i], b'\n' | b'.' | b'!' | b'?' | b';') && sentence_break(text, i) {
+        for i in self.to..pos.min(bytes.len()) {
+            if may_break(bytes[i]) && sentence_break(text, i) {
                 self.breaks.push(i);
             }
         }
-        self.to = to;
-        true
+        self.to = self.to.max(pos.min(bytes.len()));
+        if self.breaks.len() > MOST_BREAKS {
+            let keep = pos.saturating_sub(KEEP_BEHIND);
+            let gone = self.breaks.partition_point(|&i| i < keep);
+            if gone > 0 && gone < self.breaks.len() {
+                self.breaks.drain(..gone);
+                self.from = self.breaks[0];
+            }
+        }
     }
 }
 
