@@ -3,7 +3,6 @@
 //! guard's phrases are indexed by their first word, and the words around a
 //! match are split and lower-cased once for all of its guards.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::ops::Range;
@@ -74,41 +73,10 @@ impl CompiledGuard {
         a: Range<usize>,
         window: usize,
     ) -> bool {
-        self.found(before, b, after, a, window).is_some()
-    }
-
-    /// Where a phrase of the guard is found (see [`CompiledGuard::hits`]):
-    /// which phrases, and the bytes of the text its words cover.
-    pub(super) fn found(
-        &self,
-        before: &WordList,
-        b: Range<usize>,
-        after: &WordList,
-        a: Range<usize>,
-        window: usize,
-    ) -> Option<(Phrases, Range<usize>)> {
-        let at = |words: &WordList, range: Range<usize>, found: Option<(usize, usize)>| {
-            found.map(|(i, len)| {
-                let (first, last) = (range.start + i, range.start + i + len - 1);
-                words.words[first].2..words.words[last].3
-            })
-        };
-        let search = |index: &PhraseIndex, words: &WordList, range: Range<usize>, side| {
-            at(
-                words,
-                range.clone(),
-                index.find_at(words, range, window, side),
-            )
-        };
-        if let Some(r) = search(&self.before, before, b.clone(), Side::Before) {
-            return Some((Phrases::Before, r));
-        }
-        if let Some(r) = search(&self.after, after, a.clone(), Side::After) {
-            return Some((Phrases::After, r));
-        }
-        search(&self.around, before, b, Side::Before)
-            .or_else(|| search(&self.around, after, a, Side::After))
-            .map(|r| (Phrases::Around, r))
+        self.before.find(before, b.clone(), window, Side::Before)
+            || self.after.find(after, a.clone(), window, Side::After)
+            || self.around.find(before, b, window, Side::Before)
+            || self.around.find(after, a, window, Side::After)
     }
 }
 
@@ -267,22 +235,8 @@ impl PhraseIndex {
     /// words of the range's end (`Before`, the words before a match) or
     /// starting within `window` words of its start (`After`).
     fn find(&self, words: &WordList, range: Range<usize>, window: usize, side: Side) -> bool {
-        self.find_at(words, range, window, side).is_some()
-    }
-
-    /// Where a phrase occurs as [`PhraseIndex::find`] finds it: the
-    /// position in the range where it starts, and its length in words.
-    /// Before a match, the one that starts last is given; after it, the
-    /// one that starts first.
-    fn find_at(
-        &self,
-        words: &WordList,
-        range: Range<usize>,
-        window: usize,
-        side: Side,
-    ) -> Option<(usize, usize)> {
         if self.phrases.is_empty() || range.is_empty() {
-            return None;
+            return false;
         }
         let n = range.len();
         // Positions (relative to the range) where a phrase may start.
@@ -294,7 +248,7 @@ impl PhraseIndex {
             Side::Before => n,
             Side::After => n.min(window),
         };
-        let at = |i: usize| {
+        (first..last).any(|i| {
             let word = words.get(range.start + i);
             let fits = |p: usize| {
                 let pattern = &self.phrases[p];
@@ -313,25 +267,15 @@ impl PhraseIndex {
                     })
             };
             let first = word.as_bytes().first().copied().unwrap_or(0);
-            let literal = if self.first_bytes[usize::from(first)] {
-                self.by_first
+            self.first_bytes[usize::from(first)]
+                && self
+                    .by_first
                     .get(word)
-                    .and_then(|ps| ps.iter().copied().find(|&p| fits(p)))
-            } else {
-                None
-            };
-            literal
-                .or_else(|| {
-                    (!self.numeric.is_empty() && word.starts_with(|c: char| c.is_ascii_digit()))
-                        .then(|| self.numeric.iter().copied().find(|&p| fits(p)))
-                        .flatten()
-                })
-                .map(|p| (i, self.phrases[p].len()))
-        };
-        match side {
-            Side::Before => (first..last).rev().find_map(at),
-            Side::After => (first..last).find_map(at),
-        }
+                    .is_some_and(|ps| ps.iter().any(|&p| fits(p)))
+                || (!self.numeric.is_empty()
+                    && word.starts_with(|c: char| c.is_ascii_digit())
+                    && self.numeric.iter().any(|&p| fits(p)))
+        })
     }
 }
 
@@ -703,12 +647,6 @@ pub(crate) struct Neighbourhood {
     pub(super) sentences: Sentences,
     /// The quotation marks near the text's matches.
     pub(crate) quotes: Quotes,
-    /// The phrases of sentence and paragraph guards found for earlier
-    /// matches, one a guard.
-    remembered: RefCell<Vec<Remembered>>,
-    /// The sentence and paragraph guards (by address) that a remembered
-    /// phrase shows to hit the current match.
-    known: Vec<usize>,
 }
 
 impl Neighbourhood {
@@ -731,58 +669,6 @@ impl Neighbourhood {
             .extend_back(text, reach.lo, reach.whole_from, span.start, reach.words);
         self.after
             .extend_on(text, span.end, reach.whole_to, reach.hi, reach.words);
-    }
-
-    /// Whether a phrase found for an earlier match shows that `guard` (of
-    /// sentence or paragraph scope) hits the match [`Neighbourhood::fill`]
-    /// was last given.
-    pub(super) fn known_hit(&self, guard: &CompiledGuard) -> bool {
-        self.known.contains(&(std::ptr::from_ref(guard) as usize))
-    }
-
-    /// Remembers where a phrase of `guard` (of sentence or paragraph
-    /// scope) was found in `text` for the match at `span`, whose scope
-    /// starts at `start` and ends at `end`, if whitespace separates it from
-    /// both ends of its side of the scope.
-    pub(super) fn remember(
-        &self,
-        text: &str,
-        guard: &CompiledGuard,
-        span: &Range<usize>,
-        (start, end): (usize, usize),
-        (phrases, found): (Phrases, Range<usize>),
-    ) {
-        let bytes = text.as_bytes();
-        let (lo, hi) = if found.end <= span.start {
-            (start, span.start)
-        } else {
-            (span.end, end)
-        };
-        let Some(from) = bytes[lo..found.start]
-            .iter()
-            .rposition(u8::is_ascii_whitespace)
-            .map(|i| lo + i + 1)
-        else {
-            return;
-        };
-        let Some(to) = bytes[found.end..hi]
-            .iter()
-            .position(u8::is_ascii_whitespace)
-            .map(|i| found.end + i)
-        else {
-            return;
-        };
-        let key = std::ptr::from_ref(guard) as usize;
-        let entry = Remembered {
-            guard: key,
-            phrases,
-            text: from..to,
-        };
-        let mut remembered = self.remembered.borrow_mut();
-        match remembered.iter_mut().find(|r| r.guard == key) {
-            Some(r) => *r = entry,
-            None => remembered.push(entry),
-        }
     }
 
     /// [`Neighbourhood::fill`] splitting the whole reach of every guard:
@@ -812,7 +698,6 @@ impl Neighbourhood {
         let (mut whole_from, mut whole_to) = (span.start, span.end);
         let scopes = |s: GuardScope| guards.clone().any(|g| g.scope == s);
         let (sentence, paragraph) = (scopes(GuardScope::Sentence), scopes(GuardScope::Paragraph));
-        self.known.clear();
         if sentence || paragraph {
             let start = self.paragraphs.start(text, span.start);
             let end = self.paragraphs.end(text, span.end);
@@ -823,38 +708,14 @@ impl Neighbourhood {
                     self.sentences.end(text, span.end, end),
                 );
             }
-            // Guards that a phrase found for an earlier match shows to
-            // hit need no words.
-            let remembered = self.remembered.get_mut();
-            let (mut sentence, mut paragraph) = (false, false);
-            for g in guards.clone() {
-                let scope = match g.scope {
-                    GuardScope::Sentence => self.sentence,
-                    GuardScope::Paragraph => self.paragraph,
-                    _ => continue,
-                };
-                let key = std::ptr::from_ref(g) as usize;
-                if remembered
-                    .iter()
-                    .any(|r| r.guard == key && r.holds(span, scope))
-                {
-                    self.known.push(key);
-                } else if g.scope == GuardScope::Sentence {
-                    sentence = true;
-                } else {
-                    paragraph = true;
-                }
-            }
             // Split only as far as the widest scope needs.
-            if sentence || paragraph {
-                let (start, end) = if paragraph {
-                    self.paragraph
-                } else {
-                    self.sentence
-                };
-                whole_from = start.min(span.start);
-                whole_to = end.max(span.end);
-            }
+            let (start, end) = if paragraph {
+                (start, end)
+            } else {
+                self.sentence
+            };
+            whole_from = start.min(span.start);
+            whole_to = end.max(span.end);
         }
         let mut reach = Reach {
             lo: whole_from,
@@ -883,45 +744,6 @@ struct Reach {
     whole_from: usize,
     whole_to: usize,
     words: usize,
-}
-
-/// Which phrases of a guard were found: those before the match, after it,
-/// or on either side.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Phrases {
-    Before,
-    After,
-    Around,
-}
-
-/// A phrase of a sentence or paragraph guard found for an earlier match:
-/// the guard (by its address: the scanner's guards stay in place while it
-/// scans), its phrases, and the text from just after the whitespace
-/// before the phrase's words to the whitespace after them.
-///
-/// Words never cross whitespace, so those are words of any stretch split
-/// that holds that text, and the guard hits a later match whose scope
-/// holds it on the side its phrases are looked for (see
-/// [`Remembered::holds`]).
-#[derive(Clone, Debug)]
-struct Remembered {
-    guard: usize,
-    phrases: Phrases,
-    text: Range<usize>,
-}
-
-impl Remembered {
-    /// Whether the remembered phrase is in the scope `start..end` of the
-    /// match at `span`, on a side its phrases are looked for.
-    fn holds(&self, span: &Range<usize>, (start, end): (usize, usize)) -> bool {
-        let before = start <= self.text.start && self.text.end <= span.start;
-        let after = span.end <= self.text.start && self.text.end <= end;
-        match self.phrases {
-            Phrases::Before => before,
-            Phrases::After => after,
-            Phrases::Around => before || after,
-        }
-    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -1090,74 +912,6 @@ mod tests {
             }
         }
 
-    }
-
-    proptest::proptest! {
-        // Each case judges every word of its text for each entry with such
-        // guards, which is slow in a test build.
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
-
-        /// Sentence and paragraph guards judge matches in order alike
-        /// whether phrases found for earlier matches are remembered or
-        /// every match's words are searched afresh.
-        #[test]
-        fn remembered_phrases_judge_as_a_fresh_search_does(
-            pieces in proptest::collection::vec(
-                proptest::prop_oneof![
-                    4 => proptest::sample::select(vec![
-                        "YP", "child", "school", "in care", "line", "gangs", "men", "age gap",
-                        "fraud", "adult", "Ms", "his wife", "in interview", "he claims", "the",
-                        "she", "was", "boyfriend", "mule", "worker", "runner", "older",
-                    ]),
-                    4 => proptest::sample::select(vec![
-                        " ", " ", "  ", "\n", ". ", ", ", "\n\n", "\n14:00 ", "; ",
-                    ]),
-                    1 => proptest::sample::select(vec![
-                        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "'", "’", "-", "é", "\u{a0}", "x",
-                        "\"", "YP's", "child-", "word ".repeat(300).leak(), "x".repeat(900).leak(),
-                    ]),
-                ],
-                0..120,
-            ),
-            keep in proptest::collection::vec(proptest::bool::ANY, 1..64),
-        ) {
-            let lexicon = crate::lexicon::Lexicon::builtin();
-            let guards: Vec<CompiledGuard> = lexicon.guards.iter().map(CompiledGuard::new).collect();
-            let text: String = pieces.concat();
-            let ctx = DocContext::new(&text, guards.len());
-            let scoped = |g: usize| matches!(guards[g].scope, GuardScope::Sentence | GuardScope::Paragraph);
-            let entries: Vec<_> = lexicon
-                .entries
-                .iter()
-                .filter(|e| e.guards.iter().any(|&g| scoped(g)))
-                .collect();
-            proptest::prop_assert!(!entries.is_empty());
-            let mut kept = Neighbourhood::default();
-            let spans = crate::text::words(&text)
-                .map(|(r, _)| r)
-                .enumerate()
-                .filter(|(i, _)| keep[i % keep.len()])
-                .map(|(_, r)| r);
-            for span in spans {
-                for entry in &entries {
-                    let of_entry = || entry.guards.iter().map(|&g| &guards[g]);
-                    let mut fresh = Neighbourhood::default();
-                    kept.fill(&text, &span, of_entry());
-                    fresh.fill(&text, &span, of_entry());
-                    for &g in &entry.guards {
-                        proptest::prop_assert_eq!(
-                            ctx.guard_hits(g, &guards[g], &span, &kept),
-                            ctx.guard_hits(g, &guards[g], &span, &fresh),
-                            "guard {:?} of {} at {:?}", lexicon.guards[g].id, entry.id, span
-                        );
-                    }
-                }
-            }
-        }
-
-    }
-
-    proptest::proptest! {
         /// A phrase is found around the places of its first word as in
         /// the words of the whole text, wherever the spaces, joiners and
         /// other characters fall.

@@ -87,17 +87,9 @@ impl<'t> DocContext<'t> {
                 } else {
                     near.paragraph
                 };
-                if near.known_hit(guard) {
-                    return true;
-                }
                 let before = near.before.suffix_from(start);
                 let after = near.after.prefix_to(end);
-                let found = guard.found(&near.before, before, &near.after, after, usize::MAX);
-                let hit = found.is_some();
-                if let Some(found) = found {
-                    near.remember(text, guard, span, (start, end), found);
-                }
-                hit
+                guard.hits(&near.before, before, &near.after, after, usize::MAX)
             }
             // Whole-document guards do not depend on the match: each is
             // evaluated once per document.
