@@ -349,12 +349,16 @@ impl Sentences {
     /// Lists the breaks up to `pos`, and forgets those far behind it.
     fn read_to(&mut self, text: &str, pos: usize) {
         let bytes = text.as_bytes();
-        for i in self.to..pos.min(bytes.len()) {
-            if may_break(bytes[i]) && sentence_break(text, i) {
-                self.breaks.push(i);
+        let to = pos.min(bytes.len());
+        if self.to < to {
+            let from = self.to;
+            for (i, &b) in bytes[from..to].iter().enumerate() {
+                if may_break(b) && sentence_break(text, from + i) {
+                    self.breaks.push(from + i);
+                }
             }
+            self.to = to;
         }
-        self.to = self.to.max(pos.min(bytes.len()));
         if self.breaks.len() > MOST_BREAKS {
             let keep = pos.saturating_sub(KEEP_BEHIND);
             let gone = self.breaks.partition_point(|&i| i < keep);
