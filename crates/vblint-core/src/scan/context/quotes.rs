@@ -139,9 +139,9 @@ struct Mark {
     at: usize,
     c: char,
     /// A letter or digit comes just before it (anywhere in the text).
-    after_word: bool,
+    word_before: bool,
     /// A letter or digit comes just after it (anywhere in the text).
-    before_word: bool,
+    word_after: bool,
 }
 
 /// The characters [`in_quotation`] acts on.
@@ -184,9 +184,10 @@ impl Quotes {
                 '\u{201C}' | '\u{201E}' | '\u{AB}' => double = Some(at),
                 '\u{201D}' | '\u{BB}' => double = None,
                 _ => {
-                    let before_word = at > start && m.after_word;
-                    let after_word = m.before_word;
+                    let before_word = at > start && m.word_before;
+                    let after_word = m.word_after;
                     if before_word && after_word {
+                        // An apostrophe inside a word.
                     } else if single.is_none() && !before_word && after_word {
                         single = Some(at);
                     } else if single.is_some() && !after_word {
@@ -213,7 +214,7 @@ impl Quotes {
             if closers.contains(&m.c) {
                 let next_in = m.at + m.c.len_utf8() < end;
                 let is_apostrophe =
-                    m.c != '"' && m.c != '\u{201D}' && m.after_word && m.before_word && next_in;
+                    m.c != '"' && m.c != '\u{201D}' && m.word_before && m.word_after && next_in;
                 if !is_apostrophe {
                     return true;
                 }
@@ -249,8 +250,8 @@ impl Quotes {
                 self.marks.push(Mark {
                     at,
                     c,
-                    after_word: alnum(text[..at].chars().next_back()),
-                    before_word: alnum(text[at + c.len_utf8()..].chars().next()),
+                    word_before: alnum(text[..at].chars().next_back()),
+                    word_after: alnum(text[at + c.len_utf8()..].chars().next()),
                 });
             }
         }

@@ -1,7 +1,8 @@
 //! Where sentences, paragraphs and pieces of a text begin and end, found
 //! from the bytes around an offset, never from the whole text; the blank
-//! lines of the part being scanned are listed once for its matches
-//! ([`Paragraphs`]).
+//! lines of the part being scanned, and the sentence breaks near its
+//! matches, are listed once for its matches ([`Paragraphs`],
+//! [`Sentences`]).
 
 use super::REACH;
 
