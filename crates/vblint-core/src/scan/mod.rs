@@ -501,7 +501,7 @@ impl Scanner {
         if !ctx.subject_allows(entry.subject, &span) {
             return None;
         }
-        let quoted = context::in_quotation(text, &span, &mut near.paragraphs);
+        let quoted = near.quotes.in_quotation(text, &span, &mut near.paragraphs);
         if quoted {
             match self.inner.settings.quotes {
                 QuotePolicy::Skip => return None,

@@ -11,7 +11,10 @@ use std::sync::OnceLock;
 use aho_corasick::packed;
 
 use super::REACH;
-use super::regions::{Paragraphs, ceil, floor, sentence_end_within, sentence_start_within};
+use super::quotes::Quotes;
+use super::regions::{
+    Paragraphs, Sentences, ceil, floor, sentence_end_within, sentence_start_within,
+};
 use crate::lexicon::{Guard, GuardPhrase, GuardScope, GuardWord};
 
 /// A guard ready for matching: its phrases indexed by first word.
@@ -659,6 +662,10 @@ pub(crate) struct Neighbourhood {
     /// The sentence of the match as far as `words` guards look: they do
     /// not see past its ends.
     pub(super) clip: (usize, usize),
+    /// The sentence breaks near the text's matches.
+    pub(super) sentences: Sentences,
+    /// The quotation marks near the text's matches.
+    pub(crate) quotes: Quotes,
 }
 
 impl Neighbourhood {
@@ -716,8 +723,8 @@ impl Neighbourhood {
             self.paragraph = (start, end);
             if sentence {
                 self.sentence = (
-                    sentence_start_within(text, span.start, start),
-                    sentence_end_within(text, span.end, end),
+                    self.sentences.start(text, span.start, start),
+                    self.sentences.end(text, span.end, end),
                 );
             }
             // Split only as far as the widest scope needs.

@@ -27,7 +27,6 @@ use guards::document_contains;
 pub(crate) use guards::{CompiledGuard, Neighbourhood};
 pub use markers::mentions_vblint;
 use markers::{disabled_regions, is_marker_only, marker_ignores};
-pub(crate) use quotes::in_quotation;
 use regions::floor;
 pub(crate) use regions::{ceil, cut_after, cut_before};
 pub use subject::RecordFacts;

@@ -1,7 +1,8 @@
 //! Where sentences, paragraphs and pieces of a text begin and end, found
 //! from the bytes around an offset, never from the whole text; the blank
-//! lines of the part being scanned are listed once for its matches
-//! ([`Paragraphs`]).
+//! lines of the part being scanned, and the sentence breaks near its
+//! matches, are listed once for its matches ([`Paragraphs`],
+//! [`Sentences`]).
 
 use super::REACH;
 
@@ -252,6 +253,124 @@ pub(super) fn sentence_end_within(text: &str, pos: usize, limit: usize) -> usize
         .unwrap_or(limit)
 }
 
+/// Where sentences break, for many matches in one text: the breaks
+/// ([`sentence_break`]) between nearby matches are found once, reading on
+/// from where the last match's sentence ended, and each bound is a binary
+/// search. [`sentence_start_within`] and [`sentence_end_within`] (the
+/// reference a property test holds these to) test every byte from a match
+/// to the nearest break, which in text with long sentences is read again
+/// for every match in them.
+///
+/// Every break in `from..to` is listed. A match further than [`GAP`]
+/// bytes past `to`, or before `from`, is searched for as the reference
+/// does, and the list starts again from there. One value serves one text.
+#[derive(Debug, Default)]
+pub(crate) struct Sentences {
+    from: usize,
+    to: usize,
+    /// The offsets in `from..to` where a sentence breaks, in order.
+    breaks: Vec<usize>,
+}
+
+/// How far past the bytes looked at [`Sentences`] reads on to reach a
+/// match: further, the search back from the match is cheaper.
+const GAP: usize = 256;
+
+/// How many bytes [`Sentences`] and `quotes::Quotes` keep behind a match
+/// when they forget what lies further back: more than a match's paragraph
+/// reaches.
+pub(super) const KEEP_BEHIND: usize = 16 * REACH;
+
+/// How many breaks [`Sentences`] lists before forgetting those far behind.
+const MOST_BREAKS: usize = 1024;
+
+/// The bytes that may break a sentence.
+fn may_break(b: u8) -> bool {
+    matches!(b, b'\n' | b'.' | b'!' | b'?' | b';')
+}
+
+impl Sentences {
+    /// The start of the sentence holding `pos`, not before `limit`, as
+    /// [`sentence_start_within`].
+    pub(crate) fn start(&mut self, text: &str, pos: usize, limit: usize) -> usize {
+        if limit >= pos {
+            return sentence_start_within(text, pos, limit);
+        }
+        if pos < self.from || pos > self.to + GAP {
+            let found = sentence_start_within(text, pos, limit);
+            self.breaks.clear();
+            if found > limit {
+                self.from = found - 1;
+                self.breaks.push(found - 1);
+            } else {
+                self.from = limit;
+            }
+            self.to = pos;
+            return found;
+        }
+        self.read_to(text, pos);
+        let last = self.breaks.partition_point(|&i| i < pos);
+        match last.checked_sub(1).map(|k| self.breaks[k]) {
+            Some(i) if i >= limit => i + 1,
+            Some(_) => limit,
+            None if self.from <= limit => limit,
+            None => sentence_start_within(text, pos, limit),
+        }
+    }
+
+    /// The end of the sentence holding `pos`, not after `limit`, as
+    /// [`sentence_end_within`].
+    pub(crate) fn end(&mut self, text: &str, pos: usize, limit: usize) -> usize {
+        if pos >= limit {
+            return sentence_end_within(text, pos, limit);
+        }
+        if pos < self.from || pos > self.to + GAP {
+            self.breaks.clear();
+            (self.from, self.to) = (pos, pos);
+        }
+        self.read_to(text, pos);
+        let first = self.breaks.partition_point(|&i| i < pos);
+        if let Some(&i) = self.breaks.get(first) {
+            return i.min(limit);
+        }
+        // No break from `pos` to `to`: read on to the first one.
+        let bytes = text.as_bytes();
+        let hi = limit.min(bytes.len());
+        while self.to < hi {
+            let i = self.to;
+            self.to += 1;
+            if may_break(bytes[i]) && sentence_break(text, i) {
+                self.breaks.push(i);
+                return i;
+            }
+        }
+        limit
+    }
+
+    /// Lists the breaks up to `pos`, and forgets those far behind it.
+    fn read_to(&mut self, text: &str, pos: usize) {
+        let bytes = text.as_bytes();
+        let to = pos.min(bytes.len());
+        if self.to < to {
+            let from = self.to;
+            for (i, &b) in bytes[from..to].iter().enumerate() {
+                if may_break(b) && sentence_break(text, from + i) {
+                    self.breaks.push(from + i);
+                }
+            }
+            self.to = to;
+        }
+        if self.breaks.len() > MOST_BREAKS {
+            let keep = pos.saturating_sub(KEEP_BEHIND);
+            let gone = self.breaks.partition_point(|&i| i < keep);
+            if gone > 0 && gone < self.breaks.len() {
+                self.breaks.drain(..gone);
+                self.from = self.breaks[0];
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,6 +394,47 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Sentence bounds from the breaks found once are those the search
+        /// around each match finds, within any limits, in any order.
+        #[test]
+        fn sentences_found_once_bound_as_the_search_does(
+            pieces in proptest::collection::vec(
+                proptest::prop_oneof![
+                    4 => proptest::sample::select(vec![
+                        "\n", " ", "\t", "a", "word ", ".", ". ", "!", "?\"", ";'", "é", "\n\n",
+                        "\n1", "\n- ", ":\n", "x.\n", "\n*", "•",
+                    ].into_iter().map(String::from).collect::<Vec<_>>()),
+                    1 => proptest::sample::select(vec![
+                        "x".repeat(700), "a. ".repeat(300), "b\n".repeat(400),
+                    ]),
+                ],
+                0..40,
+            ),
+            at in proptest::collection::vec((0usize..10_000, 0usize..3_000, 0usize..3_000), 1..40),
+            sorted in proptest::bool::ANY,
+        ) {
+            let text: String = pieces.concat();
+            let mut at: Vec<(usize, usize, usize)> = at
+                .iter()
+                .map(|&(p, back, on)| {
+                    let p = floor(&text, p % (text.len() + 1));
+                    (p, floor(&text, p.saturating_sub(back)), ceil(&text, p + on))
+                })
+                .collect();
+            if sorted {
+                at.sort_unstable();
+            }
+            let mut sentences = Sentences::default();
+            for (pos, lo, hi) in at {
+                proptest::prop_assert_eq!(
+                    sentences.start(&text, pos, lo), sentence_start_within(&text, pos, lo), "start at {}", pos
+                );
+                proptest::prop_assert_eq!(
+                    sentences.end(&text, pos, hi), sentence_end_within(&text, pos, hi), "end at {}", pos
+                );
+            }
+        }
+
         /// Paragraph bounds from the blank lines found once are those the
         /// search around each match finds, for matches in any order.
         #[test]
