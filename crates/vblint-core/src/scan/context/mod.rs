@@ -51,6 +51,8 @@ pub(crate) struct DocContext<'t> {
     document_hits: Vec<OnceLock<bool>>,
     /// What the caller knows about the record beyond its text.
     facts: RecordFacts,
+    /// What the document's header says of its people, for `subject`.
+    header: subject::HeaderFacts,
 }
 
 impl<'t> DocContext<'t> {
@@ -62,6 +64,7 @@ impl<'t> DocContext<'t> {
             disabled: OnceLock::new(),
             document_hits: (0..guards).map(|_| OnceLock::new()).collect(),
             facts: RecordFacts::default(),
+            header: subject::HeaderFacts::default(),
         }
     }
 
