@@ -319,10 +319,10 @@ const YEAR_WORDS: &[&str] = &["year", "years", "yr", "yrs", "yo", "y"];
 /// The longest word in any list: a longer word is in none.
 const LONGEST_LISTED: usize = 16;
 
-/// The lists' words with their classes, built once.
-fn class_table() -> &'static std::collections::HashMap<&'static [u8], u32> {
-    static TABLE: std::sync::OnceLock<std::collections::HashMap<&'static [u8], u32>> =
-        std::sync::OnceLock::new();
+/// The lists' words with their classes, built once, in buckets by length
+/// and first byte ([`bucket`]).
+fn class_table() -> &'static [Vec<(&'static [u8], u32)>] {
+    static TABLE: OnceLock<Vec<Vec<(&'static [u8], u32)>>> = OnceLock::new();
     TABLE.get_or_init(|| {
         let lists: [(&[&str], u32); 13] = [
             (ADULT_ROLES, class::ADULT),
@@ -339,17 +339,27 @@ fn class_table() -> &'static std::collections::HashMap<&'static [u8], u32> {
             (YEAR_WORDS, class::YEAR),
             (&["dob", "d.o.b"], class::DOB),
         ];
-        let mut table = std::collections::HashMap::new();
+        let mut table: Vec<Vec<(&'static [u8], u32)>> = vec![Vec::new(); (LONGEST_LISTED + 1) << 5];
         for (list, bit) in lists {
             for w in list {
                 debug_assert!(
                     w.len() <= LONGEST_LISTED && w.bytes().all(|b| !b.is_ascii_uppercase())
                 );
-                *table.entry(w.as_bytes()).or_insert(0) |= bit;
+                let bucket = &mut table[bucket(w.as_bytes())];
+                match bucket.iter_mut().find(|(k, _)| *k == w.as_bytes()) {
+                    Some((_, bits)) => *bits |= bit,
+                    None => bucket.push((w.as_bytes(), bit)),
+                }
             }
         }
         table
     })
+}
+
+/// The bucket of a lower-cased word of at most [`LONGEST_LISTED`] bytes:
+/// by its length and the low bits of its first byte.
+fn bucket(word: &[u8]) -> usize {
+    (word.len() << 5) | usize::from(word.first().map_or(0, |b| b & 31))
 }
 
 /// The classes of a word of the text, compared without case; 0 for a word
@@ -362,12 +372,63 @@ fn class_of(word: &[u8]) -> u32 {
     let lower = &mut lower[..word.len()];
     lower.copy_from_slice(word);
     lower.make_ascii_lowercase();
-    class_table().get(&*lower).copied().unwrap_or(0)
+    let lower = &*lower;
+    class_table()[bucket(lower)]
+        .iter()
+        .find(|(k, _)| *k == lower)
+        .map_or(0, |&(_, bits)| bits)
 }
 
 /// Whether a word is one of `set`, without case.
 fn word_in(word: &[u8], set: &[&str]) -> bool {
     set.iter().any(|s| s.as_bytes().eq_ignore_ascii_case(word))
+}
+
+/// The number a word of at most five bytes states, if it may be an age
+/// where it stands, with whether its own suffix or prefix makes it one
+/// ("15yo", "F15"); `None` for other words, times, dates and decimals.
+/// Reads only the word and the bytes next to it.
+fn age_word(text: &str, w: &Range<usize>) -> Option<(u32, bool)> {
+    let b = text.as_bytes();
+    let mut buf = [0u8; 5];
+    let word = &mut buf[..w.len()];
+    word.copy_from_slice(&b[w.clone()]);
+    word.make_ascii_lowercase();
+    let word = &*word;
+    let (digits, suffix_age) = if let Some(d) = word
+        .strip_suffix(b"yo")
+        .or_else(|| word.strip_suffix(b"yrs"))
+        .or_else(|| word.strip_suffix(b"yr"))
+    {
+        (d, true)
+    } else if matches!(word.first(), Some(b'f' | b'm')) && (2..=3).contains(&word.len()) {
+        (&word[1..], true)
+    } else {
+        (word, false)
+    };
+    if digits.is_empty() || digits.len() > 2 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let n = digits
+        .iter()
+        .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
+    if n == 0 {
+        return None;
+    }
+    if suffix_age {
+        return Some((n, true));
+    }
+    // Times, dates and decimals: 21:40, 05/03, 1.5
+    let before = if w.start > 0 { b[w.start - 1] } else { b' ' };
+    let after = b.get(w.end).copied().unwrap_or(b' ');
+    let next_is_digit = b.get(w.end + 1).is_some_and(u8::is_ascii_digit);
+    if matches!(after, b':' | b'/' | b'%')
+        || matches!(before, b':' | b'/' | b'\xa3' | b'$')
+        || (after == b'.' && next_is_digit)
+    {
+        return None;
+    }
+    Some((n, false))
 }
 
 /// The words of a stretch with their classes, looked up once each.
@@ -434,47 +495,12 @@ impl<'t> Split<'t> {
         if !self.may_be_age(i) {
             return None;
         }
-        let text = self.text;
-        let b = text.as_bytes();
-        let w = &self.ws[i];
-        let mut buf = [0u8; 5];
-        let word = &mut buf[..w.len()];
-        word.copy_from_slice(&b[w.clone()]);
-        word.make_ascii_lowercase();
-        let word = &*word;
-        let (digits, suffix_age) = if let Some(d) = word
-            .strip_suffix(b"yo")
-            .or_else(|| word.strip_suffix(b"yrs"))
-            .or_else(|| word.strip_suffix(b"yr"))
-        {
-            (d, true)
-        } else if matches!(word.first(), Some(b'f' | b'm')) && (2..=3).contains(&word.len()) {
-            (&word[1..], true)
-        } else {
-            (word, false)
-        };
-        if digits.is_empty() || digits.len() > 2 || !digits.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        let n = digits
-            .iter()
-            .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
-        if n == 0 {
-            return None;
-        }
+        let (n, suffix_age) = age_word(self.text, &self.ws[i])?;
         if suffix_age {
             return Some(n);
         }
-        // Times, dates and decimals: 21:40, 05/03, 1.5
-        let before = if w.start > 0 { b[w.start - 1] } else { b' ' };
-        let after = b.get(w.end).copied().unwrap_or(b' ');
-        let next_is_digit = b.get(w.end + 1).is_some_and(u8::is_ascii_digit);
-        if matches!(after, b':' | b'/' | b'%')
-            || matches!(before, b':' | b'/' | b'\xa3' | b'$')
-            || (after == b'.' && next_is_digit)
-        {
-            return None;
-        }
+        let text = self.text;
+        let w = &self.ws[i];
         let prev = i.checked_sub(1);
         let next = Some(i + 1).filter(|&k| k < self.ws.len());
         let word_is =
@@ -723,7 +749,7 @@ fn named_ages(text: &str, range: Range<usize>) -> Vec<(String, Who)> {
         }
         from = end;
         let word = trimmed(b, start..end).expect("a digit is not an apostrophe");
-        if word.len() > 5 {
+        if word.len() > 5 || age_word(text, &word).is_none() {
             continue;
         }
         let mut ws = Vec::with_capacity(4);
