@@ -319,10 +319,13 @@ const YEAR_WORDS: &[&str] = &["year", "years", "yr", "yrs", "yo", "y"];
 /// The longest word in any list: a longer word is in none.
 const LONGEST_LISTED: usize = 16;
 
+/// Words of the lists with their classes.
+type Bucket = Vec<(&'static [u8], u32)>;
+
 /// The lists' words with their classes, built once, in buckets by length
 /// and first byte ([`bucket`]).
-fn class_table() -> &'static [Vec<(&'static [u8], u32)>] {
-    static TABLE: OnceLock<Vec<Vec<(&'static [u8], u32)>>> = OnceLock::new();
+fn class_table() -> &'static [Bucket] {
+    static TABLE: OnceLock<Vec<Bucket>> = OnceLock::new();
     TABLE.get_or_init(|| {
         let lists: [(&[&str], u32); 13] = [
             (ADULT_ROLES, class::ADULT),
@@ -339,7 +342,7 @@ fn class_table() -> &'static [Vec<(&'static [u8], u32)>] {
             (YEAR_WORDS, class::YEAR),
             (&["dob", "d.o.b"], class::DOB),
         ];
-        let mut table: Vec<Vec<(&'static [u8], u32)>> = vec![Vec::new(); (LONGEST_LISTED + 1) << 5];
+        let mut table: Vec<Bucket> = vec![Vec::new(); (LONGEST_LISTED + 1) << 5];
         for (list, bit) in lists {
             for w in list {
                 debug_assert!(
