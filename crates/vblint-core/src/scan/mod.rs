@@ -498,7 +498,7 @@ impl Scanner {
                 _ => {}
             }
         }
-        if !ctx.subject_allows(entry.subject, &span) {
+        if !ctx.subject_allows(entry.subject, &span, &mut near.paragraphs) {
             return None;
         }
         let quoted = near.quotes.in_quotation(text, &span, &mut near.paragraphs);

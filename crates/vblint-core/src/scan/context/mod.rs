@@ -50,6 +50,8 @@ pub(crate) struct DocContext<'t> {
     document_hits: Vec<OnceLock<bool>>,
     /// What the caller knows about the record beyond its text.
     facts: RecordFacts,
+    /// What the document's header says of its people, for `subject`.
+    header: subject::HeaderFacts,
 }
 
 impl<'t> DocContext<'t> {
@@ -61,6 +63,7 @@ impl<'t> DocContext<'t> {
             disabled: OnceLock::new(),
             document_hits: (0..guards).map(|_| OnceLock::new()).collect(),
             facts: RecordFacts::default(),
+            header: subject::HeaderFacts::default(),
         }
     }
 
