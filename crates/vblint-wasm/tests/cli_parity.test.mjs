@@ -1,6 +1,6 @@
 // The WebAssembly package reports what the command line reports.
 //
-// Every passage of tests/corpus/*.toml and tests/heldout/blind.toml is
+// Every passage of tests/corpus/*.toml (the blind set, blind.toml, among them) is
 // checked by `vblint check --format jsonl` (the binary built from this tree)
 // and by the package's `check` / `Linter.check`, under several settings
 // (quotation policies, disabled rules, a force's lexicon layered over the
@@ -39,13 +39,12 @@ const EXTRA = [
   { id: "extra-wide", text: "记录：She is streetwise. 𝒜𝒷 he consented to sex with the 25-year-old.\n" },
 ];
 
-/** Every passage of the corpus and the held-out set, and EXTRA: { id, text }. */
+/** Every passage of the corpus (with the blind set), and EXTRA: { id, text }. */
 function passages() {
   const files = fs
     .readdirSync(path.join(ROOT, "tests/corpus"))
     .filter((f) => f.endsWith(".toml"))
     .map((f) => path.join(ROOT, "tests/corpus", f));
-  files.push(path.join(ROOT, "tests/heldout/blind.toml"));
   const out = [];
   for (const file of files) {
     for (const c of parseToml(fs.readFileSync(file, "utf8")).case ?? []) {
