@@ -11,7 +11,10 @@ use super::{
 use crate::diagnostic::Diagnostic;
 use crate::lexicon::{BUILTIN_PREFIX, Lexicon};
 use crate::report::escape;
-use crate::validate::{ExampleKind, run_examples, validate, validation_scanner};
+use crate::validate::{
+    ExampleKind, builtin_examples_of_replaced, replacement_warnings, run_examples, validate,
+    validation_scanner,
+};
 
 pub(super) fn run(cmd: LexiconCommand) -> ExitCode {
     match cmd {
@@ -86,107 +89,6 @@ fn check(paths: &LexiconPaths) -> ExitCode {
     }
 }
 
-/// Entries of a force's folder that replace a built-in entry with the same
-/// id, with the built-in entry they replace.
-fn replaced_builtins<'a>(
-    lexicon: &'a Lexicon,
-    builtin: &'a Lexicon,
-) -> Vec<(&'a crate::lexicon::Entry, &'a crate::lexicon::Entry)> {
-    lexicon
-        .entries
-        .iter()
-        .filter(|e| e.origin.layer > 0 && e.origin.replaces == Some(0))
-        .filter_map(|e| {
-            let b = builtin.get(builtin.find(&e.id)?);
-            // A copy of a built-in file (such as the repository's own
-            // `lexicon/` folder) replaces nothing.
-            let copy = crate::lexicon::BUILTIN
-                .iter()
-                .any(|(_, text)| *text == e.origin.file.text);
-            (!copy).then_some((e, b))
-        })
-        .collect()
-}
-
-/// A warning for each local entry that replaces or retires a built-in one.
-fn replacement_warnings(lexicon: &Lexicon, builtin: &Lexicon) -> Vec<Diagnostic> {
-    replaced_builtins(lexicon, builtin)
-        .into_iter()
-        .map(|(e, _)| {
-            let what = if e.retired { "retires" } else { "replaces" };
-            Diagnostic::warning(format!(
-                "`{}` {what} the built-in entry with the same id",
-                e.id
-            ))
-            .at(&e.origin.file, e.origin.id_span.clone())
-            .label(format!("{what} the built-in `{}`", e.id))
-            .help(
-                "if you meant a new entry, give it another id; if you meant to change the built-in one, `vblint lexicon test` checks its built-in examples against yours",
-            )
-        })
-        .collect()
-}
-
-/// Runs the examples of each built-in entry a local entry replaces against
-/// the layered lexicon: the local entry must still flag the built-in
-/// examples and leave the built-in counterexamples alone.
-fn builtin_examples_of_replaced(
-    lexicon: &Lexicon,
-    builtin: &Lexicon,
-    scanner: &crate::scan::Scanner,
-    filter: Option<&str>,
-) -> Vec<(String, &'static str, usize, Option<Diagnostic>)> {
-    let mut out = Vec::new();
-    for (e, b) in replaced_builtins(lexicon, builtin) {
-        if e.retired || filter.is_some_and(|f| !e.id.contains(f)) {
-            continue;
-        }
-        let (line, _) = e.origin.file.line_col(e.origin.id_span.start);
-        let place = format!("{}:{line}", e.origin.file.name);
-        for (counter, list) in [(false, &b.examples), (true, &b.counterexamples)] {
-            for (i, ex) in list.iter().enumerate() {
-                let ours: Vec<_> = scanner
-                    .scan(&ex.text)
-                    .into_iter()
-                    .filter(|f| !f.quoted && lexicon.get(f.entry).id == e.id)
-                    .collect();
-                let failure = if !counter && ours.is_empty() {
-                    Some(
-                        Diagnostic::error(format!(
-                            "this built-in example is no longer flagged: `{}` in {place} replaces the built-in entry",
-                            e.id
-                        ))
-                        .at(&b.origin.file, ex.span.clone())
-                        .label("the built-in lexicon expects a finding here")
-                        .help("keep the built-in terms in your entry, give your entry another id, or retire the built-in one on purpose with `retired = true`"),
-                    )
-                } else if counter && !ours.is_empty() {
-                    Some(
-                        Diagnostic::error(format!(
-                            "this built-in counterexample is now flagged by `{}` in {place}",
-                            e.id
-                        ))
-                        .at(&b.origin.file, ex.span.clone())
-                        .label("the built-in lexicon expects no finding here")
-                        .help(
-                            "add an `except` phrase or a guard to your entry, or narrow its terms",
-                        ),
-                    )
-                } else {
-                    None
-                };
-                let kind = if counter {
-                    "built-in-counterexample"
-                } else {
-                    "built-in-example"
-                };
-                out.push((e.id.clone(), kind, i, failure));
-            }
-        }
-    }
-    out
-}
-
 fn test(paths: &LexiconPaths, filter: Option<&str>) -> ExitCode {
     let Some(lexicon) = load(paths) else {
         return ExitCode::Error;
@@ -219,9 +121,11 @@ fn test(paths: &LexiconPaths, filter: Option<&str>) -> ExitCode {
     let mut warnings = Vec::new();
     if let Some(builtin) = &builtin {
         warnings = replacement_warnings(&lexicon, builtin);
-        results.extend(builtin_examples_of_replaced(
-            &lexicon, builtin, &scanner, filter,
-        ));
+        results.extend(
+            builtin_examples_of_replaced(&lexicon, builtin, &scanner, filter)
+                .into_iter()
+                .map(|r| (r.rule, r.kind.as_str(), r.index, r.failure)),
+        );
     }
     let entries: BTreeSet<&str> = results.iter().map(|r| r.0.as_str()).collect();
     let count = |kinds: &[&str]| results.iter().filter(|r| kinds.contains(&r.1)).count();

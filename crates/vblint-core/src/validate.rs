@@ -385,6 +385,148 @@ pub fn validation_scanner(lexicon: &Arc<Lexicon>) -> Result<Scanner, Diagnostic>
     Scanner::new(Arc::clone(lexicon), Settings::default())
 }
 
+/// Which list of a replaced built-in entry an example comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BuiltinKind {
+    /// The built-in entry's `examples`: a replacement must still flag them.
+    Example,
+    /// Its `counterexamples`: a replacement must leave them alone.
+    Counterexample,
+}
+
+impl BuiltinKind {
+    /// The name used in `vblint lexicon test` output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BuiltinKind::Example => "built-in-example",
+            BuiltinKind::Counterexample => "built-in-counterexample",
+        }
+    }
+}
+
+/// The outcome of running one example of a built-in entry that a force's
+/// entry replaces, against the force's entry.
+#[derive(Clone, Debug)]
+pub struct BuiltinExampleResult<'a> {
+    /// The id the two entries share.
+    pub rule: String,
+    /// The built-in entry the example belongs to.
+    pub builtin: &'a Entry,
+    /// Which of its lists.
+    pub kind: BuiltinKind,
+    /// The index in that list.
+    pub index: usize,
+    /// `None` when it passed; otherwise what went wrong.
+    pub failure: Option<Diagnostic>,
+}
+
+/// Entries of a force's folder that replace a built-in entry with the same
+/// id, with the built-in entry they replace.
+pub fn replaced_builtins<'a>(
+    lexicon: &'a Lexicon,
+    builtin: &'a Lexicon,
+) -> Vec<(&'a Entry, &'a Entry)> {
+    lexicon
+        .entries
+        .iter()
+        .filter(|e| e.origin.layer > 0 && e.origin.replaces == Some(0))
+        .filter_map(|e| {
+            let b = builtin.get(builtin.find(&e.id)?);
+            // A copy of a built-in file (such as the repository's own
+            // `lexicon/` folder) replaces nothing.
+            let copy = crate::lexicon::BUILTIN
+                .iter()
+                .any(|(_, text)| *text == e.origin.file.text);
+            (!copy).then_some((e, b))
+        })
+        .collect()
+}
+
+/// A warning for each local entry that replaces or retires a built-in one.
+pub fn replacement_warnings(lexicon: &Lexicon, builtin: &Lexicon) -> Vec<Diagnostic> {
+    replaced_builtins(lexicon, builtin)
+        .into_iter()
+        .map(|(e, _)| {
+            let what = if e.retired { "retires" } else { "replaces" };
+            Diagnostic::warning(format!(
+                "`{}` {what} the built-in entry with the same id",
+                e.id
+            ))
+            .at(&e.origin.file, e.origin.id_span.clone())
+            .label(format!("{what} the built-in `{}`", e.id))
+            .help(
+                "if you meant a new entry, give it another id; if you meant to change the built-in one, `vblint lexicon test` checks its built-in examples against yours",
+            )
+        })
+        .collect()
+}
+
+/// Runs the examples of each built-in entry a local entry replaces against
+/// the layered lexicon: the local entry must still flag the built-in
+/// examples and leave the built-in counterexamples alone.
+pub fn builtin_examples_of_replaced<'a>(
+    lexicon: &'a Lexicon,
+    builtin: &'a Lexicon,
+    scanner: &Scanner,
+    filter: Option<&str>,
+) -> Vec<BuiltinExampleResult<'a>> {
+    let mut out = Vec::new();
+    for (e, b) in replaced_builtins(lexicon, builtin) {
+        if e.retired || filter.is_some_and(|f| !e.id.contains(f)) {
+            continue;
+        }
+        let (line, _) = e.origin.file.line_col(e.origin.id_span.start);
+        let place = format!("{}:{line}", e.origin.file.name);
+        for (counter, list) in [(false, &b.examples), (true, &b.counterexamples)] {
+            for (i, ex) in list.iter().enumerate() {
+                let ours: Vec<_> = scanner
+                    .scan(&ex.text)
+                    .into_iter()
+                    .filter(|f| !f.quoted && lexicon.get(f.entry).id == e.id)
+                    .collect();
+                let failure = if !counter && ours.is_empty() {
+                    Some(
+                        Diagnostic::error(format!(
+                            "this built-in example is no longer flagged: `{}` in {place} replaces the built-in entry",
+                            e.id
+                        ))
+                        .at(&b.origin.file, ex.span.clone())
+                        .label("the built-in lexicon expects a finding here")
+                        .help("keep the built-in terms in your entry, give your entry another id, or retire the built-in one on purpose with `retired = true`"),
+                    )
+                } else if counter && !ours.is_empty() {
+                    Some(
+                        Diagnostic::error(format!(
+                            "this built-in counterexample is now flagged by `{}` in {place}",
+                            e.id
+                        ))
+                        .at(&b.origin.file, ex.span.clone())
+                        .label("the built-in lexicon expects no finding here")
+                        .help(
+                            "add an `except` phrase or a guard to your entry, or narrow its terms",
+                        ),
+                    )
+                } else {
+                    None
+                };
+                let kind = if counter {
+                    BuiltinKind::Counterexample
+                } else {
+                    BuiltinKind::Example
+                };
+                out.push(BuiltinExampleResult {
+                    rule: e.id.clone(),
+                    builtin: b,
+                    kind,
+                    index: i,
+                    failure,
+                });
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

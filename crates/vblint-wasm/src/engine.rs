@@ -15,7 +15,10 @@ use vblint_core::lexicon::{
 use vblint_core::located::QUOTED_NOTE;
 use vblint_core::scan::{Finding, Scanner, Settings};
 use vblint_core::text::Normalized;
-use vblint_core::validate::{ExampleKind, run_examples, validate, validation_scanner};
+use vblint_core::validate::{
+    BuiltinExampleResult, BuiltinKind, ExampleKind, builtin_examples_of_replaced, run_examples,
+    validate, validation_scanner,
+};
 
 use crate::options::LinterOptions;
 
@@ -255,13 +258,27 @@ impl Engine {
                 });
             }
         };
-        let results: Vec<TestResult<'_>> = run_examples(lexicon, &scanner, None)
+        // A force's files over the built-in lexicon are tested as the
+        // command line tests a folder: every example of the layered
+        // lexicon, and the built-in examples of each entry they replace.
+        let layered = lexicon
+            .files
+            .iter()
+            .any(|f| f.name.starts_with(BUILTIN_PREFIX));
+        let builtin_lexicon = builtin();
+        let mut results: Vec<TestResult<'_>> = run_examples(lexicon, &scanner, None)
             .into_iter()
-            .filter(|r| files.contains(&lexicon.get(r.entry).origin.file.name.as_str()))
+            .filter(|r| layered || files.contains(&lexicon.get(r.entry).origin.file.name.as_str()))
             .map(|r| TestResult::new(lexicon.get(r.entry), r.kind, r.index, r.failure))
             .collect();
-        let mut entries: Vec<&str> = results.iter().map(|r| r.rule).collect();
-        entries.dedup();
+        if layered {
+            results.extend(
+                builtin_examples_of_replaced(lexicon, &builtin_lexicon, &scanner, None)
+                    .into_iter()
+                    .map(TestResult::of_builtin),
+            );
+        }
+        let entries: std::collections::BTreeSet<&str> = results.iter().map(|r| r.rule).collect();
         let failed = results.iter().filter(|r| !r.passed).count();
         to_json(&TestReport {
             entries: entries.len(),
@@ -534,7 +551,8 @@ struct TestReport<'a> {
 #[derive(Serialize)]
 struct TestResult<'a> {
     rule: &'a str,
-    /// "example", "counterexample", "fix" or "replacement".
+    /// "example", "counterexample", "fix" or "replacement"; "built-in-example"
+    /// or "built-in-counterexample" for a replaced built-in entry's own.
     kind: &'static str,
     /// 1-based, in the entry's list of that kind.
     number: usize,
@@ -586,6 +604,33 @@ impl<'a> TestResult<'a> {
             number: index + 1,
             text,
             file: &entry.origin.file.name,
+            line,
+            column,
+            passed: problem.is_none(),
+            problem,
+        }
+    }
+
+    /// The outcome of a built-in entry's example run against the force's
+    /// entry that replaces it, placed at the built-in example.
+    fn of_builtin(r: BuiltinExampleResult<'a>) -> TestResult<'a> {
+        let b = r.builtin;
+        let x = match r.kind {
+            BuiltinKind::Example => &b.examples[r.index],
+            BuiltinKind::Counterexample => &b.counterexamples[r.index],
+        };
+        let (line, column) = b.origin.file.line_col(x.span.start);
+        let problem = r.failure.map(|d| {
+            let list: Vec<Value> =
+                serde_json::from_str(&problems_json(&[d])).expect("problems are JSON");
+            list.into_iter().next().expect("one problem")
+        });
+        TestResult {
+            rule: &b.id,
+            kind: r.kind.as_str(),
+            number: r.index + 1,
+            text: x.text.trim(),
+            file: &b.origin.file.name,
             line,
             column,
             passed: problem.is_none(),

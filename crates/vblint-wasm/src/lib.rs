@@ -178,7 +178,7 @@ export interface Category {
 /** One example, counterexample, before/after pair or replacement of an entry, run. */
 export interface ExampleResult {
   rule: string;
-  kind: "example" | "counterexample" | "fix" | "replacement";
+  kind: "example" | "counterexample" | "fix" | "replacement" | "built-in-example" | "built-in-counterexample";
   /** 1-based, in the entry's list of that kind. */
   number: number;
   /** The sentence tested (a pair's `before`; a replacement's `match`). */
