@@ -944,11 +944,17 @@ examples = ["He is a wrong'un."]
         .unwrap();
         let engine = Engine::new(options).unwrap();
         let report = parse(&engine.test_json());
-        assert_eq!(report["entries"], 1);
-        assert_eq!(report["passed"], 2);
+        // The built-in examples run too, with the force's file layered on
+        // top, as `vblint lexicon test FOLDER` runs them.
+        assert!(report["entries"].as_u64().unwrap() > 1);
+        assert!(report["passed"].as_u64().unwrap() > 100);
         assert_eq!(report["failed"], 1);
         let results = report["results"].as_array().unwrap();
-        assert_eq!(results.len(), 3);
+        let own: Vec<_> = results
+            .iter()
+            .filter(|r| r["file"] == "force/local.toml")
+            .collect();
+        assert_eq!(own.len(), 3);
         let failed = results.iter().find(|r| r["passed"] == false).unwrap();
         assert_eq!(failed["rule"], "local-wrongun");
         assert_eq!(failed["kind"], "example");
