@@ -16,8 +16,8 @@ use vblint_core::located::QUOTED_NOTE;
 use vblint_core::scan::{Finding, Scanner, Settings};
 use vblint_core::text::Normalized;
 use vblint_core::validate::{
-    BuiltinExampleResult, BuiltinKind, ExampleKind, builtin_examples_of_replaced, run_examples,
-    validate, validation_scanner,
+    BuiltinExampleResult, BuiltinKind, ExampleKind, builtin_examples_of_replaced,
+    replacement_warnings, run_examples, validate, validation_scanner,
 };
 
 use crate::options::LinterOptions;
@@ -225,7 +225,7 @@ impl Engine {
     pub fn validate_json(&self) -> String {
         let lexicon = self.lexicon();
         let files = self.reported_files();
-        let problems: Vec<Diagnostic> = match validation_scanner(lexicon) {
+        let mut problems: Vec<Diagnostic> = match validation_scanner(lexicon) {
             Ok(scanner) => validate(lexicon, &scanner)
                 .into_iter()
                 .filter(|d| {
@@ -236,6 +236,15 @@ impl Engine {
                 .collect(),
             Err(d) => vec![d],
         };
+        // As `vblint lexicon check`: a warning for each built-in entry the
+        // force's files replace or retire.
+        if lexicon
+            .files
+            .iter()
+            .any(|f| f.name.starts_with(BUILTIN_PREFIX))
+        {
+            problems.extend(replacement_warnings(lexicon, &builtin()));
+        }
         problems_json(&problems)
     }
 
