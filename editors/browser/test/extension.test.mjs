@@ -31,7 +31,9 @@ const NOTE =
   "Leah (14) keeps putting herself at risk and is described as streetwise. " +
   "Her Mum's boyfriend collected her from school. Risk assessment completed; consent form signed. " +
   'Leah said "I\'m not a kid, I\'m streetwise". ';
-const NOTE2 = "She has been associating with older males and is sexually active with a 24-year-old. ";
+// The second note names the child with her age: "sexually active" is flagged
+// where the sentence or record is about a child.
+const NOTE2 = "Leah (14) has been associating with older males and is sexually active with a 24-year-old. ";
 const WANT = ["put-self-at-risk", "streetwise"];
 
 let ctx;
