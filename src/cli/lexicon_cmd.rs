@@ -275,25 +275,15 @@ fn guide(args: &lexicon_tools::GuideArgs) -> ExitCode {
         generated_at: &generated_at,
     };
     let html = crate::report::guide::render(&lexicon, &info);
-    match &args.output {
-        Some(p) => match std::fs::write(p, html) {
-            Ok(()) => {
-                say!("wrote the guide to {}", out::shown(p));
-                ExitCode::Clean
-            }
-            Err(e) => {
-                say!(
-                    "cannot write the guide to `{}`: {}",
-                    out::shown(p),
-                    crate::input::io_reason(&e)
-                );
-                ExitCode::Error
-            }
-        },
-        None => {
-            let mut stdout = out::stdout();
-            let written = stdout.write_all(html.as_bytes()).map(|()| ExitCode::Clean);
-            out::finish(&mut stdout, written)
-        }
-    }
+    let written = args
+        .output
+        .as_deref()
+        .map(|p| format!("wrote the guide to {}", out::shown(p)));
+    out::write_document(
+        args.output.as_deref(),
+        "the guide",
+        &html,
+        ExitCode::Clean,
+        written,
+    )
 }

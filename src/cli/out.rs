@@ -151,6 +151,42 @@ pub(super) fn write_failed(e: &io::Error) -> ExitCode {
     ExitCode::Error
 }
 
+/// Writes a whole document (a report, a sample pack, a guide) to `path`,
+/// or to standard output without one. `what` names it in the error
+/// ("the report"); `written` is said once a file is written. Returns `code`
+/// once everything is written, else an error code with a message.
+pub(super) fn write_document(
+    path: Option<&Path>,
+    what: &str,
+    text: &str,
+    code: ExitCode,
+    written: Option<String>,
+) -> ExitCode {
+    match path {
+        Some(p) => match std::fs::write(p, text) {
+            Ok(()) => {
+                if let Some(note) = written {
+                    say!("{note}");
+                }
+                code
+            }
+            Err(e) => {
+                diagnostics(&[Diagnostic::error(format!(
+                    "cannot write {what} to `{}`: {}",
+                    shown(p),
+                    io_reason(&e)
+                ))]);
+                ExitCode::Error
+            }
+        },
+        None => {
+            let mut stdout = stdout();
+            let result = stdout.write_all(text.as_bytes()).map(|()| code);
+            finish(&mut stdout, result)
+        }
+    }
+}
+
 /// The exit code of a run that wrote to `out`: `code` once everything
 /// written has reached the output, else as [`write_failed`] says.
 pub(super) fn finish(out: &mut impl Write, result: io::Result<ExitCode>) -> ExitCode {

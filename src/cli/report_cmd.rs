@@ -14,10 +14,7 @@ use super::batch::{self, BatchArgs, Item};
 use super::check::{self, Job};
 use super::out::{self, say};
 use super::walk::{self, Listed};
-use super::{
-    CheckArgs, ColorChoice, ConfigOf, ExitCode, LexiconArgs, QuotePolicyArg, config_file,
-    print_diagnostics,
-};
+use super::{CheckArgs, ColorChoice, ConfigOf, ExitCode, LexiconArgs, QuotePolicyArg, config_file};
 use crate::diagnostic::Diagnostic;
 use crate::input::{self, Kind};
 use crate::report::insight::{self, Provenance};
@@ -323,25 +320,7 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
     } else {
         ExitCode::Clean
     };
-    match &args.output {
-        Some(p) => match std::fs::write(p, text) {
-            Ok(()) => code,
-            Err(e) => {
-                print_diagnostics(&[Diagnostic::error(format!(
-                    "cannot write the report to `{}`: {}",
-                    out::shown(p),
-                    crate::input::io_reason(&e)
-                ))]);
-                ExitCode::Error
-            }
-        },
-        None => {
-            use std::io::Write;
-            let mut stdout = out::stdout();
-            let written = stdout.write_all(text.as_bytes());
-            out::finish(&mut stdout, written.map(|()| code))
-        }
-    }
+    out::write_document(args.output.as_deref(), "the report", &text, code, None)
 }
 
 /// Where the report's figures come from.

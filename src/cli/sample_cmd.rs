@@ -10,7 +10,7 @@ use super::batch::{self, BatchArgs, Item};
 use super::check;
 use super::out::{self, say};
 use super::walk::{self, Listed};
-use super::{CheckArgs, ColorChoice, ExitCode, LexiconArgs, QuotePolicyArg, print_diagnostics};
+use super::{CheckArgs, ColorChoice, ExitCode, LexiconArgs, QuotePolicyArg};
 use crate::config::ContextMode;
 use crate::diagnostic::Diagnostic;
 use crate::input::{self, Kind};
@@ -239,31 +239,19 @@ pub(super) fn run(args: SampleArgs) -> ExitCode {
     } else {
         ExitCode::Clean
     };
-    match &args.output {
-        Some(p) => match std::fs::write(p, text) {
-            Ok(()) => {
-                say!(
-                    "wrote a sample of {} of {read} {} to {}",
-                    records.len(),
-                    info.word,
-                    out::shown(p)
-                );
-                code
-            }
-            Err(e) => {
-                print_diagnostics(&[Diagnostic::error(format!(
-                    "cannot write the sample pack to `{}`: {}",
-                    out::shown(p),
-                    crate::input::io_reason(&e)
-                ))]);
-                ExitCode::Error
-            }
-        },
-        None => {
-            use std::io::Write;
-            let mut stdout = out::stdout();
-            let written = stdout.write_all(text.as_bytes());
-            out::finish(&mut stdout, written.map(|()| code))
-        }
-    }
+    let written = args.output.as_deref().map(|p| {
+        format!(
+            "wrote a sample of {} of {read} {} to {}",
+            records.len(),
+            info.word,
+            out::shown(p)
+        )
+    });
+    out::write_document(
+        args.output.as_deref(),
+        "the sample pack",
+        &text,
+        code,
+        written,
+    )
 }
