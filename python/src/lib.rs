@@ -20,7 +20,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use rayon::prelude::*;
-use vblint_core::diagnostic::{Diagnostic, SourceFile, closest};
+use vblint_core::diagnostic::{Diagnostic, SourceFile};
 use vblint_core::lexicon::{Lexicon, LexiconBuilder, Severity};
 use vblint_core::located::{self, Positions};
 use vblint_core::scan::{Finding, QuotePolicy, Scanner, Settings};
@@ -364,22 +364,11 @@ fn build(
 
 /// The error for a configured rule id the lexicon does not have.
 fn check_rule_ids(lexicon: &Lexicon, settings: &Settings) -> Result<(), Vec<Diagnostic>> {
-    let unknown = settings
-        .disabled
-        .iter()
-        .chain(settings.severity.keys())
-        .find(|id| lexicon.find(id).is_none());
-    let Some(unknown) = unknown else {
-        return Ok(());
-    };
-    let d = Diagnostic::error(format!(
-        "there is no lexicon entry `{unknown}` to configure"
-    ));
-    let ids = lexicon.entries.iter().map(|e| e.id.as_str());
-    Err(vec![match closest(unknown, ids) {
-        Some(c) => d.help(format!("did you mean `{c}`?")),
-        None => d.help("`Scanner().rules()` lists every entry id"),
-    }])
+    let ids = settings.disabled.iter().chain(settings.severity.keys());
+    match lexicon.unknown_rule(ids, "`Scanner().rules()` lists every entry id") {
+        Some(d) => Err(vec![d]),
+        None => Ok(()),
+    }
 }
 
 fn objects(py: Python<'_>, lexicon: &Lexicon) -> Objects {

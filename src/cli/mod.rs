@@ -485,23 +485,13 @@ fn load_scanner(config: &Config) -> Option<Scanner> {
             return None;
         }
     };
-    if let Some(unknown) = config
-        .disable
-        .iter()
-        .chain(config.severity.keys())
-        .find(|id| lexicon.find(id).is_none())
-    {
-        let ids = lexicon.entries.iter().map(|e| e.id.as_str());
-        let mut d = Diagnostic::error(format!(
-            "there is no lexicon entry `{unknown}` to configure"
-        ));
+    if let Some(mut d) = lexicon.unknown_rule(
+        config.disable.iter().chain(config.severity.keys()),
+        "`vblint lexicon list` shows every entry id",
+    ) {
         if let Some(path) = &config.path {
             d = d.note(format!("configured in {}", out::shown(path)));
         }
-        d = match crate::diagnostic::closest(unknown, ids) {
-            Some(c) => d.help(format!("did you mean `{c}`?")),
-            None => d.help("`vblint lexicon list` shows every entry id"),
-        };
         print_diagnostics(&[d]);
         return None;
     }

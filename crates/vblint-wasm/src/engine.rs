@@ -317,22 +317,11 @@ impl Engine {
 /// The error `vblint check` gives for a configured rule id the lexicon does
 /// not have.
 fn check_rule_ids(lexicon: &Lexicon, settings: &Settings) -> Result<(), Diagnostic> {
-    let unknown = settings
-        .disabled
-        .iter()
-        .chain(settings.severity.keys())
-        .find(|id| lexicon.find(id).is_none());
-    let Some(unknown) = unknown else {
-        return Ok(());
-    };
-    let d = Diagnostic::error(format!(
-        "there is no lexicon entry `{unknown}` to configure"
-    ));
-    let ids = lexicon.entries.iter().map(|e| e.id.as_str());
-    Err(match closest(unknown, ids) {
-        Some(c) => d.help(format!("did you mean `{c}`?")),
-        None => d.help("`rules()` lists every entry id"),
-    })
+    let ids = settings.disabled.iter().chain(settings.severity.keys());
+    match lexicon.unknown_rule(ids, "`rules()` lists every entry id") {
+        Some(d) => Err(d),
+        None => Ok(()),
+    }
 }
 
 fn to_json(value: &(impl Serialize + ?Sized)) -> String {

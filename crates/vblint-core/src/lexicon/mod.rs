@@ -487,6 +487,25 @@ impl Lexicon {
             .map(|i| EntryId(i as u32))
     }
 
+    /// The error for the first of `ids` (rule ids named in settings) that
+    /// has no entry here, with the closest id as a suggestion, or
+    /// `list_hint` (where every id is listed) when none is close.
+    pub fn unknown_rule<'a>(
+        &self,
+        ids: impl IntoIterator<Item = &'a String>,
+        list_hint: &str,
+    ) -> Option<Diagnostic> {
+        let unknown = ids.into_iter().find(|id| self.find(id).is_none())?;
+        let d = Diagnostic::error(format!(
+            "there is no lexicon entry `{unknown}` to configure"
+        ));
+        let ids = self.entries.iter().map(|e| e.id.as_str());
+        Some(match crate::diagnostic::closest(unknown, ids) {
+            Some(c) => d.help(format!("did you mean `{c}`?")),
+            None => d.help(list_hint.to_string()),
+        })
+    }
+
     /// Iterates over the entries that can match (not retired).
     pub fn active(&self) -> impl Iterator<Item = (EntryId, &Entry)> {
         self.entries
