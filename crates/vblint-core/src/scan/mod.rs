@@ -498,7 +498,12 @@ impl Scanner {
                 _ => {}
             }
         }
-        if !ctx.subject_allows(entry.subject, &span, &mut near.paragraphs) {
+        if !ctx.subject_allows(
+            entry.subject,
+            &span,
+            &mut near.paragraphs,
+            &mut near.readings,
+        ) {
             return None;
         }
         let quoted = near.quotes.in_quotation(text, &span, &mut near.paragraphs);

@@ -15,6 +15,7 @@ use super::quotes::Quotes;
 use super::regions::{
     Paragraphs, Sentences, ceil, floor, sentence_end_within, sentence_start_within,
 };
+use super::subject::Readings;
 use crate::lexicon::{Guard, GuardPhrase, GuardScope, GuardWord};
 
 /// A guard ready for matching: its phrases indexed by first word.
@@ -666,6 +667,9 @@ pub(crate) struct Neighbourhood {
     pub(super) sentences: Sentences,
     /// The quotation marks near the text's matches.
     pub(crate) quotes: Quotes,
+    /// What the words near the text's matches say of their record, for
+    /// entries with a `subject`.
+    pub(crate) readings: Readings,
 }
 
 impl Neighbourhood {

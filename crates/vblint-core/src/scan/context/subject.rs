@@ -23,6 +23,7 @@
 //! Only that much is read, so an edit further away cannot change a
 //! finding (see `Scanner::rescan`).
 
+use std::collections::VecDeque;
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -653,19 +654,234 @@ impl<'t> Split<'t> {
     }
 }
 
-/// Whether `text[range]` establishes a child: an age under 18, a child
-/// word, or a date of birth.
-fn establishes_child(text: &str, range: Range<usize>) -> bool {
-    let split = Split::new(text, range);
-    (0..split.ws.len()).any(|i| split.classes[i] & class::DOB != 0)
-        || (0..split.ws.len()).any(|i| match split.age_at(i) {
+/// What a word says about the record it stands in: the name it gives an
+/// age ("Kofi (14)": Kofi is a child) and whether it shows a child (an age
+/// under 18, a child word, a date of birth).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Says {
+    /// The word of a name given an age, and the age's adult or child.
+    name: Option<(Range<usize>, Who)>,
+    /// An age under 18, a child word or a date of birth.
+    child: bool,
+}
+
+/// Whether a word of the text may say anything ([`read_word`]): only a
+/// word with a digit states an age, and only a child or date-of-birth word
+/// shows a child without one.
+fn may_say(word: &[u8]) -> bool {
+    word.iter().any(u8::is_ascii_digit) || class_of(word) & (class::CHILD | class::DOB) != 0
+}
+
+/// What the word `text[word]` says read among the words of `text[range]`,
+/// and the bytes of the words that reading looked at: the two words before
+/// it and the one after.
+fn read_word(text: &str, range: &Range<usize>, word: Range<usize>) -> (Range<usize>, Says) {
+    let b = text.as_bytes();
+    let prev = word_before(b, range, word.start);
+    let prev2 = prev.as_ref().and_then(|p| word_before(b, range, p.start));
+    let next = word_after(b, range, word.end);
+    let reach = prev2
+        .as_ref()
+        .or(prev.as_ref())
+        .map_or(word.start, |w| w.start)..next.as_ref().map_or(word.end, |w| w.end);
+    let mut ws = Vec::with_capacity(4);
+    ws.extend(prev2);
+    ws.extend(prev);
+    let i = ws.len();
+    ws.push(word);
+    ws.extend(next);
+    let split = Split {
+        text,
+        ws,
+        classes: Vec::new(),
+    };
+    let age = split.age_at(i);
+    let name = age.and_then(|age| {
+        let who = if age >= 18 { Who::Adult } else { Who::Child };
+        let (k, _) = split.name_of_age(i);
+        k.map(|k| (split.ws[k].clone(), who))
+    });
+    let c = split.class(i);
+    let child = c & class::DOB != 0
+        || match age {
             Some(age) => age < 18,
             None => {
-                split.classes[i] & class::CHILD != 0
-                    && split.classes[i] & (class::DECADE | class::ADULT | class::PROFESSIONAL) == 0
+                c & class::CHILD != 0
+                    && c & (class::DECADE | class::ADULT | class::PROFESSIONAL) == 0
                     && !split.is(Some(i + 1), class::COMPOUND)
             }
-        })
+        };
+    (reach, Says { name, child })
+}
+
+/// A word of the text that may say something, read once among the words
+/// around it in the whole text.
+#[derive(Clone, Debug)]
+struct Site {
+    /// Its run of word bytes, apostrophes at the ends included.
+    run: Range<usize>,
+    /// The bytes of the words its reading looked at.
+    reach: Range<usize>,
+    says: Says,
+}
+
+/// The words near a text's matches that may say something of the record
+/// ([`may_say`]), each read once for all the matches whose record holds it.
+///
+/// A stretch of the text reads as its words read in the whole text, except
+/// the words whose reading looked past its ends (the first three and the
+/// last two, at most) and a word the stretch cuts: those are read again
+/// within the stretch, as a split of the stretch alone reads them (the
+/// reference's `named_ages` and `establishes_child`, which a property test
+/// holds these to).
+#[derive(Debug, Default)]
+pub(crate) struct Readings {
+    /// The runs starting in this stretch are in `sites`, if they may say
+    /// something.
+    done: Range<usize>,
+    sites: VecDeque<Site>,
+}
+
+impl Readings {
+    /// Lets go of the words before `pos`: the matches still to come look
+    /// no further back.
+    fn forget_before(&mut self, pos: usize) {
+        while self.sites.front().is_some_and(|s| s.run.start < pos) {
+            self.sites.pop_front();
+        }
+        if pos > self.done.end {
+            self.sites.clear();
+            self.done = pos..pos;
+        } else {
+            self.done.start = self.done.start.max(pos);
+        }
+    }
+
+    /// Reads the words that start in `text[range]` (and not yet read).
+    fn read_up_to(&mut self, text: &str, range: &Range<usize>) {
+        if range.start < self.done.start || range.start > self.done.end {
+            self.sites.clear();
+            self.done = range.start..range.start;
+        }
+        let b = text.as_bytes();
+        let mut i = self.done.end;
+        // A run that started before the stretch read so far belongs to
+        // the words before it.
+        if i > 0 && i < b.len() && is_word_byte(b[i - 1]) {
+            while i < b.len() && is_word_byte(b[i]) {
+                i += 1;
+            }
+        }
+        let whole = 0..text.len();
+        while i < range.end {
+            if !is_word_byte(b[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < b.len() && is_word_byte(b[i]) {
+                i += 1;
+            }
+            let run = start..i;
+            if let Some(word) = trimmed(b, run.clone())
+                && may_say(&b[word.clone()])
+            {
+                let (reach, says) = read_word(text, &whole, word);
+                self.sites.push_back(Site { run, reach, says });
+            }
+        }
+        self.done.end = self.done.end.max(i).max(range.end);
+    }
+
+    /// What the words of `text[range]` say, in order, each read as a split
+    /// of `text[range]` reads it.
+    fn says(&mut self, text: &str, range: Range<usize>) -> Vec<Says> {
+        let mut out = Vec::new();
+        if range.is_empty() {
+            return out;
+        }
+        self.read_up_to(text, &range);
+        let b = text.as_bytes();
+        let direct = |run: Range<usize>, out: &mut Vec<Says>| {
+            if let Some(word) = trimmed(b, run)
+                && may_say(&b[word.clone()])
+            {
+                out.push(read_word(text, &range, word).1);
+            }
+        };
+        // A run cut by the start of the stretch: only its part inside.
+        let mut from = range.start;
+        if range.start > 0 && is_word_byte(b[range.start - 1]) {
+            while from < range.end && is_word_byte(b[from]) {
+                from += 1;
+            }
+            direct(range.start..from, &mut out);
+        }
+        let first = self.sites.partition_point(|s| s.run.start < from);
+        let mut cut_at_end = false;
+        for site in self.sites.range(first..) {
+            if site.run.start >= range.end {
+                break;
+            }
+            if site.run.end > range.end {
+                direct(site.run.start..range.end, &mut out);
+                cut_at_end = true;
+            } else if site.reach.start < range.start || site.reach.end > range.end {
+                direct(site.run.clone(), &mut out);
+            } else if site.says != Says::default() {
+                out.push(site.says.clone());
+            }
+        }
+        // A cut run at the end that says nothing in the whole text is not a
+        // site, but its part inside may say something ("grandchild").
+        if !cut_at_end
+            && let Some(last) = range.end.checked_sub(1)
+            && last >= from
+            && is_word_byte(b[last])
+            && range.end < b.len()
+            && is_word_byte(b[range.end])
+        {
+            let mut start = last;
+            while start > from && is_word_byte(b[start - 1]) {
+                start -= 1;
+            }
+            direct(start..range.end, &mut out);
+        }
+        out
+    }
+
+    /// The names given an age in `text[range]`, each with adult or child;
+    /// a name given both is left out. Names are lower-cased.
+    fn named_ages(&mut self, text: &str, range: Range<usize>) -> Vec<(String, Who)> {
+        let mut names: Vec<(String, Who)> = Vec::new();
+        let mut clash: Vec<String> = Vec::new();
+        for (word, who) in self.says(text, range).into_iter().filter_map(|s| s.name) {
+            let name = text[word].to_ascii_lowercase();
+            match names.iter().find(|(n, _)| *n == name) {
+                Some((_, w)) if *w != who => clash.push(name),
+                Some(_) => {}
+                None => names.push((name, who)),
+            }
+        }
+        names.retain(|(n, _)| !clash.contains(n));
+        names
+    }
+
+    /// Whether `text[range]` establishes a child: an age under 18, a child
+    /// word, or a date of birth.
+    fn establishes_child(&mut self, text: &str, range: Range<usize>) -> bool {
+        self.says(text, range).iter().any(|s| s.child)
+    }
+}
+
+/// The names given an age in `text[range]` ([`Readings::named_ages`]).
+fn named_ages(text: &str, range: Range<usize>) -> Vec<(String, Who)> {
+    Readings::default().named_ages(text, range)
+}
+
+/// Whether `text[range]` establishes a child ([`Readings::establishes_child`]).
+fn establishes_child(text: &str, range: Range<usize>) -> bool {
+    Readings::default().establishes_child(text, range)
 }
 
 /// Whether byte `c` is part of a word (see [`words`]).
@@ -728,85 +944,6 @@ fn trimmed(b: &[u8], run: Range<usize>) -> Option<Range<usize>> {
     (s < e).then_some(s..e)
 }
 
-/// Where the first ASCII digit of `b[from..to]` is, looked for eight bytes
-/// at a time: a word of eight bytes has a byte below 10 after an XOR with
-/// `'0'` (the test of "Bit Twiddling Hacks": exact for a bound up to 128)
-/// only if it has a digit, whose place is then found byte by byte.
-fn next_digit(b: &[u8], from: usize, to: usize) -> Option<usize> {
-    const ONES: u64 = u64::from_ne_bytes([1; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    const ZEROS: u64 = u64::from_ne_bytes([b'0'; 8]);
-    let mut i = from;
-    while i + 8 <= to {
-        let chunk: [u8; 8] = b[i..i + 8].try_into().expect("eight bytes");
-        let x = u64::from_ne_bytes(chunk) ^ ZEROS;
-        if x.wrapping_sub(ONES * 10) & !x & HIGHS != 0
-            && let Some(k) = chunk.iter().position(u8::is_ascii_digit)
-        {
-            return Some(i + k);
-        }
-        i += 8;
-    }
-    b[i..to].iter().position(u8::is_ascii_digit).map(|k| i + k)
-}
-
-/// The names given an age in `text[range]`, each with adult or child; a
-/// name given both is left out. Names are lower-cased.
-///
-/// Every age is a word with a digit, and reading it takes the two words
-/// before it and the one after: only the words around the digits are
-/// split, as a split of the whole range splits them.
-fn named_ages(text: &str, range: Range<usize>) -> Vec<(String, Who)> {
-    let b = text.as_bytes();
-    let mut names: Vec<(String, Who)> = Vec::new();
-    let mut clash: Vec<String> = Vec::new();
-    let mut from = range.start;
-    while let Some(digit) = next_digit(b, from, range.end) {
-        // The run of word bytes holding the digit: its word.
-        let mut start = digit;
-        while start > range.start && is_word_byte(b[start - 1]) {
-            start -= 1;
-        }
-        let mut end = digit + 1;
-        while end < range.end && is_word_byte(b[end]) {
-            end += 1;
-        }
-        from = end;
-        let word = trimmed(b, start..end).expect("a digit is not an apostrophe");
-        if word.len() > 5 || age_word(text, &word).is_none() {
-            continue;
-        }
-        let mut ws = Vec::with_capacity(4);
-        let prev = word_before(b, &range, start);
-        let prev2 = prev.as_ref().and_then(|p| word_before(b, &range, p.start));
-        ws.extend(prev2);
-        ws.extend(prev);
-        let i = ws.len();
-        ws.push(word);
-        ws.extend(word_after(b, &range, end));
-        let split = Split {
-            text,
-            ws,
-            classes: Vec::new(),
-        };
-        let Some(age) = split.age_at(i) else {
-            continue;
-        };
-        let who = if age >= 18 { Who::Adult } else { Who::Child };
-        let (Some(k), _) = split.name_of_age(i) else {
-            continue;
-        };
-        let name = text[split.ws[k].clone()].to_ascii_lowercase();
-        match names.iter().find(|(n, _)| *n == name) {
-            Some((_, w)) if *w != who => clash.push(name),
-            Some(_) => {}
-            None => names.push((name, who)),
-        }
-    }
-    names.retain(|(n, _)| !clash.contains(n));
-    names
-}
-
 /// The subject of the match at `span` among the mentions of its sentence,
 /// and whether the sentence names a child anywhere (see the reference's
 /// `subject_of`).
@@ -865,6 +1002,7 @@ impl DocContext<'_> {
         subject: Subject,
         span: &Range<usize>,
         paragraphs: &mut Paragraphs,
+        readings: &mut Readings,
     ) -> bool {
         if subject == Subject::Any {
             return true;
@@ -880,6 +1018,7 @@ impl DocContext<'_> {
         let header = 0..whole_header.min(s_start);
         let before = floor(text, s_start.saturating_sub(RECORD_BEFORE)).max(header.end)..s_start;
         let after = s_end..para_end;
+        readings.forget_before(before.start);
         let mut names: Option<Vec<(String, Who)>> = None;
         let mut name = |word: &[u8]| {
             let names = names.get_or_insert_with(|| {
@@ -891,9 +1030,10 @@ impl DocContext<'_> {
                 } else {
                     named_ages(text, header.clone())
                 };
-                for (n, w) in named_ages(text, before.clone())
+                for (n, w) in readings
+                    .named_ages(text, before.clone())
                     .into_iter()
-                    .chain(named_ages(text, after.clone()))
+                    .chain(readings.named_ages(text, after.clone()))
                 {
                     if !names.iter().any(|(m, _)| *m == n) {
                         names.push((n, w));
@@ -926,8 +1066,8 @@ impl DocContext<'_> {
         };
         self.facts.age.is_some_and(|a| a < 18)
             || header_child()
-            || establishes_child(text, before.clone())
-            || establishes_child(text, after.clone())
+            || readings.establishes_child(text, before.clone())
+            || readings.establishes_child(text, after.clone())
     }
 }
 
@@ -1310,7 +1450,12 @@ mod tests {
         let at = text.find(term).unwrap();
         let span = at..at + term.len();
         let ctx = DocContext::new(text, 0);
-        let fast = ctx.subject_allows(subject, &span, &mut Paragraphs::default());
+        let fast = ctx.subject_allows(
+            subject,
+            &span,
+            &mut Paragraphs::default(),
+            &mut Readings::default(),
+        );
         assert_eq!(
             fast,
             reference::subject_allows(&ctx, subject, &span),
@@ -1360,6 +1505,29 @@ mod tests {
     }
 
     #[test]
+    fn a_stretch_reads_only_its_part_of_a_word_it_cuts() {
+        // "boyfriend" shows no child, but the stretch ending in its "boy"
+        // reads a child word, as a split of the stretch alone does.
+        let text = "Met the boyfriend and her 15yo friend Andy, 22. Mr Schoolgirl";
+        for range in [0..11, 12..40, 9..29, 30..44, 54..61] {
+            assert_eq!(
+                establishes_child(text, range.clone()),
+                reference::establishes_child(text, range.clone()),
+                "{range:?}"
+            );
+            assert_eq!(
+                named_ages(text, range.clone()),
+                reference::named_ages(text, range.clone()),
+                "{range:?}"
+            );
+        }
+        assert!(establishes_child(text, 0..11));
+        assert!(!establishes_child(text, 0..17));
+        // "Schoolgirl" here is a name, but its "girl" is a child word.
+        assert!(establishes_child(text, 57..61));
+    }
+
+    #[test]
     fn the_record_establishes_the_child() {
         use Subject::*;
         assert!(allows(
@@ -1392,7 +1560,12 @@ mod tests {
         ));
         let ctx =
             DocContext::new("She is sexually active.", 0).with_facts(RecordFacts { age: Some(14) });
-        assert!(ctx.subject_allows(Child, &(7..22), &mut Paragraphs::default()));
+        assert!(ctx.subject_allows(
+            Child,
+            &(7..22),
+            &mut Paragraphs::default(),
+            &mut Readings::default()
+        ));
     }
 
     #[test]
@@ -1422,7 +1595,8 @@ mod tests {
                     "yo", "13", "14", "15", "17", "18", "22", "32", "41", "0", "05", "100",
                     "15yo", "16yrs", "F15", "m23", "F", "twenties", "30s", "hours", "DOB",
                     "dob", "boyfriend", "consensual", "sexually", "active", "seeing", "turned",
-                    "now", "so", "but", "herself", "Complainant", "teacher", "from",
+                    "now", "so", "but", "herself", "Complainant", "teacher", "from", "childish",
+                    "F15years",
                 ]).prop_map(String::from),
                 5 => proptest::sample::select(vec![
                     " ", " ", " ", ", ", ". ", " (", ") ", "\n", "\n\n", ":", "/", "-", "'",
@@ -1438,21 +1612,6 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// The digit search eight bytes at a time finds the first digit.
-        #[test]
-        fn digits_are_found_eight_bytes_at_a_time(
-            bytes in proptest::collection::vec(proptest::sample::select(vec![
-                b'0', b'5', b'9', b'/', b':', b'a', b' ', 0x80, 0xb9, 0xff, 0x00, 0x39, 0x3a,
-            ]), 0..40),
-            from in 0usize..40,
-        ) {
-            let from = from.min(bytes.len());
-            proptest::prop_assert_eq!(
-                next_digit(&bytes, from, bytes.len()),
-                bytes[from..].iter().position(u8::is_ascii_digit).map(|k| from + k)
-            );
-        }
-
         /// Every word's classes are its lists, and an age is read as the
         /// reference reads it, on any part of a text.
         #[test]
@@ -1487,6 +1646,34 @@ mod tests {
             );
         }
 
+        /// One `Readings` asked about stretch after stretch, forward and
+        /// back, overlapping or not, letting go of the words before some,
+        /// reads each as the reference reads it alone.
+        #[test]
+        fn readings_kept_between_stretches_read_as_the_reference(
+            text in pieces(),
+            cuts in proptest::collection::vec((0usize..3000, 0usize..3000, 0usize..4), 1..10),
+        ) {
+            let mut readings = Readings::default();
+            for (a, b, forget) in cuts {
+                let (lo, hi) = (a % (text.len() + 1), b % (text.len() + 1));
+                let part = floor(&text, lo.min(hi))..floor(&text, lo.max(hi));
+                if forget == 0 {
+                    readings.forget_before(part.start);
+                }
+                proptest::prop_assert_eq!(
+                    readings.named_ages(&text, part.clone()),
+                    reference::named_ages(&text, part.clone()),
+                    "names in {:?}", part
+                );
+                proptest::prop_assert_eq!(
+                    readings.establishes_child(&text, part.clone()),
+                    reference::establishes_child(&text, part.clone()),
+                    "a child in {:?}", part
+                );
+            }
+        }
+
         /// Whether an entry with a subject applies is what the reference
         /// says, for every match of a text in order (sharing the paragraph
         /// bounds and the header read once), with and without an age from
@@ -1507,10 +1694,11 @@ mod tests {
             spans.sort_by_key(|s| s.start);
             let ctx = DocContext::new(&text, 0).with_facts(RecordFacts { age });
             let mut paragraphs = Paragraphs::default();
+            let mut readings = Readings::default();
             for span in spans {
                 for subject in [Subject::NotAdult, Subject::Child] {
                     proptest::prop_assert_eq!(
-                        ctx.subject_allows(subject, &span, &mut paragraphs),
+                        ctx.subject_allows(subject, &span, &mut paragraphs, &mut readings),
                         reference::subject_allows(&ctx, subject, &span),
                         "{:?} at {:?}", subject, span
                     );
