@@ -28,7 +28,7 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 use super::regions::{Paragraphs, floor, sentence_end_within, sentence_start_within};
-use super::{DocContext, header_end};
+use super::{DocContext, REACH, header_end};
 use crate::lexicon::Subject;
 
 /// How many bytes before the sentence count as its record's earlier
@@ -654,22 +654,22 @@ impl<'t> Split<'t> {
     }
 }
 
-/// What a word says about the record it stands in: the name it gives an
-/// age ("Kofi (14)": Kofi is a child) and whether it shows a child (an age
-/// under 18, a child word, a date of birth).
+/// What a word stating an age says about the record it stands in: the
+/// name it gives the age ("Kofi (14)": Kofi is a child) and whether the
+/// age is a child's.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct Says {
-    /// The word of a name given an age, and the age's adult or child.
+    /// The word of a name given the age, and the age's adult or child.
     name: Option<(Range<usize>, Who)>,
-    /// An age under 18, a child word or a date of birth.
+    /// An age under 18.
     child: bool,
 }
 
-/// Whether a word of the text may say anything ([`read_word`]): only a
-/// word with a digit states an age, and only a child or date-of-birth word
-/// shows a child without one.
+/// Whether a word may state an age ([`Split::may_be_age`]): a number of at
+/// most two digits, with at most a three-letter suffix or a one-letter
+/// prefix.
 fn may_say(word: &[u8]) -> bool {
-    word.iter().any(u8::is_ascii_digit) || class_of(word) & (class::CHILD | class::DOB) != 0
+    word.len() <= 5 && word.iter().any(u8::is_ascii_digit)
 }
 
 /// What the word `text[word]` says read among the words of `text[range]`,
@@ -701,20 +701,11 @@ fn read_word(text: &str, range: &Range<usize>, word: Range<usize>) -> (Range<usi
         let (k, _) = split.name_of_age(i);
         k.map(|k| (split.ws[k].clone(), who))
     });
-    let c = split.class(i);
-    let child = c & class::DOB != 0
-        || match age {
-            Some(age) => age < 18,
-            None => {
-                c & class::CHILD != 0
-                    && c & (class::DECADE | class::ADULT | class::PROFESSIONAL) == 0
-                    && !split.is(Some(i + 1), class::COMPOUND)
-            }
-        };
+    let child = age.is_some_and(|age| age < 18);
     (reach, Says { name, child })
 }
 
-/// A word of the text that may say something, read once among the words
+/// A word of the text that may state an age, read once among the words
 /// around it in the whole text.
 #[derive(Clone, Debug)]
 struct Site {
@@ -725,8 +716,8 @@ struct Site {
     says: Says,
 }
 
-/// The words near a text's matches that may say something of the record
-/// ([`may_say`]), each read once for all the matches whose record holds it.
+/// The words near a text's matches that may state an age ([`may_say`]),
+/// each read once for all the matches whose record holds it.
 ///
 /// A stretch of the text reads as its words read in the whole text, except
 /// the words whose reading looked past its ends (the first three and the
@@ -736,10 +727,16 @@ struct Site {
 /// holds these to).
 #[derive(Debug, Default)]
 pub(crate) struct Readings {
-    /// The runs starting in this stretch are in `sites`, if they may say
-    /// something.
+    /// The runs starting in this stretch are in `sites`, if they may state
+    /// an age.
     done: Range<usize>,
     sites: VecDeque<Site>,
+    /// The last two stretches asked about (a match's record before and
+    /// after its sentence, asked about for names and for a child, and
+    /// again for the next match in the same sentence), with what they say.
+    said: [(Range<usize>, Vec<Says>); 2],
+    /// Which of `said` goes next.
+    older: usize,
 }
 
 impl Readings {
@@ -758,8 +755,12 @@ impl Readings {
     }
 
     /// Reads the words that start in `text[range]` (and not yet read).
+    /// A stretch a little beyond those read (past the sentence of a match,
+    /// to the rest of its paragraph) is read with the words in between.
     fn read_up_to(&mut self, text: &str, range: &Range<usize>) {
-        if range.start < self.done.start || range.start > self.done.end {
+        /// The most bytes read in between rather than starting afresh.
+        const GAP: usize = 2 * REACH;
+        if range.start < self.done.start || range.start > self.done.end + GAP {
             self.sites.clear();
             self.done = range.start..range.start;
         }
@@ -772,41 +773,82 @@ impl Readings {
                 i += 1;
             }
         }
-        let whole = 0..text.len();
-        while i < range.end {
-            if !is_word_byte(b[i]) {
-                i += 1;
-                continue;
+        let from = i;
+        while i < range.end
+            && let Some(digit) = next_digit(b, i, range.end)
+        {
+            // The run of word bytes holding the digit.
+            let mut start = digit;
+            while start > from && is_word_byte(b[start - 1]) {
+                start -= 1;
             }
-            let start = i;
+            i = digit + 1;
             while i < b.len() && is_word_byte(b[i]) {
                 i += 1;
             }
-            let run = start..i;
-            if let Some(word) = trimmed(b, run.clone())
-                && may_say(&b[word.clone()])
-            {
-                let (reach, says) = read_word(text, &whole, word);
-                self.sites.push_back(Site { run, reach, says });
+            self.read_run(text, start..i);
+        }
+        // A run the stretch cuts at its end is read whole, digits after
+        // the cut included, so that a stretch read later does not begin
+        // inside it.
+        if i < range.end
+            && range.end < b.len()
+            && is_word_byte(b[range.end - 1])
+            && is_word_byte(b[range.end])
+        {
+            let mut start = range.end - 1;
+            while start > i && is_word_byte(b[start - 1]) {
+                start -= 1;
+            }
+            i = range.end;
+            while i < b.len() && is_word_byte(b[i]) {
+                i += 1;
+            }
+            if b[range.end..i].iter().any(u8::is_ascii_digit) {
+                self.read_run(text, start..i);
             }
         }
         self.done.end = self.done.end.max(i).max(range.end);
     }
 
+    /// Reads a run of word bytes of the text, if its word may state an age.
+    fn read_run(&mut self, text: &str, run: Range<usize>) {
+        let b = text.as_bytes();
+        if let Some(word) = trimmed(b, run.clone())
+            && may_say(&b[word.clone()])
+        {
+            let (reach, says) = read_word(text, &(0..text.len()), word);
+            self.sites.push_back(Site { run, reach, says });
+        }
+    }
+
     /// What the words of `text[range]` say, in order, each read as a split
     /// of `text[range]` reads it.
-    fn says(&mut self, text: &str, range: Range<usize>) -> Vec<Says> {
-        let mut out = Vec::new();
-        if range.is_empty() {
-            return out;
+    fn says(&mut self, text: &str, range: Range<usize>) -> &[Says] {
+        if let Some(k) = self.said.iter().position(|(r, _)| *r == range) {
+            return &self.said[k].1;
         }
-        self.read_up_to(text, &range);
+        let k = self.older;
+        self.older = 1 - k;
+        let mut out = std::mem::take(&mut self.said[k].1);
+        out.clear();
+        self.read_stretch(text, &range, &mut out);
+        self.said[k] = (range, out);
+        &self.said[k].1
+    }
+
+    /// Appends to `out` what the words of `text[range]` say ([`Self::says`]).
+    fn read_stretch(&mut self, text: &str, range: &Range<usize>, out: &mut Vec<Says>) {
+        if range.is_empty() {
+            return;
+        }
+        self.read_up_to(text, range);
         let b = text.as_bytes();
         let direct = |run: Range<usize>, out: &mut Vec<Says>| {
             if let Some(word) = trimmed(b, run)
                 && may_say(&b[word.clone()])
             {
-                out.push(read_word(text, &range, word).1);
+                out.push(read_word(text, range, word).1);
             }
         };
         // A run cut by the start of the stretch: only its part inside.
@@ -815,7 +857,7 @@ impl Readings {
             while from < range.end && is_word_byte(b[from]) {
                 from += 1;
             }
-            direct(range.start..from, &mut out);
+            direct(range.start..from, out);
         }
         let first = self.sites.partition_point(|s| s.run.start < from);
         let mut cut_at_end = false;
@@ -824,10 +866,10 @@ impl Readings {
                 break;
             }
             if site.run.end > range.end {
-                direct(site.run.start..range.end, &mut out);
+                direct(site.run.start..range.end, out);
                 cut_at_end = true;
             } else if site.reach.start < range.start || site.reach.end > range.end {
-                direct(site.run.clone(), &mut out);
+                direct(site.run.clone(), out);
             } else if site.says != Says::default() {
                 out.push(site.says.clone());
             }
@@ -845,9 +887,8 @@ impl Readings {
             while start > from && is_word_byte(b[start - 1]) {
                 start -= 1;
             }
-            direct(start..range.end, &mut out);
+            direct(start..range.end, out);
         }
-        out
     }
 
     /// The names given an age in `text[range]`, each with adult or child;
@@ -855,7 +896,7 @@ impl Readings {
     fn named_ages(&mut self, text: &str, range: Range<usize>) -> Vec<(String, Who)> {
         let mut names: Vec<(String, Who)> = Vec::new();
         let mut clash: Vec<String> = Vec::new();
-        for (word, who) in self.says(text, range).into_iter().filter_map(|s| s.name) {
+        for (word, who) in self.says(text, range).iter().filter_map(|s| s.name.clone()) {
             let name = text[word].to_ascii_lowercase();
             match names.iter().find(|(n, _)| *n == name) {
                 Some((_, w)) if *w != who => clash.push(name),
@@ -870,8 +911,21 @@ impl Readings {
     /// Whether `text[range]` establishes a child: an age under 18, a child
     /// word, or a date of birth.
     fn establishes_child(&mut self, text: &str, range: Range<usize>) -> bool {
-        self.says(text, range).iter().any(|s| s.child)
+        self.says(text, range.clone()).iter().any(|s| s.child) || child_word_in(text, range)
     }
+}
+
+/// Whether `text[range]` has a child word or a date of birth: the words
+/// that establish a child without an age.
+fn child_word_in(text: &str, range: Range<usize>) -> bool {
+    let split = Split::new(text, range);
+    (0..split.ws.len()).any(|i| {
+        let c = split.classes[i];
+        c & class::DOB != 0
+            || c & class::CHILD != 0
+                && c & (class::DECADE | class::ADULT | class::PROFESSIONAL) == 0
+                && !split.is(Some(i + 1), class::COMPOUND)
+    })
 }
 
 /// The names given an age in `text[range]` ([`Readings::named_ages`]).
@@ -942,6 +996,28 @@ fn trimmed(b: &[u8], run: Range<usize>) -> Option<Range<usize>> {
         e -= 1;
     }
     (s < e).then_some(s..e)
+}
+
+/// Where the first ASCII digit of `b[from..to]` is, looked for eight bytes
+/// at a time: a word of eight bytes has a byte below 10 after an XOR with
+/// `'0'` (the test of "Bit Twiddling Hacks": exact for a bound up to 128)
+/// only if it has a digit, whose place is then found byte by byte.
+fn next_digit(b: &[u8], from: usize, to: usize) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    const ZEROS: u64 = u64::from_ne_bytes([b'0'; 8]);
+    let mut i = from;
+    while i + 8 <= to {
+        let chunk: [u8; 8] = b[i..i + 8].try_into().expect("eight bytes");
+        let x = u64::from_ne_bytes(chunk) ^ ZEROS;
+        if x.wrapping_sub(ONES * 10) & !x & HIGHS != 0
+            && let Some(k) = chunk.iter().position(u8::is_ascii_digit)
+        {
+            return Some(i + k);
+        }
+        i += 8;
+    }
+    b[i..to].iter().position(u8::is_ascii_digit).map(|k| i + k)
 }
 
 /// The subject of the match at `span` among the mentions of its sentence,
@@ -1528,6 +1604,17 @@ mod tests {
     }
 
     #[test]
+    fn a_word_cut_by_one_stretch_is_read_whole_for_the_next() {
+        // The first stretch ends inside "F15" before its digits; the next
+        // reaches past it and must still read it.
+        let text = "to\u{2019}The100:F15:, is";
+        let mut readings = Readings::default();
+        assert!(!readings.establishes_child(text, 0..13));
+        assert!(readings.establishes_child(text, 0..15));
+        assert!(reference::establishes_child(text, 0..15));
+    }
+
+    #[test]
     fn the_record_establishes_the_child() {
         use Subject::*;
         assert!(allows(
@@ -1612,6 +1699,21 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The digit search eight bytes at a time finds the first digit.
+        #[test]
+        fn digits_are_found_eight_bytes_at_a_time(
+            bytes in proptest::collection::vec(proptest::sample::select(vec![
+                b'0', b'5', b'9', b'/', b':', b'a', b' ', 0x80, 0xb9, 0xff, 0x00, 0x39, 0x3a,
+            ]), 0..40),
+            from in 0usize..40,
+        ) {
+            let from = from.min(bytes.len());
+            proptest::prop_assert_eq!(
+                next_digit(&bytes, from, bytes.len()),
+                bytes[from..].iter().position(u8::is_ascii_digit).map(|k| from + k)
+            );
+        }
+
         /// Every word's classes are its lists, and an age is read as the
         /// reference reads it, on any part of a text.
         #[test]
