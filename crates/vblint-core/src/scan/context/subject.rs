@@ -737,6 +737,8 @@ pub(crate) struct Readings {
     said: [(Range<usize>, Vec<Says>); 2],
     /// Which of `said` goes next.
     older: usize,
+    /// The last sentence's mentions, by its bounds and its paragraph's end.
+    mentions: Option<((usize, usize, usize), Vec<Mention>)>,
 }
 
 impl Readings {
@@ -1095,6 +1097,10 @@ impl DocContext<'_> {
         let before = floor(text, s_start.saturating_sub(RECORD_BEFORE)).max(header.end)..s_start;
         let after = s_end..para_end;
         readings.forget_before(before.start);
+        // The mentions depend on the sentence and its record only: the
+        // next match in the same sentence takes them as they are.
+        let key = (s_start, s_end, para_end);
+        let known = readings.mentions.take().filter(|(k, _)| *k == key);
         let mut names: Option<Vec<(String, Who)>> = None;
         let mut name = |word: &[u8]| {
             let names = names.get_or_insert_with(|| {
@@ -1122,8 +1128,12 @@ impl DocContext<'_> {
                 .find(|(n, _)| n.as_bytes().eq_ignore_ascii_case(word))
                 .map(|&(_, who)| who)
         };
-        let found = Split::new(text, s_start..s_end).mentions(&mut name);
+        let found = match known {
+            Some((_, found)) => found,
+            None => Split::new(text, s_start..s_end).mentions(&mut name),
+        };
         let (who, child_named) = subject_of(text, &found, span);
+        readings.mentions = Some((key, found));
         if who == Some(Who::Adult) && !child_named {
             return false;
         }
