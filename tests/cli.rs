@@ -309,6 +309,78 @@ fn each_path_is_checked_with_its_own_configuration() {
 /// the files under it, in `check`, `report` and `fix`, and a note says so;
 /// `report` counts each path given under its own configuration, whatever
 /// the order of the paths.
+/// A folder is walked in sorted order, leaving out hidden files and what
+/// `.gitignore` and `.ignore` files (in it and in the folders above) list,
+/// unless `--hidden` or `--no-ignore` asks for them.
+#[test]
+fn folders_are_walked_in_order_without_ignored_or_hidden_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("notes");
+    let text = "She is putting herself at risk.\n";
+    for file in [
+        "b.txt",
+        "a.txt",
+        "sub/c.txt",
+        "sub/drafts/d.txt",
+        "old.log",
+        ".hidden/e.txt",
+        ".f.txt",
+        "sub/keep.log",
+    ] {
+        let path = root.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    std::fs::write(dir.path().join(".gitignore"), "*.log\n").unwrap();
+    std::fs::write(root.join("sub/.ignore"), "drafts/\n!keep.log\n").unwrap();
+    let files = |extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_vblint"))
+            .current_dir(dir.path())
+            .args(["check", "--format", "concise"])
+            .args(extra)
+            .arg("notes")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        stdout
+            .lines()
+            .filter_map(|l| l.split(':').next().map(str::to_owned))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        files(&[]),
+        [
+            "notes/a.txt",
+            "notes/b.txt",
+            "notes/sub/c.txt",
+            "notes/sub/keep.log"
+        ]
+    );
+    assert_eq!(
+        files(&["--hidden"]),
+        [
+            "notes/.f.txt",
+            "notes/.hidden/e.txt",
+            "notes/a.txt",
+            "notes/b.txt",
+            "notes/sub/c.txt",
+            "notes/sub/keep.log"
+        ]
+    );
+    assert_eq!(
+        files(&["--no-ignore"]),
+        [
+            "notes/a.txt",
+            "notes/b.txt",
+            "notes/old.log",
+            "notes/sub/c.txt",
+            "notes/sub/drafts/d.txt",
+            "notes/sub/keep.log"
+        ]
+    );
+}
+
 #[test]
 fn each_file_gets_the_configuration_of_its_own_folder() {
     let dir = tempfile::tempdir().unwrap();

@@ -31,8 +31,6 @@ pub struct FileRef<'a> {
     /// Found by a folder walk, which saw a regular file there (not a
     /// link); otherwise named by the user. See [`open`].
     pub walked: bool,
-    /// The folder the walk found it in, held open ([`Folder`]).
-    pub folder: Option<&'a Folder>,
 }
 
 impl<'a> FileRef<'a> {
@@ -42,7 +40,6 @@ impl<'a> FileRef<'a> {
             path,
             shown,
             walked: false,
-            folder: None,
         }
     }
 }
@@ -125,9 +122,6 @@ pub fn special_file_note(shown: &str) -> String {
 /// way the open file is checked again before a byte is read, and it is
 /// opened non-blocking, so a pipe swapped in cannot hang the run.
 ///
-/// A walked file whose `folder` is held open is opened by its name in that
-/// folder (see [`Folder`]).
-///
 /// # Errors
 ///
 /// [`NotRead::Skipped`] for a pipe, socket or device; [`NotRead::Error`]
@@ -139,11 +133,7 @@ pub fn open(file: &FileRef<'_>, limits: Limits) -> Result<(File, Metadata), NotR
         let meta = std::fs::metadata(file.path).map_err(|e| cannot_read(shown, &e))?;
         check_kind(shown, &meta, max)?;
     }
-    let opened = match (file.walked, file.folder, file.path.file_name()) {
-        (true, Some(folder), Some(name)) => folder.open_file(name),
-        _ => open_for_reading(file.path, file.walked),
-    }
-    .map_err(|e| cannot_read(shown, &e))?;
+    let opened = open_for_reading(file.path, file.walked).map_err(|e| cannot_read(shown, &e))?;
     let meta = opened.metadata().map_err(|e| cannot_read(shown, &e))?;
     check_kind(shown, &meta, max)?;
     Ok((opened, meta))
@@ -408,164 +398,28 @@ fn open_for_reading(path: &Path, _no_follow: bool) -> io::Result<File> {
     File::open(path)
 }
 
-/// A folder of a walk held open while its files are read, so that each file
-/// is opened by its name in it: the system then looks up one name, not
-/// every folder on the file's path again. On the benchmark's folder of
-/// notes (eight names to a file) the walk through the path took 2.9% of the
-/// run's time, and 1.4% with folders held open (`perf`, both threads).
-///
-/// At most [`MAX_OPEN_FOLDERS`] (or an eighth of the process's limit on
-/// open files, if lower) are held open at once, counted in a counter shared
-/// by the folders of one walk; past that, or where a folder cannot be
-/// opened, files are opened by their paths. Only on Linux, where a folder
-/// can be held open for this alone (`O_PATH`), without permission to list
-/// it.
-#[cfg(target_os = "linux")]
-#[derive(Debug)]
-pub struct Folder {
-    fd: std::os::fd::OwnedFd,
-    path: std::path::PathBuf,
-    open: std::sync::Arc<std::sync::atomic::AtomicUsize>,
-}
-
-/// The most folders held open at once (see [`Folder`]).
-#[cfg(target_os = "linux")]
-const MAX_OPEN_FOLDERS: usize = 256;
-
-#[cfg(target_os = "linux")]
-impl Folder {
-    /// Holds the folder `path` open, unless as many are open as allowed
-    /// (counted in `open`) or it cannot be opened.
-    pub fn open(
-        path: &Path,
-        open: &std::sync::Arc<std::sync::atomic::AtomicUsize>,
-    ) -> Option<Folder> {
-        use rustix::fs::{Mode, OFlags};
-        use std::sync::LazyLock;
-        use std::sync::atomic::Ordering;
-        static ALLOWED: LazyLock<usize> = LazyLock::new(|| {
-            let files = rustix::process::getrlimit(rustix::process::Resource::Nofile).current;
-            files.map_or(MAX_OPEN_FOLDERS, |n| {
-                MAX_OPEN_FOLDERS.min(usize::try_from(n / 8).unwrap_or(usize::MAX))
-            })
-        });
-        if open.fetch_add(1, Ordering::Relaxed) >= *ALLOWED {
-            open.fetch_sub(1, Ordering::Relaxed);
-            return None;
-        }
-        let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
-        match rustix::fs::open(path, flags, Mode::empty()) {
-            Ok(fd) => Some(Folder {
-                fd,
-                path: path.to_path_buf(),
-                open: std::sync::Arc::clone(open),
-            }),
-            Err(_) => {
-                open.fetch_sub(1, Ordering::Relaxed);
-                None
-            }
-        }
-    }
-
-    /// The folder's path.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Opens the file `name` in this folder as [`open_for_reading`] opens
-    /// a walked file: non-blocking, and not through a link.
-    fn open_file(&self, name: &std::ffi::OsStr) -> io::Result<File> {
-        use rustix::fs::{Mode, OFlags};
-        let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-        let fd = rustix::fs::openat(&self.fd, name, flags, Mode::empty())?;
-        Ok(File::from(fd))
-    }
-}
-
-#[cfg(target_os = "linux")]
-impl Drop for Folder {
-    fn drop(&mut self) {
-        self.open.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
-    }
-}
-
-/// Folders are not held open on this system (see the Linux version).
-#[cfg(not(target_os = "linux"))]
-#[derive(Debug)]
-pub enum Folder {}
-
-#[cfg(not(target_os = "linux"))]
-impl Folder {
-    /// Never holds a folder open here.
-    pub fn open(
-        _path: &Path,
-        _open: &std::sync::Arc<std::sync::atomic::AtomicUsize>,
-    ) -> Option<Folder> {
-        None
-    }
-
-    /// The folder's path.
-    pub fn path(&self) -> &Path {
-        match *self {}
-    }
-
-    fn open_file(&self, _name: &std::ffi::OsStr) -> io::Result<File> {
-        match *self {}
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Reads a file by its path and, when walked, by its name in its folder
-    /// held open (where folders are held open): both ways must agree.
+    /// Reads a file as the input door does, found by a walk or not.
     fn read(path: &Path, walked: bool) -> Result<Vec<u8>, String> {
-        let read = |folder: Option<&Folder>| {
-            let file = FileRef {
-                path,
-                shown: "f",
-                walked,
-                folder,
-            };
-            read_bytes(
-                &file,
-                Limits {
-                    max_file_size: 1 << 20,
-                },
-            )
-            .map(|c| c.bytes)
-            .map_err(|e| match e {
-                NotRead::Skipped(note) => note,
-                NotRead::Error(d) => d.to_string(),
-            })
+        let file = FileRef {
+            path,
+            shown: "f",
+            walked,
         };
-        let by_path = read(None);
-        let open = std::sync::Arc::default();
-        if let Some(folder) = Folder::open(path.parent().unwrap(), &open) {
-            assert_eq!(read(Some(&folder)), by_path, "in its folder");
-        }
-        by_path
-    }
-
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn folders_held_open_are_counted_and_bounded() {
-        use std::sync::atomic::Ordering;
-        let dir = tempfile::tempdir().unwrap();
-        let open = std::sync::Arc::default();
-        let folders: Vec<Folder> = std::iter::from_fn(|| Folder::open(dir.path(), &open))
-            .take(MAX_OPEN_FOLDERS + 1)
-            .collect();
-        // The process may open files, but not enough for the limit.
-        assert!((1..=MAX_OPEN_FOLDERS).contains(&folders.len()));
-        assert_eq!(open.load(Ordering::Relaxed), folders.len());
-        assert!(Folder::open(dir.path(), &open).is_none());
-        drop(folders);
-        assert_eq!(open.load(Ordering::Relaxed), 0);
-        // A folder that cannot be opened is not counted.
-        assert!(Folder::open(&dir.path().join("gone"), &open).is_none());
-        assert_eq!(open.load(Ordering::Relaxed), 0);
+        read_bytes(
+            &file,
+            Limits {
+                max_file_size: 1 << 20,
+            },
+        )
+        .map(|c| c.bytes)
+        .map_err(|e| match e {
+            NotRead::Skipped(note) => note,
+            NotRead::Error(d) => d.to_string(),
+        })
     }
 
     #[cfg(unix)]
@@ -619,7 +473,6 @@ mod tests {
             path: &file,
             shown: "f",
             walked: true,
-            folder: None,
         };
         let read = read_bytes(
             &file,

@@ -23,7 +23,7 @@ pub mod text;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
-pub use file::{Contents, FileRef, Folder, Limits, NotRead, read_small_text};
+pub use file::{Contents, FileRef, Limits, NotRead, read_small_text};
 pub use text::{Encoding, OriginalOffsets};
 
 /// Which reader a file needs.
