@@ -665,11 +665,14 @@ struct Says {
     child: bool,
 }
 
-/// Whether a word may state an age ([`Split::may_be_age`]): a number of at
-/// most two digits, with at most a three-letter suffix or a one-letter
-/// prefix.
-fn may_say(word: &[u8]) -> bool {
-    word.len() <= 5 && word.iter().any(u8::is_ascii_digit)
+/// Whether the word `text[word]` may state an age: a number of at most
+/// two digits, with at most a three-letter suffix or a one-letter prefix
+/// ([`Split::may_be_age`]), and not a time, a date or a decimal
+/// ([`age_word`]). The words around it are not looked at.
+fn may_say(text: &str, word: &Range<usize>) -> bool {
+    word.len() <= 5
+        && text.as_bytes()[word.clone()].iter().any(u8::is_ascii_digit)
+        && age_word(text, word).is_some()
 }
 
 /// What the word `text[word]` says read among the words of `text[range]`,
@@ -817,7 +820,7 @@ impl Readings {
     fn read_run(&mut self, text: &str, run: Range<usize>) {
         let b = text.as_bytes();
         if let Some(word) = trimmed(b, run.clone())
-            && may_say(&b[word.clone()])
+            && may_say(text, &word)
         {
             let (reach, says) = read_word(text, &(0..text.len()), word);
             self.sites.push_back(Site { run, reach, says });
@@ -848,7 +851,7 @@ impl Readings {
         let b = text.as_bytes();
         let direct = |run: Range<usize>, out: &mut Vec<Says>| {
             if let Some(word) = trimmed(b, run)
-                && may_say(&b[word.clone()])
+                && may_say(text, &word)
             {
                 out.push(read_word(text, range, word).1);
             }
