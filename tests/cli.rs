@@ -459,6 +459,55 @@ fn each_file_gets_the_configuration_of_its_own_folder() {
     );
 }
 
+/// A `vblint.toml` inside a walked folder leaves out the files its
+/// `exclude` globs name, matched from its own folder, in `check`, `report`
+/// and `fix`; the same names elsewhere are still read.
+#[test]
+fn a_nested_configuration_excludes_files_below_its_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let lexicon = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fix/lexicon");
+    let text = "She was treated as a child prostitute.\n";
+    std::fs::create_dir_all(dir.path().join("top/sub/drafts")).unwrap();
+    std::fs::create_dir_all(dir.path().join("top/drafts")).unwrap();
+    std::fs::write(dir.path().join("top/vblint.toml"), "builtin-lexicon = false\n").unwrap();
+    std::fs::write(
+        dir.path().join("top/sub/vblint.toml"),
+        "builtin-lexicon = false\nexclude = [\"drafts/**\"]\n",
+    )
+    .unwrap();
+    for file in ["top/drafts/a.txt", "top/sub/b.txt", "top/sub/drafts/c.txt"] {
+        std::fs::write(dir.path().join(file), text).unwrap();
+    }
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_vblint"))
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .args(args)
+            .arg("--lexicon")
+            .arg(&lexicon)
+            .output()
+            .unwrap()
+    };
+    let check = run(&["check", "--format", "concise", "top"]);
+    assert_eq!(check.status.code(), Some(1), "{}", show(&check));
+    let stdout = String::from_utf8_lossy(&check.stdout);
+    let files: Vec<&str> = stdout.lines().filter_map(|l| l.split(':').next()).collect();
+    assert_eq!(files, ["top/drafts/a.txt", "top/sub/b.txt"], "{stdout}");
+
+    let report = run(&["report", "--format", "json", "top"]);
+    assert_eq!(report.status.code(), Some(0), "{}", show(&report));
+    let json: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
+    let files: Vec<&String> = json["by"]["file"].as_object().unwrap().keys().collect();
+    assert_eq!(files, ["top/drafts/a.txt", "top/sub/b.txt"], "{json}");
+
+    let fix = run(&["fix", "--write", "top"]);
+    assert_eq!(fix.status.code(), Some(0), "{}", show(&fix));
+    let read = |file: &str| std::fs::read_to_string(dir.path().join(file)).unwrap();
+    assert!(!read("top/drafts/a.txt").contains("prostitute"));
+    assert!(!read("top/sub/b.txt").contains("prostitute"));
+    assert_eq!(read("top/sub/drafts/c.txt"), text, "an excluded file is not rewritten");
+}
+
 #[test]
 fn explain() {
     insta::assert_snapshot!(show(&fixture_explain("boyfriend")));

@@ -19,8 +19,8 @@ use super::batch::{self, Item};
 use super::out;
 use super::walk::{self, Listed, WalkOptions, WalkProblem, Walked};
 use super::{
-    CheckArgs, ConfigOf, ExitCode, config_file, load_config, load_scanner, note_configurations,
-    print_diagnostics,
+    CheckArgs, ConfigOf, ExitCode, NestedExcludes, config_file, load_config, load_scanner,
+    note_configurations, print_diagnostics,
 };
 use crate::config::{Config, FailOn};
 use crate::diagnostic::Diagnostic;
@@ -310,6 +310,7 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
         return ExitCode::Error;
     };
     let mut configs = ConfigOf::new(&args.lexicon);
+    let mut nested = NestedExcludes::new(&args.lexicon);
     // The run's output (its start, order and end) is that of the first
     // setup's printer; each setup's findings are rendered by its own.
     let first = Rc::clone(&setups.prepared[0]);
@@ -336,6 +337,11 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
                 continue;
             }
         };
+        let path_config = setups.files[setup].clone();
+        let files = files.filter(|item| match item {
+            Walked::File(f) => !nested.excludes(path, path_config.as_deref(), &f.path),
+            Walked::Problem(_) => true,
+        });
         // Exports are read record by record, after the plain files.
         let mut records = Vec::new();
         let sample = args.batch.sample.map(|n| (n, args.batch.seed));
@@ -365,7 +371,6 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
         };
         // Consecutive files under one configuration are scanned together
         // (a folder's files come together in a walk).
-        let path_config = setups.files[setup].clone();
         let mut pending = None;
         while let Some(item) = pending.take().or_else(|| items.next()) {
             let config = match &item {

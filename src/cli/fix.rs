@@ -17,8 +17,8 @@ use super::out::{self, say};
 use super::read::{Contents, NotRead};
 use super::walk::Listed;
 use super::{
-    ConfigOf, ExitCode, FixArgs, config_file, load_config, load_scanner, note_configurations,
-    print_diagnostics,
+    ConfigOf, ExitCode, FixArgs, NestedExcludes, config_file, load_config, load_scanner,
+    note_configurations, print_diagnostics,
 };
 use crate::config::ContextMode;
 use crate::diagnostic::Diagnostic;
@@ -93,6 +93,7 @@ pub(super) fn run(args: FixArgs) -> ExitCode {
     let mut unwritten: Option<io::Error> = None;
     let (mut errors, mut files_changed, mut changes) = (0usize, 0usize, 0usize);
     let mut configs = ConfigOf::new(&args.lexicon);
+    let mut nested = NestedExcludes::new(&args.lexicon);
     'paths: for (path, &at) in paths.iter().zip(&of_path) {
         let walk = super::walk::WalkOptions {
             hidden: args.hidden,
@@ -107,8 +108,12 @@ pub(super) fn run(args: FixArgs) -> ExitCode {
         };
         let exclude = setups[at].exclude.as_ref();
         let listed = super::walk::list_files(path, walk, exclude, &mut on_problem);
+        let top_config = files_in_use[at].clone();
         let files = match listed {
-            Ok(f) => f,
+            Ok(mut f) => {
+                f.retain(|f| !nested.excludes(path, top_config.as_deref(), &f.path));
+                f
+            }
             Err(d) => {
                 errors += 1;
                 say!("{}", out::one_line(d));

@@ -405,6 +405,48 @@ impl ConfigOf {
     }
 }
 
+/// The `exclude` globs of the configuration files inside a walked folder.
+/// The walk itself applies those of the path given (matched against paths
+/// relative to it); a `vblint.toml` met below it excludes files too, its
+/// globs matched against paths relative to its own folder, as its
+/// `[[files]]` globs are.
+struct NestedExcludes {
+    configs: ConfigOf,
+    /// Each configuration file's globs, read once; `None` where it has
+    /// none, or cannot be read (the run's setup for it says why).
+    sets: std::collections::HashMap<PathBuf, Option<globset::GlobSet>>,
+}
+
+impl NestedExcludes {
+    fn new(args: &LexiconArgs) -> NestedExcludes {
+        NestedExcludes {
+            configs: ConfigOf::new(args),
+            sets: std::collections::HashMap::new(),
+        }
+    }
+
+    /// Whether the configuration of the folder of `file`, found by walking
+    /// `top` (whose own configuration is `top_config`), excludes it.
+    fn excludes(&mut self, top: &Path, top_config: Option<&Path>, file: &Path) -> bool {
+        let Some(config) = self.configs.of(top, file) else {
+            return false;
+        };
+        if top_config == Some(config.as_path()) {
+            return false;
+        }
+        let set = self.sets.entry(config.clone()).or_insert_with(|| {
+            let loaded = Config::load(&config).ok()?;
+            check::exclude_set(&loaded).ok().flatten()
+        });
+        let (Some(set), Some(base)) = (set.as_ref(), config.parent()) else {
+            return false;
+        };
+        let file = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+        file.strip_prefix(base)
+            .is_ok_and(|relative| set.is_match(relative))
+    }
+}
+
 /// Says that the files under a folder inside a path given are `verb` with
 /// that folder's own configuration `file` (found while walking).
 fn note_nested_configuration(verb: &str, file: &Path) {

@@ -14,7 +14,10 @@ use super::batch::{self, BatchArgs, Item};
 use super::check::{self, Job};
 use super::out::{self, say};
 use super::walk::{self, Listed};
-use super::{CheckArgs, ColorChoice, ConfigOf, ExitCode, LexiconArgs, QuotePolicyArg, config_file};
+use super::{
+    CheckArgs, ColorChoice, ConfigOf, ExitCode, LexiconArgs, NestedExcludes, QuotePolicyArg,
+    config_file,
+};
 use crate::diagnostic::Diagnostic;
 use crate::input::{self, Kind};
 use crate::report::insight::{self, Provenance};
@@ -124,6 +127,7 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
     let in_use: Vec<Option<PathBuf>> = setups.iter().map(|(f, _)| f.clone()).collect();
     super::note_configurations("reported", &paths, &in_use, &of_path);
     let mut configs = ConfigOf::new(&args.lexicon);
+    let mut nested = NestedExcludes::new(&args.lexicon);
     let mut summary = Summary::default();
     let mut inputs: Vec<String> = Vec::new();
     let mut read_total = 0usize;
@@ -145,7 +149,10 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
         };
         let exclude = setups[at].1.exclude.as_ref();
         match walk::list_files(path, walk, exclude, &mut on_problem) {
-            Ok(f) => listed_paths.push((path, f)),
+            Ok(mut f) => {
+                f.retain(|f| !nested.excludes(path, setups[at].0.as_deref(), &f.path));
+                listed_paths.push((path, f));
+            }
             Err(d) => error(out::one_line(d)),
         }
     }
