@@ -469,7 +469,11 @@ fn a_nested_configuration_excludes_files_below_its_folder() {
     let text = "She was treated as a child prostitute.\n";
     std::fs::create_dir_all(dir.path().join("top/sub/drafts")).unwrap();
     std::fs::create_dir_all(dir.path().join("top/drafts")).unwrap();
-    std::fs::write(dir.path().join("top/vblint.toml"), "builtin-lexicon = false\n").unwrap();
+    std::fs::write(
+        dir.path().join("top/vblint.toml"),
+        "builtin-lexicon = false\n",
+    )
+    .unwrap();
     std::fs::write(
         dir.path().join("top/sub/vblint.toml"),
         "builtin-lexicon = false\nexclude = [\"drafts/**\"]\n",
@@ -505,7 +509,11 @@ fn a_nested_configuration_excludes_files_below_its_folder() {
     let read = |file: &str| std::fs::read_to_string(dir.path().join(file)).unwrap();
     assert!(!read("top/drafts/a.txt").contains("prostitute"));
     assert!(!read("top/sub/b.txt").contains("prostitute"));
-    assert_eq!(read("top/sub/drafts/c.txt"), text, "an excluded file is not rewritten");
+    assert_eq!(
+        read("top/sub/drafts/c.txt"),
+        text,
+        "an excluded file is not rewritten"
+    );
 }
 
 #[test]
