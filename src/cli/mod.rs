@@ -357,6 +357,9 @@ struct ConfigOf {
     /// `--config` or `--no-config`: the same for every file.
     fixed: Option<Option<PathBuf>>,
     folders: std::collections::HashMap<PathBuf, Option<PathBuf>>,
+    /// The last folder asked about and its file: a walk gives a folder's
+    /// files one after the other.
+    last: Option<(PathBuf, Option<PathBuf>)>,
 }
 
 impl ConfigOf {
@@ -369,6 +372,7 @@ impl ConfigOf {
         ConfigOf {
             fixed,
             folders: std::collections::HashMap::new(),
+            last: None,
         }
     }
 
@@ -379,7 +383,16 @@ impl ConfigOf {
             return fixed.clone();
         }
         match file.parent() {
-            Some(dir) if file != top && dir.starts_with(top) => self.folder(top, dir),
+            Some(dir) if file != top && dir.starts_with(top) => {
+                if let Some((last, found)) = &self.last
+                    && last == dir
+                {
+                    return found.clone();
+                }
+                let found = self.folder(top, dir);
+                self.last = Some((dir.to_path_buf(), found.clone()));
+                found
+            }
             _ => Config::discover(file),
         }
     }
