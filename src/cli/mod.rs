@@ -382,18 +382,20 @@ impl ConfigOf {
         if let Some(fixed) = &self.fixed {
             return fixed.clone();
         }
-        match file.parent() {
-            Some(dir) if file != top && dir.starts_with(top) => {
-                if let Some((last, found)) = &self.last
-                    && last == dir
-                {
-                    return found.clone();
-                }
-                let found = self.folder(top, dir);
-                self.last = Some((dir.to_path_buf(), found.clone()));
-                found
-            }
-            _ => Config::discover(file),
+        let Some(dir) = file.parent() else {
+            return Config::discover(file);
+        };
+        if let Some((last, found)) = &self.last
+            && last.as_os_str() == dir.as_os_str()
+        {
+            return found.clone();
+        }
+        if file != top && dir.starts_with(top) {
+            let found = self.folder(top, dir);
+            self.last = Some((dir.to_path_buf(), found.clone()));
+            found
+        } else {
+            Config::discover(file)
         }
     }
 
