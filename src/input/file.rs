@@ -4,11 +4,15 @@
 //!
 //! Every file vblint reads goes through here: inputs of every kind
 //! ([`super::read`]), standard input ([`read_stdin`]), and configuration
-//! and lexicon files ([`read_small_text`]).
+//! and lexicon files ([`read_small_text`], from `vblint-files`, which the
+//! Python package shares).
 
 use std::fs::{File, Metadata};
 use std::io::{self, Read};
 use std::path::Path;
+
+use vblint_files::open_for_reading;
+pub use vblint_files::{read_small_text, show_size};
 
 use crate::diagnostic::Diagnostic;
 use crate::input::io_reason;
@@ -70,15 +74,6 @@ impl NotRead {
             NotRead::Skipped(note) => Diagnostic::error(note),
             NotRead::Error(d) => d,
         }
-    }
-}
-
-/// Shows a size in whole MB (or bytes when smaller).
-pub fn show_size(n: u64) -> String {
-    if n >= 1 << 20 {
-        format!("{} MB", n >> 20)
-    } else {
-        format!("{n} bytes")
     }
 }
 
@@ -240,64 +235,6 @@ pub fn read_stdin(max: u64) -> Result<Vec<u8>, NotRead> {
     Ok(bytes)
 }
 
-/// Reads a small text file that vblint needs to run (a configuration or
-/// lexicon file, a baseline): a regular file of at most `max` bytes, in
-/// UTF-8, opened without blocking (a pipe or a device named as one is an
-/// error, never a hang). `what` names the file in messages ("lexicon
-/// file", "configuration").
-///
-/// # Errors
-///
-/// A plain-English diagnostic naming the file, never quoting it.
-pub fn read_small_text(path: &Path, max: u64, what: &str) -> Result<String, Diagnostic> {
-    let shown = path.display().to_string();
-    let cannot = |e: &io::Error| {
-        Diagnostic::error(format!("cannot read {what} `{shown}`: {}", io_reason(e)))
-    };
-    let too_big = |size: String| {
-        Diagnostic::error(format!(
-            "{what} `{shown}` is {size}, larger than the {} allowed",
-            show_size(max)
-        ))
-        .help(format!("check that `{shown}` is the file you meant"))
-    };
-    let meta = std::fs::metadata(path).map_err(|e| cannot(&e))?;
-    let not_a_file = |meta: &Metadata| {
-        let kind = if meta.is_dir() {
-            "a folder"
-        } else {
-            "a pipe, socket or device"
-        };
-        Diagnostic::error(format!("{what} `{shown}` is {kind}, not a file"))
-            .help("name a file saved as text")
-    };
-    if !meta.is_file() {
-        return Err(not_a_file(&meta));
-    }
-    if meta.len() > max {
-        return Err(too_big(show_size(meta.len())));
-    }
-    let file = open_for_reading(path, false).map_err(|e| cannot(&e))?;
-    let meta = file.metadata().map_err(|e| cannot(&e))?;
-    if !meta.is_file() {
-        return Err(not_a_file(&meta));
-    }
-    let mut bytes = Vec::with_capacity(meta.len().min(max) as usize);
-    file.take(max + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| cannot(&e))?;
-    if bytes.len() as u64 > max {
-        return Err(too_big(format!("more than {}", show_size(max))));
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        Diagnostic::error(format!(
-            "{what} `{shown}` is not UTF-8 text (bad byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ))
-        .help("save the file as UTF-8 in your editor")
-    })
-}
-
 /// A reader that fails, rather than go on, once more than `max` bytes
 /// have come through: a file that grows while it is streamed stays within
 /// the limit.
@@ -376,26 +313,6 @@ impl<R: Read> Read for Capped<R> {
         self.left -= n as u64;
         Ok(n)
     }
-}
-
-/// Opens a file for reading without blocking on a pipe that has no writer,
-/// and, when `no_follow`, without following a symbolic link.
-#[cfg(unix)]
-fn open_for_reading(path: &Path, no_follow: bool) -> io::Result<File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut flags = libc::O_NONBLOCK;
-    if no_follow {
-        flags |= libc::O_NOFOLLOW;
-    }
-    std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(flags)
-        .open(path)
-}
-
-#[cfg(not(unix))]
-fn open_for_reading(path: &Path, _no_follow: bool) -> io::Result<File> {
-    File::open(path)
 }
 
 #[cfg(test)]

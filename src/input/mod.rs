@@ -354,17 +354,7 @@ pub fn decode(bytes: &[u8]) -> (String, bool) {
     }
 }
 
-/// A short reason for an I/O error, without the "(os error N)" noise.
-pub fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or folder".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => {
-            let s = e.to_string();
-            s.split(" (os error").next().unwrap_or(&s).to_string()
-        }
-    }
-}
+pub use vblint_files::io_reason;
 
 #[cfg(test)]
 mod tests {

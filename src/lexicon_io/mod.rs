@@ -10,8 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, SourceFile};
-use crate::input::io_reason;
-use crate::lexicon::{Lexicon, LexiconBuilder, MAX_FILE_BYTES, MAX_FILES, is_lexicon_file};
+use crate::lexicon::{Lexicon, LexiconBuilder};
 
 /// Loads lexicon files or folders on top of the built-in lexicon (if
 /// `builtin`) in the order given.
@@ -47,41 +46,7 @@ pub fn load(builtin: bool, paths: &[PathBuf]) -> Result<Lexicon, Vec<Diagnostic>
 ///
 /// A diagnostic if the path cannot be read or is too large.
 pub fn add_path(builder: &mut LexiconBuilder, path: &Path) -> Result<(), Diagnostic> {
-    let show = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|e| {
-        Diagnostic::error(format!("cannot read lexicon `{show}`: {}", io_reason(&e)))
-            .help("check the path given with --lexicon or in the `lexicon` key of vblint.toml")
-    })?;
-    let mut paths = Vec::new();
-    if meta.is_dir() {
-        let read = std::fs::read_dir(path).map_err(|e| {
-            Diagnostic::error(format!(
-                "cannot list lexicon folder `{show}`: {}",
-                io_reason(&e)
-            ))
-        })?;
-        for item in read.flatten() {
-            let p = item.path();
-            if is_lexicon_file(&p) && p.is_file() {
-                paths.push(p);
-            }
-        }
-        paths.sort();
-        if paths.is_empty() {
-            return Err(
-                Diagnostic::error(format!("lexicon folder `{show}` has no .toml files"))
-                    .help("a lexicon folder holds files such as `local-terms.toml`"),
-            );
-        }
-        if paths.len() > MAX_FILES {
-            return Err(Diagnostic::error(format!(
-                "lexicon folder `{show}` has {} files, more than the {MAX_FILES} allowed",
-                paths.len()
-            )));
-        }
-    } else {
-        paths.push(path.to_path_buf());
-    }
+    let paths = vblint_files::lexicon_files(path)?;
     let files = paths
         .iter()
         .map(|p| read_source(p))
@@ -90,15 +55,15 @@ pub fn add_path(builder: &mut LexiconBuilder, path: &Path) -> Result<(), Diagnos
     Ok(())
 }
 
-/// Reads one lexicon file, bounded in size and required to be UTF-8,
-/// through the input door ([`crate::input::read_small_text`]: a pipe or a
-/// device is refused without blocking).
+/// Reads one lexicon file, bounded in size and required to be UTF-8
+/// ([`vblint_files::read_lexicon_file`]: a pipe or a device is refused
+/// without blocking).
 ///
 /// # Errors
 ///
 /// A diagnostic naming the file if it cannot be read, is too large, is not
 /// a regular file or is not UTF-8.
 pub fn read_source(path: &Path) -> Result<Arc<SourceFile>, Diagnostic> {
-    let text = crate::input::read_small_text(path, MAX_FILE_BYTES, "lexicon file")?;
+    let text = vblint_files::read_lexicon_file(path)?;
     Ok(SourceFile::new(path.display().to_string(), text))
 }
