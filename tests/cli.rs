@@ -381,10 +381,22 @@ fn folders_are_walked_in_order_without_ignored_or_hidden_files() {
     );
 }
 
+/// Runs vblint in `dir` with the small lexicon of the `fix` fixtures.
+fn with_fix_lexicon(dir: &Path, args: &[&str]) -> Output {
+    let lexicon = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fix/lexicon");
+    Command::new(env!("CARGO_BIN_EXE_vblint"))
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .args(args)
+        .arg("--lexicon")
+        .arg(lexicon)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn each_file_gets_the_configuration_of_its_own_folder() {
     let dir = tempfile::tempdir().unwrap();
-    let lexicon = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fix/lexicon");
     let text = "She was treated as a child prostitute. Her boyfriend.\n";
     let off = "builtin-lexicon = false\ndisable = [\"child-prostitute\", \"boyfriend\"]\n";
     let on = "builtin-lexicon = false\n";
@@ -393,16 +405,7 @@ fn each_file_gets_the_configuration_of_its_own_folder() {
         std::fs::write(dir.path().join(folder).join("vblint.toml"), config).unwrap();
         std::fs::write(dir.path().join(folder).join("note.txt"), text).unwrap();
     }
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_vblint"))
-            .current_dir(dir.path())
-            .env("NO_COLOR", "1")
-            .args(args)
-            .arg("--lexicon")
-            .arg(&lexicon)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| with_fix_lexicon(dir.path(), args);
     let check = run(&["check", "--format", "concise", "top"]);
     assert_eq!(check.status.code(), Some(1), "{}", show(&check));
     let stdout = String::from_utf8_lossy(&check.stdout);
@@ -465,7 +468,6 @@ fn each_file_gets_the_configuration_of_its_own_folder() {
 #[test]
 fn a_nested_configuration_excludes_files_below_its_folder() {
     let dir = tempfile::tempdir().unwrap();
-    let lexicon = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fix/lexicon");
     let text = "She was treated as a child prostitute.\n";
     std::fs::create_dir_all(dir.path().join("top/sub/drafts")).unwrap();
     std::fs::create_dir_all(dir.path().join("top/drafts")).unwrap();
@@ -482,16 +484,7 @@ fn a_nested_configuration_excludes_files_below_its_folder() {
     for file in ["top/drafts/a.txt", "top/sub/b.txt", "top/sub/drafts/c.txt"] {
         std::fs::write(dir.path().join(file), text).unwrap();
     }
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_vblint"))
-            .current_dir(dir.path())
-            .env("NO_COLOR", "1")
-            .args(args)
-            .arg("--lexicon")
-            .arg(&lexicon)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| with_fix_lexicon(dir.path(), args);
     let check = run(&["check", "--format", "concise", "top"]);
     assert_eq!(check.status.code(), Some(1), "{}", show(&check));
     let stdout = String::from_utf8_lossy(&check.stdout);
