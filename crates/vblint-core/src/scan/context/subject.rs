@@ -879,8 +879,8 @@ impl Readings {
                 out.push(site.says.clone());
             }
         }
-        // A cut run at the end that says nothing in the whole text is not a
-        // site, but its part inside may say something ("grandchild").
+        // A run cut at the end that states no age in the whole text is not
+        // a site, but its part inside may state one ("F15" of "F15th").
         if !cut_at_end
             && let Some(last) = range.end.checked_sub(1)
             && last >= from
