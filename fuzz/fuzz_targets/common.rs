@@ -1,5 +1,7 @@
 //! A fixed lexicon for the scanning and fixing targets: terms with
-//! hyphens, optional words, sets, apostrophes and except phrases.
+//! hyphens, optional words, sets, apostrophes and except phrases, and two
+//! entries with a `subject` (who the sentence is about, read from the ages,
+//! roles and names around the match).
 
 use std::sync::{Arc, OnceLock};
 
@@ -60,6 +62,26 @@ fix = "safe"
 why = "x"
 sources = ["x"]
 examples = ["Her boyfriend collected her."]
+
+[[entry]]
+id = "sexually-active"
+category = "consent-choice"
+terms = ["sexually active"]
+subject = "child"
+alternatives = ["being sexually exploited"]
+why = "x"
+sources = ["x"]
+examples = ["Leah (14) is sexually active."]
+
+[[entry]]
+id = "consensual"
+category = "consent-choice"
+terms = ["consensual", "[a] willing participant"]
+subject = "not-adult"
+alternatives = ["a child cannot consent to her own abuse"]
+why = "x"
+sources = ["x"]
+examples = ["Kayla (14) said it was consensual."]
 "#;
 
 pub fn scanner() -> &'static Scanner {
