@@ -416,23 +416,9 @@ pub fn share_percent(s: &Summary) -> f64 {
 
 /// `YYYY-MM-DD HH:MM UTC` for seconds since 1970 (UTC).
 pub fn utc(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
+    let date = crate::lexicon::stats::civil_from_days((secs / 86_400) as i64);
     let rem = secs % 86_400;
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
-        rem / 3600,
-        rem % 3600 / 60
-    )
+    format!("{date} {:02}:{:02} UTC", rem / 3600, rem % 3600 / 60)
 }
 
 /// When the report is made: `SOURCE_DATE_EPOCH` when set (reproducible

@@ -171,8 +171,9 @@ pub fn today() -> String {
     civil_from_days((secs / 86_400) as i64)
 }
 
-/// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> String {
+/// Days since 1970-01-01 to a civil date, `YYYY-MM-DD` (Howard Hinnant's
+/// algorithm).
+pub fn civil_from_days(z: i64) -> String {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
