@@ -89,15 +89,6 @@ struct Objects {
     path: Py<PyString>,
 }
 
-fn severity_index(s: Severity) -> usize {
-    match s {
-        Severity::Hint => 0,
-        Severity::Info => 1,
-        Severity::Warning => 2,
-        Severity::Error => 3,
-    }
-}
-
 /// The JSON fields of a finding, in the command line's order.
 const KEYS: [&str; 14] = [
     "type",
@@ -159,7 +150,7 @@ impl PyScanner {
         d.set_item(&k[2], record)?;
         d.set_item(&k[3], &e.rule)?;
         d.set_item(&k[4], &e.category)?;
-        d.set_item(&k[5], &o.severity[severity_index(l.finding.severity)])?;
+        d.set_item(&k[5], &o.severity[l.finding.severity.index()])?;
         d.set_item(&k[6], l.line)?;
         d.set_item(&k[7], l.column)?;
         d.set_item(&k[8], span.start)?;

@@ -27,7 +27,6 @@ use crate::diagnostic::Diagnostic;
 use crate::dismissed::Dismissed;
 use crate::input::io_reason;
 use crate::input::{self, Kind, Record};
-use crate::lexicon::Severity;
 use crate::report::{
     self, Format, HumanStyle, LineCursor, Printer, Problem, Source, Streams, Totals,
 };
@@ -950,7 +949,7 @@ fn render_located(
             out.baselined += 1;
             continue;
         }
-        out.counts[severity_index(l.finding.severity)] += 1;
+        out.counts[l.finding.severity.index()] += 1;
         out.failed |= job.fail_on.fails(l.finding.severity);
         job.printer
             .finding(&mut rendered.bytes, source, &l, fingerprint.as_deref());
@@ -958,15 +957,6 @@ fn render_located(
         if let Some(fp) = fingerprint {
             out.fingerprints.push(fp);
         }
-    }
-}
-
-fn severity_index(s: Severity) -> usize {
-    match s {
-        Severity::Hint => 0,
-        Severity::Info => 1,
-        Severity::Warning => 2,
-        Severity::Error => 3,
     }
 }
 

@@ -59,6 +59,17 @@ impl Severity {
             Severity::Error => "error",
         }
     }
+
+    /// Its place from least to most serious (hint 0 … error 3), for
+    /// tables indexed by severity.
+    pub fn index(self) -> usize {
+        match self {
+            Severity::Hint => 0,
+            Severity::Info => 1,
+            Severity::Warning => 2,
+            Severity::Error => 3,
+        }
+    }
 }
 
 impl fmt::Display for Severity {
