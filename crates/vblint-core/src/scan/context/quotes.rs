@@ -86,18 +86,8 @@ pub(crate) fn in_quotation(text: &str, span: &Range<usize>, paragraphs: &mut Par
             _ => {}
         }
     }
-    let (open_at, closers): (usize, &[char]) = match (double, single) {
-        (Some(d), Some(s)) => (
-            d.max(s),
-            if d > s {
-                &['"', '\u{201D}', '\u{BB}']
-            } else {
-                &['\'', '\u{2019}']
-            },
-        ),
-        (Some(d), None) => (d, &['"', '\u{201D}', '\u{BB}']),
-        (None, Some(s)) => (s, &['\'', '\u{2019}', '`']),
-        (None, None) => return false,
+    let Some((open_at, closers)) = innermost_open(double, single) else {
+        return false;
     };
     let end = paragraphs.end(text, span.end).max(span.end);
     for (at, c) in quote_candidates(text, span.end..end) {
@@ -115,6 +105,23 @@ pub(crate) fn in_quotation(text: &str, span: &Range<usize>, paragraphs: &mut Par
     }
     // Unclosed: count it only if it opened on the match's own line.
     memchr::memchr(b'\n', &text.as_bytes()[open_at..span.start]).is_none()
+}
+
+/// The quotation still open before a match, given where the last double
+/// and single quotation opened (if still open): where it opened and the
+/// marks that close it; the later one when both are open.
+fn innermost_open(
+    double: Option<usize>,
+    single: Option<usize>,
+) -> Option<(usize, &'static [char])> {
+    const DOUBLE: &[char] = &['"', '\u{201D}', '\u{BB}'];
+    match (double, single) {
+        (Some(d), Some(s)) if d > s => Some((d, DOUBLE)),
+        (Some(_), Some(s)) => Some((s, &['\'', '\u{2019}'])),
+        (Some(d), None) => Some((d, DOUBLE)),
+        (None, Some(s)) => Some((s, &['\'', '\u{2019}', '`'])),
+        (None, None) => None,
+    }
 }
 
 /// The quotation marks of a text, for many matches in it: found once, as
@@ -196,18 +203,8 @@ impl Quotes {
                 }
             }
         }
-        let (open_at, closers): (usize, &[char]) = match (double, single) {
-            (Some(d), Some(s)) => (
-                d.max(s),
-                if d > s {
-                    &['"', '\u{201D}', '\u{BB}']
-                } else {
-                    &['\'', '\u{2019}']
-                },
-            ),
-            (Some(d), None) => (d, &['"', '\u{201D}', '\u{BB}']),
-            (None, Some(s)) => (s, &['\'', '\u{2019}', '`']),
-            (None, None) => return false,
+        let Some((open_at, closers)) = innermost_open(double, single) else {
+            return false;
         };
         let from = self.marks.partition_point(|m| m.at < span.end);
         for m in self.marks[from..].iter().take_while(|m| m.at < end) {
