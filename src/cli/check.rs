@@ -17,7 +17,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use super::batch::{self, Item};
 use super::out;
-use super::walk::{self, Listed, WalkOptions, WalkProblem, Walked};
+use super::walk::{self, Listed, WalkProblem, Walked};
 use super::{
     CheckArgs, ConfigOf, ExitCode, NestedExcludes, config_file, load_config, load_scanner,
     note_configurations, print_diagnostics,
@@ -187,7 +187,7 @@ pub(super) fn prepare_for(args: &CheckArgs, start: &Path) -> Option<Prepared> {
     Some(Prepared {
         exclude,
         fail_on: args.fail_on.or(config.fail_on).unwrap_or_default(),
-        max_file_size: args.max_file_size,
+        max_file_size: args.walk.max_file_size,
         per_file,
         options,
         baseline,
@@ -325,11 +325,7 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
             }
             continue;
         }
-        let walk_options = WalkOptions {
-            hidden: args.hidden,
-            no_ignore: args.no_ignore,
-        };
-        let files = match walk::walk(path, walk_options, prepared.exclude.as_ref()) {
+        let files = match walk::walk(path, args.walk, prepared.exclude.as_ref()) {
             Ok(files) => files,
             Err(d) => {
                 writer.error(out::one_line(d));

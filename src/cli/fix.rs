@@ -95,10 +95,6 @@ pub(super) fn run(args: FixArgs) -> ExitCode {
     let mut configs = ConfigOf::new(&args.lexicon);
     let mut nested = NestedExcludes::new(&args.lexicon);
     'paths: for (path, &at) in paths.iter().zip(&of_path) {
-        let walk = super::walk::WalkOptions {
-            hidden: args.hidden,
-            no_ignore: args.no_ignore,
-        };
         let mut on_problem = |p: super::walk::WalkProblem| match p {
             super::walk::WalkProblem::Note(n) => say!("note: {}", escape::name(&n)),
             super::walk::WalkProblem::Error(d) => {
@@ -107,7 +103,7 @@ pub(super) fn run(args: FixArgs) -> ExitCode {
             }
         };
         let exclude = setups[at].exclude.as_ref();
-        let listed = super::walk::list_files(path, walk, exclude, &mut on_problem);
+        let listed = super::walk::list_files(path, args.walk, exclude, &mut on_problem);
         let top_config = files_in_use[at].clone();
         let files = match listed {
             Ok(mut f) => {
@@ -234,7 +230,7 @@ fn fix_file(
     let shown = path.display().to_string();
     let named = escape::name(&shown);
     let limits = crate::input::Limits {
-        max_file_size: args.max_file_size,
+        max_file_size: args.walk.max_file_size,
     };
     let contents = match crate::input::file::read_bytes(&file.file_ref(&shown), limits) {
         Ok(c) => c,

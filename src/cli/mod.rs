@@ -27,6 +27,7 @@ use crate::diagnostic::Diagnostic;
 use crate::lexicon::Lexicon;
 use crate::report::Format;
 use crate::scan::{QuotePolicy, Scanner};
+use walk::WalkArgs;
 
 /// Finds victim-blaming language in writing about children, and suggests
 /// child-centred wording.
@@ -129,15 +130,8 @@ struct FixArgs {
     /// file's text.
     #[arg(long, value_enum)]
     context: Option<ContextMode>,
-    /// Files larger than this are not read (K, M or G: 256M, 1G).
-    #[arg(long, value_name = "SIZE", default_value = read::DEFAULT_MAX_FILE_SIZE, value_parser = read::parse_size)]
-    max_file_size: u64,
-    /// Also fix hidden files and folders.
-    #[arg(long)]
-    hidden: bool,
-    /// Do not skip files listed in .gitignore and .ignore files.
-    #[arg(long)]
-    no_ignore: bool,
+    #[command(flatten)]
+    walk: WalkArgs,
     #[command(flatten)]
     lexicon: LexiconArgs,
 }
@@ -228,15 +222,8 @@ struct CheckArgs {
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j')]
     threads: Option<usize>,
-    /// Also scan hidden files and folders.
-    #[arg(long)]
-    hidden: bool,
-    /// Do not skip files listed in .gitignore and .ignore files.
-    #[arg(long)]
-    no_ignore: bool,
-    /// Files larger than this are not scanned and count as errors (K, M or G: 256M, 1G).
-    #[arg(long, value_name = "SIZE", default_value = read::DEFAULT_MAX_FILE_SIZE, value_parser = read::parse_size)]
-    max_file_size: u64,
+    #[command(flatten)]
+    walk: WalkArgs,
     /// The name to show for standard input.
     #[arg(long, value_name = "NAME", default_value = "-")]
     stdin_name: String,

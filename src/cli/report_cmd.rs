@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use super::batch::{self, BatchArgs, Item};
 use super::check::{self, Job};
 use super::out::{self, say};
-use super::walk::{self, Listed};
+use super::walk::{self, Listed, WalkArgs};
 use super::{
     CheckArgs, ColorChoice, ConfigOf, ExitCode, LexiconArgs, NestedExcludes, QuotePolicyArg,
     config_file,
@@ -72,15 +72,8 @@ pub(super) struct ReportArgs {
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j')]
     threads: Option<usize>,
-    /// Also scan hidden files and folders.
-    #[arg(long)]
-    hidden: bool,
-    /// Do not skip files listed in .gitignore and .ignore files.
-    #[arg(long)]
-    no_ignore: bool,
-    /// Files larger than this are not scanned and count as errors (K, M or G: 256M, 1G).
-    #[arg(long, value_name = "SIZE", default_value = super::read::DEFAULT_MAX_FILE_SIZE, value_parser = super::read::parse_size)]
-    max_file_size: u64,
+    #[command(flatten)]
+    walk: WalkArgs,
     #[command(flatten)]
     lexicon: LexiconArgs,
     #[command(flatten)]
@@ -97,10 +90,8 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
         context: None,
         color: ColorChoice::Never,
         threads: args.threads,
-        hidden: args.hidden,
-        no_ignore: args.no_ignore,
+        walk: args.walk,
         stdin_name: "-".into(),
-        max_file_size: args.max_file_size,
         lexicon: args.lexicon.clone(),
         batch: args.batch.clone(),
     };
@@ -143,12 +134,8 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
             walk::WalkProblem::Note(n) => say!("note: {}", escape::name(&n)),
             walk::WalkProblem::Error(d) => error(out::one_line(d)),
         };
-        let walk = walk::WalkOptions {
-            hidden: args.hidden,
-            no_ignore: args.no_ignore,
-        };
         let exclude = setups[at].1.exclude.as_ref();
-        match walk::list_files(path, walk, exclude, &mut on_problem) {
+        match walk::list_files(path, args.walk, exclude, &mut on_problem) {
             Ok(mut f) => {
                 f.retain(|f| !nested.excludes(path, setups[at].0.as_deref(), &f.path));
                 listed_paths.push((path, f));

@@ -9,7 +9,7 @@ use clap::Args;
 use super::batch::{self, BatchArgs, Item};
 use super::check;
 use super::out::{self, say};
-use super::walk::{self, Listed};
+use super::walk::{self, Listed, WalkArgs};
 use super::{CheckArgs, ColorChoice, ExitCode, LexiconArgs, QuotePolicyArg};
 use crate::config::ContextMode;
 use crate::diagnostic::Diagnostic;
@@ -38,15 +38,8 @@ pub(super) struct SampleArgs {
     /// What to do with terms inside quotation marks.
     #[arg(long, value_enum)]
     quotes: Option<QuotePolicyArg>,
-    /// Also scan hidden files and folders.
-    #[arg(long)]
-    hidden: bool,
-    /// Do not skip files listed in .gitignore and .ignore files.
-    #[arg(long)]
-    no_ignore: bool,
-    /// Files larger than this are not read (K, M or G: 256M, 1G).
-    #[arg(long, value_name = "SIZE", default_value = super::read::DEFAULT_MAX_FILE_SIZE, value_parser = super::read::parse_size)]
-    max_file_size: u64,
+    #[command(flatten)]
+    walk: WalkArgs,
     #[command(flatten)]
     lexicon: LexiconArgs,
     #[command(flatten)]
@@ -82,10 +75,8 @@ pub(super) fn run(args: SampleArgs) -> ExitCode {
         context: None,
         color: ColorChoice::Never,
         threads: None,
-        hidden: args.hidden,
-        no_ignore: args.no_ignore,
+        walk: args.walk,
         stdin_name: "-".into(),
-        max_file_size: args.max_file_size,
         lexicon: args.lexicon.clone(),
         batch: args.batch.clone(),
     };
@@ -111,12 +102,8 @@ pub(super) fn run(args: SampleArgs) -> ExitCode {
             walk::WalkProblem::Note(n) => say!("note: {}", escape::name(&n)),
             walk::WalkProblem::Error(d) => error(out::one_line(d)),
         };
-        let options = walk::WalkOptions {
-            hidden: args.hidden,
-            no_ignore: args.no_ignore,
-        };
         let files =
-            match walk::list_files(path, options, prepared.exclude.as_ref(), &mut on_problem) {
+            match walk::list_files(path, args.walk, prepared.exclude.as_ref(), &mut on_problem) {
                 Ok(f) => f,
                 Err(d) => {
                     error(out::one_line(d));

@@ -8,19 +8,26 @@ use std::fs::FileType;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use clap::Args;
 use globset::GlobSet;
 
 use crate::diagnostic::Diagnostic;
 use crate::input::FileRef;
 use crate::input::io_reason;
 
-/// Which files a folder walk includes.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct WalkOptions {
-    /// Include hidden files and folders.
+/// Which files a folder walk takes, and the largest file read: the same
+/// options, with the same help, for `check`, `fix`, `report` and `sample`.
+#[derive(Args, Clone, Copy, Debug)]
+pub(super) struct WalkArgs {
+    /// Also take hidden files and folders.
+    #[arg(long)]
     pub(super) hidden: bool,
-    /// Include files listed in .gitignore and .ignore files.
+    /// Do not skip files listed in .gitignore and .ignore files.
+    #[arg(long)]
     pub(super) no_ignore: bool,
+    /// Files larger than this are not read, and count as errors (K, M or G: 256M, 1G).
+    #[arg(long, value_name = "SIZE", default_value = super::read::DEFAULT_MAX_FILE_SIZE, value_parser = super::read::parse_size)]
+    pub(super) max_file_size: u64,
 }
 
 /// Something met while listing a folder that the user should hear about.
@@ -65,7 +72,7 @@ pub(super) enum Walked {
 /// decides which files ignore files leave out.
 pub(super) fn walk<'a>(
     path: &Path,
-    args: WalkOptions,
+    args: WalkArgs,
     exclude: Option<&'a GlobSet>,
 ) -> Result<Walk<'a>, Diagnostic> {
     let meta = std::fs::metadata(path).map_err(|e| {
@@ -88,7 +95,7 @@ pub(super) fn walk<'a>(
 }
 
 /// `ignore`'s walk of the folder `path`, in sorted order.
-fn ignore_walk(path: &Path, args: WalkOptions) -> ignore::Walk {
+fn ignore_walk(path: &Path, args: WalkArgs) -> ignore::Walk {
     ignore::WalkBuilder::new(path)
         .hidden(!args.hidden)
         .git_ignore(!args.no_ignore)
@@ -109,7 +116,7 @@ fn ignore_walk(path: &Path, args: WalkOptions) -> ignore::Walk {
 /// Problems met on the way go to `on_problem`.
 pub(super) fn list_files(
     path: &Path,
-    args: WalkOptions,
+    args: WalkArgs,
     exclude: Option<&GlobSet>,
     on_problem: &mut dyn FnMut(WalkProblem),
 ) -> Result<Vec<Listed>, Diagnostic> {
