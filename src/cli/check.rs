@@ -271,29 +271,28 @@ impl Setups {
     }
 }
 
+/// A walk's item with the configuration file it is checked under.
+type Configured = (Walked, Option<PathBuf>);
+
 /// The items of a walk up to the first file under another configuration
 /// than `config`, which is kept in `next` for the following run.
 struct Run<'w, I> {
     first: Option<Walked>,
     items: &'w mut I,
-    next: &'w mut Option<Walked>,
-    configs: &'w mut ConfigOf,
-    top: &'w Path,
+    next: &'w mut Option<Configured>,
     config: &'w Option<PathBuf>,
 }
 
-impl<I: Iterator<Item = Walked>> Iterator for Run<'_, I> {
+impl<I: Iterator<Item = Configured>> Iterator for Run<'_, I> {
     type Item = Walked;
 
     fn next(&mut self) -> Option<Walked> {
         if let Some(first) = self.first.take() {
             return Some(first);
         }
-        let item = self.items.next()?;
-        if let Walked::File(f) = &item
-            && self.configs.of(self.top, &f.path) != *self.config
-        {
-            *self.next = Some(item);
+        let (item, config) = self.items.next()?;
+        if matches!(item, Walked::File(_)) && config != *self.config {
+            *self.next = Some((item, config));
             return None;
         }
         Some(item)
@@ -309,7 +308,7 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
         return ExitCode::Error;
     };
     let mut configs = ConfigOf::new(&args.lexicon);
-    let mut nested = NestedExcludes::new(&args.lexicon);
+    let mut nested = NestedExcludes::default();
     // The run's output (its start, order and end) is that of the first
     // setup's printer; each setup's findings are rendered by its own.
     let first = Rc::clone(&setups.prepared[0]);
@@ -333,45 +332,48 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
             }
         };
         let path_config = setups.files[setup].clone();
-        let files = files.filter(|item| match item {
-            Walked::File(f) => !nested.excludes(path, path_config.as_deref(), &f.path),
-            Walked::Problem(_) => true,
+        // Each file with its folder's configuration, unless that excludes it.
+        let files = files.filter_map(|item| match item {
+            Walked::File(f) => {
+                let config = configs.of(path, &f.path);
+                let excluded = nested.excludes(config.as_deref(), path_config.as_deref(), &f.path);
+                (!excluded).then_some((Walked::File(f), config))
+            }
+            problem => Some((problem, path_config.clone())),
         });
         // Exports are read record by record, after the plain files.
         let mut records = Vec::new();
         let sample = args.batch.sample.map(|n| (n, args.batch.seed));
-        let mut items: Box<dyn Iterator<Item = Walked> + Send + '_> = match sample {
+        let mut items: Box<dyn Iterator<Item = Configured> + Send + '_> = match sample {
             Some((n, seed)) => {
                 // A sample is drawn from the whole list.
                 let mut plain = Vec::new();
-                for item in files {
+                for (item, config) in files {
                     match item {
-                        Walked::File(f) if Kind::of(&f.path).has_records() => records.push(f),
-                        Walked::File(f) => plain.push(f),
+                        Walked::File(f) if Kind::of(&f.path).has_records() => {
+                            records.push((f, config));
+                        }
+                        Walked::File(f) => plain.push((Walked::File(f), config)),
                         Walked::Problem(p) => writer.problem(p),
                     }
                 }
                 if records.is_empty() {
                     plain = batch::sample_files(plain, n, seed);
                 }
-                Box::new(plain.into_iter().map(Walked::File))
+                Box::new(plain.into_iter())
             }
-            None => Box::new(files.filter_map(|item| match item {
+            None => Box::new(files.filter_map(|(item, config)| match item {
                 Walked::File(f) if Kind::of(&f.path).has_records() => {
-                    records.push(f);
+                    records.push((f, config));
                     None
                 }
-                item => Some(item),
+                item => Some((item, config)),
             })),
         };
         // Consecutive files under one configuration are scanned together
         // (a folder's files come together in a walk).
         let mut pending = None;
-        while let Some(item) = pending.take().or_else(|| items.next()) {
-            let config = match &item {
-                Walked::File(f) => configs.of(path, &f.path),
-                Walked::Problem(_) => path_config.clone(),
-            };
+        while let Some((item, config)) = pending.take().or_else(|| items.next()) {
             let Some(at) = setups.nested(&args, config.clone()) else {
                 return ExitCode::Error;
             };
@@ -380,8 +382,6 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
                 first: Some(item),
                 items: &mut items,
                 next: &mut pending,
-                configs: &mut configs,
-                top: path,
                 config: &config,
             };
             if scan_in_order(&prepared.job(), run, &mut writer).is_err() {
@@ -389,13 +389,12 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
             }
         }
         drop(items);
-        for file in &records {
-            let config = configs.of(path, &file.path);
+        for (file, config) in records {
             let Some(at) = setups.nested(&args, config) else {
                 return ExitCode::Error;
             };
             let prepared = Rc::clone(&setups.prepared[at]);
-            if scan_records(&prepared.job(), file, sample, &mut writer).is_err() {
+            if scan_records(&prepared.job(), &file, sample, &mut writer).is_err() {
                 break 'paths;
             }
         }

@@ -93,7 +93,7 @@ pub(super) fn run(args: FixArgs) -> ExitCode {
     let mut unwritten: Option<io::Error> = None;
     let (mut errors, mut files_changed, mut changes) = (0usize, 0usize, 0usize);
     let mut configs = ConfigOf::new(&args.lexicon);
-    let mut nested = NestedExcludes::new(&args.lexicon);
+    let mut nested = NestedExcludes::default();
     'paths: for (path, &at) in paths.iter().zip(&of_path) {
         let mut on_problem = |p: super::walk::WalkProblem| match p {
             super::walk::WalkProblem::Note(n) => say!("note: {}", escape::name(&n)),
@@ -107,7 +107,10 @@ pub(super) fn run(args: FixArgs) -> ExitCode {
         let top_config = files_in_use[at].clone();
         let files = match listed {
             Ok(mut f) => {
-                f.retain(|f| !nested.excludes(path, top_config.as_deref(), &f.path));
+                f.retain(|f| {
+                    let config = configs.of(path, &f.path);
+                    !nested.excludes(config.as_deref(), top_config.as_deref(), &f.path)
+                });
                 f
             }
             Err(d) => {

@@ -412,32 +412,26 @@ impl ConfigOf {
 /// relative to it); a `vblint.toml` met below it excludes files too, its
 /// globs matched against paths relative to its own folder, as its
 /// `[[files]]` globs are.
+#[derive(Default)]
 struct NestedExcludes {
-    configs: ConfigOf,
     /// Each configuration file's globs, read once; `None` where it has
     /// none, or cannot be read (the run's setup for it says why).
     sets: std::collections::HashMap<PathBuf, Option<globset::GlobSet>>,
 }
 
 impl NestedExcludes {
-    fn new(args: &LexiconArgs) -> NestedExcludes {
-        NestedExcludes {
-            configs: ConfigOf::new(args),
-            sets: std::collections::HashMap::new(),
-        }
-    }
-
-    /// Whether the configuration of the folder of `file`, found by walking
-    /// `top` (whose own configuration is `top_config`), excludes it.
-    fn excludes(&mut self, top: &Path, top_config: Option<&Path>, file: &Path) -> bool {
-        let Some(config) = self.configs.of(top, file) else {
+    /// Whether `config`, the configuration of the folder of `file` (as
+    /// [`ConfigOf`] finds it), excludes the file, when it is not
+    /// `top_config`, that of the path given, whose globs the walk applied.
+    fn excludes(&mut self, config: Option<&Path>, top_config: Option<&Path>, file: &Path) -> bool {
+        let Some(config) = config else {
             return false;
         };
-        if top_config == Some(config.as_path()) {
+        if top_config == Some(config) {
             return false;
         }
-        let set = self.sets.entry(config.clone()).or_insert_with(|| {
-            let loaded = Config::load(&config).ok()?;
+        let set = self.sets.entry(config.to_path_buf()).or_insert_with(|| {
+            let loaded = Config::load(config).ok()?;
             check::exclude_set(&loaded).ok().flatten()
         });
         let (Some(set), Some(base)) = (set.as_ref(), config.parent()) else {

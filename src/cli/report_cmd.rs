@@ -118,7 +118,7 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
     let in_use: Vec<Option<PathBuf>> = setups.iter().map(|(f, _)| f.clone()).collect();
     super::note_configurations("reported", &paths, &in_use, &of_path);
     let mut configs = ConfigOf::new(&args.lexicon);
-    let mut nested = NestedExcludes::new(&args.lexicon);
+    let mut nested = NestedExcludes::default();
     let mut summary = Summary::default();
     let mut inputs: Vec<String> = Vec::new();
     let mut read_total = 0usize;
@@ -137,7 +137,10 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
         let exclude = setups[at].1.exclude.as_ref();
         match walk::list_files(path, args.walk, exclude, &mut on_problem) {
             Ok(mut f) => {
-                f.retain(|f| !nested.excludes(path, setups[at].0.as_deref(), &f.path));
+                f.retain(|f| {
+                    let config = configs.of(path, &f.path);
+                    !nested.excludes(config.as_deref(), setups[at].0.as_deref(), &f.path)
+                });
                 listed_paths.push((path, f));
             }
             Err(d) => error(out::one_line(d)),
