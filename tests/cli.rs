@@ -305,10 +305,6 @@ fn each_path_is_checked_with_its_own_configuration() {
     }
 }
 
-/// A folder's own `vblint.toml` inside a folder being walked applies to
-/// the files under it, in `check`, `report` and `fix`, and a note says so;
-/// `report` counts each path given under its own configuration, whatever
-/// the order of the paths.
 /// A folder is walked in sorted order, leaving out hidden files and what
 /// `.gitignore` and `.ignore` files (in it and in the folders above) list,
 /// unless `--hidden` or `--no-ignore` asks for them.
@@ -394,6 +390,11 @@ fn with_fix_lexicon(dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// A folder's own `vblint.toml` inside a folder being walked applies to
+/// the files under it, in `check`, `report`, `sample` and `fix`, and a note
+/// says so; `report` counts each path given under its own configuration,
+/// whatever the order of the paths. The configuration files themselves are
+/// not scanned.
 #[test]
 fn each_file_gets_the_configuration_of_its_own_folder() {
     let dir = tempfile::tempdir().unwrap();
@@ -416,10 +417,45 @@ fn each_file_gets_the_configuration_of_its_own_folder() {
     assert_eq!(places, ["top/note.txt:1:22"], "{stdout}");
     let note = "vblint: note: the files in `top/sub` are checked with its own configuration \
                 `top/sub/vblint.toml`";
+    let stderr = String::from_utf8_lossy(&check.stderr);
+    assert!(stderr.contains(note), "{}", show(&check));
+    // The configuration files are settings, not writing: not scanned.
     assert!(
-        String::from_utf8_lossy(&check.stderr).contains(note),
+        stderr.contains("in 1 of 2 files scanned"),
         "{}",
         show(&check)
+    );
+
+    // The dip-sample pack reads each file under its own folder's
+    // configuration too, and draws no configuration file.
+    let sample = run(&["sample", "a", "b", "top"]);
+    assert_eq!(sample.status.code(), Some(0), "{}", show(&sample));
+    let pack = String::from_utf8_lossy(&sample.stdout);
+    let flagged: Vec<(&str, bool)> = pack
+        .split("<h2>")
+        .filter_map(|page| {
+            let (_, rest) = page.split_once(": record ")?;
+            let (name, _) = rest.split_once('<')?;
+            Some((name, page.contains("<mark title=\"child-prostitute\">")))
+        })
+        .collect();
+    assert_eq!(
+        flagged,
+        [
+            ("a/note.txt", false),
+            ("b/note.txt", true),
+            ("top/note.txt", true),
+            ("top/sub/note.txt", false)
+        ],
+        "{}",
+        show(&sample)
+    );
+    assert!(
+        String::from_utf8_lossy(&sample.stderr).contains(
+            "vblint: note: the files in `top/sub` are sampled with its own configuration"
+        ),
+        "{}",
+        show(&sample)
     );
 
     for paths in [["a", "b"], ["b", "a"]] {

@@ -121,21 +121,9 @@ impl Prepared {
     }
 }
 
-/// The setup of the first path's configuration (the dip-sample pack reads
-/// every record under one configuration).
-pub(super) fn prepare(args: &CheckArgs) -> Option<Prepared> {
-    let start = args
-        .paths
-        .iter()
-        .find(|p| p.as_os_str() != "-")
-        .cloned()
-        .unwrap_or_else(|| PathBuf::from("."));
-    prepare_for(args, &start)
-}
-
 /// Loads configuration (the one for `start`), lexicon and options; prints
 /// problems and returns `None` on error.
-pub(super) fn prepare_for(args: &CheckArgs, start: &Path) -> Option<Prepared> {
+fn prepare_for(args: &CheckArgs, start: &Path) -> Option<Prepared> {
     let fail = |d: Diagnostic| {
         print_diagnostics(&[d]);
     };
@@ -205,25 +193,29 @@ pub(super) fn prepare_for(args: &CheckArgs, start: &Path) -> Option<Prepared> {
 /// for standard input), unless `--config` or `--no-config` says otherwise.
 /// Files under the same configuration share one setup; a folder's own
 /// `vblint.toml` met while walking a path gets its setup when first needed.
-struct Setups {
+/// `check`, `report` and `sample` each keep one.
+pub(super) struct Setups {
     /// One per configuration file in use, in the order first needed.
-    prepared: Vec<Rc<Prepared>>,
+    pub(super) prepared: Vec<Rc<Prepared>>,
     /// The configuration file of each setup.
-    files: Vec<Option<PathBuf>>,
+    pub(super) files: Vec<Option<PathBuf>>,
     /// For each path given, its setup in `prepared`.
-    of_path: Vec<usize>,
+    pub(super) of_path: Vec<usize>,
+    /// What is done with the files, for the notes ("checked", "reported").
+    verb: &'static str,
 }
 
 impl Setups {
     /// Prepares every configuration the paths given need; prints problems
     /// and returns `None` on the first error, before anything is checked.
     /// When the paths need more than one, a note says which path is
-    /// checked with which.
-    fn new(args: &CheckArgs, paths: &[PathBuf]) -> Option<Setups> {
+    /// `verb` with which.
+    pub(super) fn new(args: &CheckArgs, paths: &[PathBuf], verb: &'static str) -> Option<Setups> {
         let mut setups = Setups {
             prepared: Vec::new(),
             files: Vec::new(),
             of_path: Vec::new(),
+            verb,
         };
         for path in paths {
             let start = match path.as_os_str() == "-" {
@@ -235,7 +227,7 @@ impl Setups {
             let at = setups.setup_for(args, file, &start)?;
             setups.of_path.push(at);
         }
-        note_configurations("checked", paths, &setups.files, &setups.of_path);
+        note_configurations(verb, paths, &setups.files, &setups.of_path);
         Some(setups)
     }
 
@@ -257,7 +249,7 @@ impl Setups {
 
     /// The setup of a folder's own configuration `file` met while walking
     /// (a note says so the first time).
-    fn nested(&mut self, args: &CheckArgs, file: Option<PathBuf>) -> Option<usize> {
+    pub(super) fn nested(&mut self, args: &CheckArgs, file: Option<PathBuf>) -> Option<usize> {
         let known = self.files.contains(&file);
         let start = match &file {
             Some(f) => f.parent().unwrap_or(Path::new(".")).to_path_buf(),
@@ -265,7 +257,7 @@ impl Setups {
         };
         let at = self.setup_for(args, file.clone(), &start)?;
         if !known && let Some(file) = &file {
-            super::note_nested_configuration("checked", file);
+            super::note_nested_configuration(self.verb, file);
         }
         Some(at)
     }
@@ -304,7 +296,7 @@ pub(super) fn run(args: CheckArgs) -> ExitCode {
     if paths.is_empty() {
         paths.push(PathBuf::from("."));
     }
-    let Some(mut setups) = Setups::new(&args, &paths) else {
+    let Some(mut setups) = Setups::new(&args, &paths, "checked") else {
         return ExitCode::Error;
     };
     let mut configs = ConfigOf::new(&args.lexicon);

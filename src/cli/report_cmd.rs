@@ -5,18 +5,17 @@
 //! category, file or record, author, team and month. Summaries never contain
 //! case text; small counts are shown as `<N`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use rayon::prelude::*;
 
 use super::batch::{self, BatchArgs, Item};
-use super::check::{self, Job};
+use super::check::{self, Job, Setups};
 use super::out::{self, say};
 use super::walk::{self, Listed, WalkArgs};
 use super::{
     CheckArgs, ColorChoice, ConfigOf, ExitCode, LexiconArgs, NestedExcludes, QuotePolicyArg,
-    config_file,
 };
 use crate::diagnostic::Diagnostic;
 use crate::input::{self, Kind};
@@ -99,24 +98,10 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
     if paths.is_empty() {
         paths.push(PathBuf::from("."));
     }
-    // Each file is counted under its own folder's configuration: the
-    // setups in use, one per configuration file, prepared when first needed.
-    let mut setups: Vec<(Option<PathBuf>, check::Prepared)> = Vec::new();
-    let mut of_path = Vec::new();
-    for path in &paths {
-        let Some(at) = setup_for(
-            &mut setups,
-            &check_args,
-            config_file(&args.lexicon, path),
-            path,
-            false,
-        ) else {
-            return ExitCode::Error;
-        };
-        of_path.push(at);
-    }
-    let in_use: Vec<Option<PathBuf>> = setups.iter().map(|(f, _)| f.clone()).collect();
-    super::note_configurations("reported", &paths, &in_use, &of_path);
+    // Each file is counted under its own folder's configuration.
+    let Some(mut setups) = Setups::new(&check_args, &paths, "reported") else {
+        return ExitCode::Error;
+    };
     let mut configs = ConfigOf::new(&args.lexicon);
     let mut nested = NestedExcludes::default();
     let mut summary = Summary::default();
@@ -129,17 +114,17 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
     };
     let sample = args.batch.sample.map(|n| (n, args.batch.seed));
     let mut listed_paths = Vec::new();
-    for (path, &at) in paths.iter().zip(&of_path) {
+    for (path, &at) in paths.iter().zip(&setups.of_path) {
         let mut on_problem = |p: walk::WalkProblem| match p {
             walk::WalkProblem::Note(n) => say!("note: {}", escape::name(&n)),
             walk::WalkProblem::Error(d) => error(out::one_line(d)),
         };
-        let exclude = setups[at].1.exclude.as_ref();
+        let exclude = setups.prepared[at].exclude.as_ref();
         match walk::list_files(path, args.walk, exclude, &mut on_problem) {
             Ok(mut f) => {
                 f.retain(|f| {
                     let config = configs.of(path, &f.path);
-                    !nested.excludes(config.as_deref(), setups[at].0.as_deref(), &f.path)
+                    !nested.excludes(config.as_deref(), setups.files[at].as_deref(), &f.path)
                 });
                 listed_paths.push((path, f));
             }
@@ -152,8 +137,7 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
         let mut of_file = Vec::with_capacity(files.len());
         for f in &files {
             let config = configs.of(path, &f.path);
-            let start = f.path.parent().unwrap_or(path);
-            let Some(at) = setup_for(&mut setups, &check_args, config, start, true) else {
+            let Some(at) = setups.nested(&check_args, config) else {
                 return ExitCode::Error;
             };
             of_file.push(at);
@@ -166,21 +150,10 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
             read_total += plain.len();
         }
         let plain = match sample {
-            Some((n, seed)) if records.is_empty() => {
-                let (files, at): (Vec<Listed>, Vec<usize>) = plain.into_iter().unzip();
-                let mut at_of: std::collections::HashMap<PathBuf, usize> =
-                    files.iter().map(|f| f.path.clone()).zip(at).collect();
-                batch::sample_files(files, n, seed)
-                    .into_iter()
-                    .map(|f| {
-                        let at = at_of.remove(&f.path).unwrap_or(0);
-                        (f, at)
-                    })
-                    .collect()
-            }
+            Some((n, seed)) if records.is_empty() => batch::sample_files(plain, n, seed),
             _ => plain,
         };
-        let jobs: Vec<Job<'_>> = setups.iter().map(|(_, p)| p.job()).collect();
+        let jobs: Vec<Job<'_>> = setups.prepared.iter().map(|p| p.job()).collect();
         for chunk in plain.chunks(256) {
             let units: Vec<Result<Option<Unit>, Diagnostic>> = chunk
                 .par_iter()
@@ -299,7 +272,7 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
         summary.by_author.clear();
     }
     // The lexicon of the first path's configuration names the version.
-    let first = setups[0].1.job();
+    let first = setups.prepared[0].job();
     let provenance = provenance(
         &args,
         &first,
@@ -404,27 +377,6 @@ fn provenance(
 
 /// A file listed, and the index of its setup.
 type FileSetup = (Listed, usize);
-
-/// The setup (in `setups`) of the configuration `file`, found from
-/// `start`: prepared if it is new, with a note if it is a folder's own
-/// met while walking (`nested`); `None` (problems printed) if it cannot be.
-fn setup_for(
-    setups: &mut Vec<(Option<PathBuf>, check::Prepared)>,
-    args: &CheckArgs,
-    file: Option<PathBuf>,
-    start: &Path,
-    nested: bool,
-) -> Option<usize> {
-    if let Some(at) = setups.iter().position(|(f, _)| *f == file) {
-        return Some(at);
-    }
-    let prepared = check::prepare_for(args, start)?;
-    if nested && let Some(file) = &file {
-        super::note_nested_configuration("reported", file);
-    }
-    setups.push((file, prepared));
-    Some(setups.len() - 1)
-}
 
 fn job_options(job: &Job<'_>) -> input::Options {
     job.options.clone()

@@ -7,10 +7,12 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::batch::{self, BatchArgs, Item};
-use super::check;
+use super::check::{self, Job, Setups};
 use super::out::{self, say};
-use super::walk::{self, Listed, WalkArgs};
-use super::{CheckArgs, ColorChoice, ExitCode, LexiconArgs, QuotePolicyArg};
+use super::walk::{self, WalkArgs};
+use super::{
+    CheckArgs, ColorChoice, ConfigOf, ExitCode, LexiconArgs, NestedExcludes, QuotePolicyArg,
+};
 use crate::config::ContextMode;
 use crate::diagnostic::Diagnostic;
 use crate::input::{self, Kind};
@@ -80,47 +82,64 @@ pub(super) fn run(args: SampleArgs) -> ExitCode {
         lexicon: args.lexicon.clone(),
         batch: args.batch.clone(),
     };
-    let Some(prepared) = check::prepare(&check_args) else {
+    let mut paths = args.paths.clone();
+    if paths.is_empty() {
+        paths.push(PathBuf::from("."));
+    }
+    // Each record is read under its own folder's configuration.
+    let Some(mut setups) = Setups::new(&check_args, &paths, "sampled") else {
         return ExitCode::Error;
     };
-    let job = prepared.job();
+    let mut configs = ConfigOf::new(&args.lexicon);
+    let mut nested = NestedExcludes::default();
     let mut errors = 0usize;
     let mut error = |d: Diagnostic| {
         errors += 1;
         say!("{d}");
     };
-    let mut paths = args.paths.clone();
-    if paths.is_empty() {
-        paths.push(PathBuf::from("."));
-    }
     let mut records: Vec<PackRecord> = Vec::new();
     let mut inputs = Vec::new();
     let mut read = 0usize;
     let mut any_export = false;
-    for path in &paths {
+    for (index, path) in paths.iter().enumerate() {
+        let at = setups.of_path[index];
         let mut on_problem = |p: walk::WalkProblem| match p {
             walk::WalkProblem::Note(n) => say!("note: {}", escape::name(&n)),
             walk::WalkProblem::Error(d) => error(out::one_line(d)),
         };
-        let files =
-            match walk::list_files(path, args.walk, prepared.exclude.as_ref(), &mut on_problem) {
-                Ok(f) => f,
-                Err(d) => {
-                    error(out::one_line(d));
-                    continue;
-                }
-            };
+        let exclude = setups.prepared[at].exclude.as_ref();
+        let mut files = match walk::list_files(path, args.walk, exclude, &mut on_problem) {
+            Ok(f) => f,
+            Err(d) => {
+                error(out::one_line(d));
+                continue;
+            }
+        };
+        files.retain(|f| {
+            let config = configs.of(path, &f.path);
+            !nested.excludes(config.as_deref(), setups.files[at].as_deref(), &f.path)
+        });
         inputs.extend(files.iter().map(|f| f.path.display().to_string()));
-        let (exports, plain): (Vec<Listed>, Vec<Listed>) = files
+        let mut of_file = Vec::with_capacity(files.len());
+        for f in &files {
+            let Some(at) = setups.nested(&check_args, configs.of(path, &f.path)) else {
+                return ExitCode::Error;
+            };
+            of_file.push(at);
+        }
+        let jobs: Vec<Job<'_>> = setups.prepared.iter().map(|p| p.job()).collect();
+        let (exports, plain): (Vec<_>, Vec<_>) = files
             .into_iter()
-            .partition(|f| Kind::of(&f.path).has_records());
+            .zip(of_file)
+            .partition(|(f, _)| Kind::of(&f.path).has_records());
         any_export |= !exports.is_empty();
         if exports.is_empty() {
             read += plain.len();
-            for f in batch::sample_files(plain, n, seed) {
+            for (f, at) in batch::sample_files(plain, n, seed) {
+                let job = &jobs[at];
                 let shown = f.path.display().to_string();
                 let named = escape::name(&shown);
-                match check::file_text_findings(&job, &named, &f) {
+                match check::file_text_findings(job, &named, &f) {
                     Ok(Some((text, findings))) => records.push(PackRecord {
                         id: shown.clone(),
                         file: shown,
@@ -128,7 +147,7 @@ pub(super) fn run(args: SampleArgs) -> ExitCode {
                         date: None,
                         fields: vec![PackField {
                             name: String::new(),
-                            findings: pack_findings(&job, &findings),
+                            findings: pack_findings(job, &findings),
                             text,
                         }],
                     }),
@@ -137,7 +156,8 @@ pub(super) fn run(args: SampleArgs) -> ExitCode {
                 }
             }
         }
-        for listed in &exports {
+        for (listed, at) in &exports {
+            let job = &jobs[*at];
             let file = &listed.path;
             let shown = file.display().to_string();
             let named = escape::name(&shown);
@@ -175,8 +195,8 @@ pub(super) fn run(args: SampleArgs) -> ExitCode {
                         .map(|field| PackField {
                             name: field.name.clone(),
                             findings: pack_findings(
-                                &job,
-                                &check::findings_in(&job, Some(file), &field.text),
+                                job,
+                                &check::findings_in(job, Some(file), &field.text),
                             ),
                             text: field.text.clone(),
                         })
@@ -196,7 +216,10 @@ pub(super) fn run(args: SampleArgs) -> ExitCode {
             );
         }
     }
-    let (hash, entries, reviewed) = insight::lexicon_version(job.scanner.lexicon());
+    // The lexicon of the first path's configuration names the version, as
+    // in the report.
+    let first = &setups.prepared[0];
+    let (hash, entries, reviewed) = insight::lexicon_version(first.scanner.lexicon());
     let lexicon = insight::Provenance {
         lexicon_hash: hash,
         lexicon_entries: entries,

@@ -181,15 +181,27 @@ impl Iterator for Walk<'_> {
                     crate::input::file::special_file_note(&shown),
                 )));
             }
-            if self.exclude.is_some_and(|set| {
-                let relative = path.strip_prefix(&self.root).unwrap_or(&path);
-                set.is_match(relative) || set.is_match(&path)
-            }) {
+            if is_vblint_file(&path)
+                || self.exclude.is_some_and(|set| {
+                    let relative = path.strip_prefix(&self.root).unwrap_or(&path);
+                    set.is_match(relative) || set.is_match(&path)
+                })
+            {
                 continue;
             }
             return Some(Walked::File(Listed { path, walked: true }));
         }
     }
+}
+
+/// Whether `path` is one of vblint's own files (a configuration file or a
+/// list of dismissed findings), which a folder's walk reads as settings
+/// rather than as writing: the rule ids a `disable` list names would
+/// otherwise be flagged as the words they are named after.
+fn is_vblint_file(path: &Path) -> bool {
+    path.file_name().is_some_and(|name| {
+        crate::config::FILE_NAMES.iter().any(|n| name == *n) || name == crate::dismissed::FILE_NAME
+    })
 }
 
 /// An entry of `ignore`'s walk as [`Found`].
