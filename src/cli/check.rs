@@ -77,11 +77,11 @@ pub(super) struct Job<'a> {
     pub(super) scanner: &'a Scanner,
     printer: &'a dyn Printer,
     fail_on: FailOn,
-    per_file: Option<PerFile>,
+    per_file: Option<&'a PerFile>,
     /// How to read exports.
-    pub(super) options: input::Options,
+    pub(super) options: &'a input::Options,
     /// Findings to leave out (`--baseline`).
-    baseline: Option<HashSet<String>>,
+    baseline: Option<&'a HashSet<String>>,
     /// Findings dismissed in an editor (`.vblint-ignore`).
     dismissed: Option<&'a Dismissed>,
     /// Whether findings need fingerprints (SARIF, baselines).
@@ -111,9 +111,9 @@ impl Prepared {
             scanner: &self.scanner,
             printer: self.printer.as_ref(),
             fail_on: self.fail_on,
-            per_file: self.per_file.clone(),
-            options: self.options.clone(),
-            baseline: self.baseline.clone(),
+            per_file: self.per_file.as_ref(),
+            options: &self.options,
+            baseline: self.baseline.as_ref(),
             dismissed: self.dismissed.as_ref(),
             fingerprints: self.fingerprints,
             max_file_size: self.max_file_size,
@@ -439,7 +439,7 @@ fn scan_records(
     let limits = input::Limits {
         max_file_size: job.max_file_size,
     };
-    let opened = input::open_records(&file.file_ref(&named), Kind::of(path), limits, &job.options);
+    let opened = input::open_records(&file.file_ref(&named), Kind::of(path), limits, job.options);
     let mut records = match opened {
         Ok(r) => r,
         Err(not_read) => return writer.write(not_read_output(not_read)),
@@ -502,7 +502,7 @@ fn scan_record(job: &Job<'_>, shown: &str, path: &Path, record: &Record) -> File
 }
 
 fn apply_per_file(job: &Job<'_>, path: Option<&Path>, findings: &mut Vec<Finding>) {
-    if let (Some((set, disables, base)), Some(path)) = (&job.per_file, path) {
+    if let (Some((set, disables, base)), Some(path)) = (job.per_file, path) {
         let relative = path.strip_prefix(base).unwrap_or(path);
         for i in set.matches(relative) {
             let ids = &disables[i];
@@ -930,7 +930,7 @@ fn render_located(
         let fingerprint = job
             .fingerprints
             .then(|| fingerprinter.fingerprint(source, &l.entry.id, l.finding));
-        if let (Some(base), Some(fp)) = (&job.baseline, &fingerprint)
+        if let (Some(base), Some(fp)) = (job.baseline, &fingerprint)
             && base.contains(fp)
         {
             out.baselined += 1;

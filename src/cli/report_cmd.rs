@@ -203,7 +203,7 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
                 &listed.file_ref(&named),
                 Kind::of(file),
                 limits,
-                &job_options(job),
+                job.options,
             );
             let mut reader = match opened {
                 Ok(r) => r,
@@ -377,10 +377,6 @@ fn provenance(
 
 /// A file listed, and the index of its setup.
 type FileSetup = (Listed, usize);
-
-fn job_options(job: &Job<'_>) -> input::Options {
-    job.options.clone()
-}
 
 fn unit(
     job: &Job<'_>,

@@ -168,7 +168,7 @@ pub(super) fn run(args: SampleArgs) -> ExitCode {
                 &listed.file_ref(&named),
                 Kind::of(file),
                 limits,
-                &job.options,
+                job.options,
             );
             let mut reader = match opened {
                 Ok(r) => r,
