@@ -315,6 +315,11 @@ test("Quill: underlines on its editor; a fix goes into its history", async () =>
   await shot(page, "quill");
   const text = () => page.evaluate(() => window.editor.getText());
   const before = await text();
+  // Quill's history makes changes less than its `delay` apart (1 s) one
+  // undo step, so a fix applied at once would be undone with the last
+  // words typed. An officer reads the card first; so does the test.
+  const delay = await page.evaluate(() => window.editor.history.options.delay);
+  await sleep(delay + 200);
   const replacement = await applyFix(page, page, "put-self-at-risk");
   await until(text, before.replace("putting herself at risk", replacement));
   await page.keyboard.press("Control+z");
