@@ -39,13 +39,15 @@ const WANT = ["put-self-at-risk", "streetwise"];
 let ctx;
 let srv;
 let origin;
+/** The browser profile made for the run, removed at the end. */
+let profile;
 const outside = [];
 
 before(async () => {
   assert.ok(fs.existsSync(path.join(DIST, "manifest.json")), `${DIST}/manifest.json is missing: run npm run build`);
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   ({ server: srv, origin } = await serve());
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "vblint-ext-"));
+  profile = fs.mkdtempSync(path.join(os.tmpdir(), "vblint-ext-"));
   ctx = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     headless: false,
@@ -73,6 +75,7 @@ before(async () => {
 after(async () => {
   await ctx?.close();
   srv?.close();
+  if (profile) fs.rmSync(profile, { recursive: true, force: true });
   console.log(`screenshots: ${ARTIFACTS}`);
 });
 

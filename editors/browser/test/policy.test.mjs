@@ -40,6 +40,8 @@ examples = ["He is a wrong'un."]
 let ctx;
 let srv;
 let origin;
+/** The browser profile made for the run, removed at the end. */
+let profile;
 
 before(async () => {
   try {
@@ -63,7 +65,8 @@ before(async () => {
     }),
   );
   ({ server: srv, origin } = await serve());
-  ctx = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), "vblint-policy-")), {
+  profile = fs.mkdtempSync(path.join(os.tmpdir(), "vblint-policy-"));
+  ctx = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     headless: false,
     args: [
@@ -84,6 +87,7 @@ after(async () => {
   await ctx?.close();
   srv?.close();
   fs.rmSync(POLICY, { force: true });
+  if (profile) fs.rmSync(profile, { recursive: true, force: true });
 });
 
 async function rules(page) {
