@@ -457,6 +457,10 @@ fn each_file_gets_the_configuration_of_its_own_folder() {
         "{}",
         show(&sample)
     );
+    assert!(
+        pack.contains("; the files checked with `b/vblint.toml`: fnv1a64:"),
+        "the pack names both lexicons: {pack}"
+    );
 
     for paths in [["a", "b"], ["b", "a"]] {
         let report = run(&["report", "--format", "json", paths[0], paths[1], "top"]);
@@ -464,6 +468,16 @@ fn each_file_gets_the_configuration_of_its_own_folder() {
         let json: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
         let files: Vec<&String> = json["by"]["file"].as_object().unwrap().keys().collect();
         assert_eq!(files, ["b/note.txt", "top/note.txt"], "{paths:?}: {json}");
+        // The version of the second lexicon in use is given with the
+        // configuration that chose it (the first path's is the version).
+        let others = json["lexicon"]["others"].as_array().unwrap();
+        assert_eq!(others.len(), 1, "{paths:?}: {json}");
+        assert_eq!(
+            others[0]["configuration"],
+            format!("{}/vblint.toml", paths[1]),
+            "{paths:?}: {json}"
+        );
+        assert_ne!(others[0]["hash"], json["lexicon"]["hash"], "{json}");
         let stderr = String::from_utf8_lossy(&report.stderr);
         for folder in ["a", "b"] {
             assert!(

@@ -28,7 +28,7 @@ use crate::dismissed::Dismissed;
 use crate::input::io_reason;
 use crate::input::{self, Kind, Record};
 use crate::report::{
-    self, Format, HumanStyle, LineCursor, Printer, Problem, Source, Streams, Totals,
+    self, Format, HumanStyle, LineCursor, Printer, Problem, Source, Streams, Totals, insight,
 };
 use crate::scan::{Finding, RecordFacts, Scanner};
 use crate::text::Normalized;
@@ -245,6 +245,34 @@ impl Setups {
         self.prepared.push(Rc::new(prepare_for(args, start)?));
         self.files.push(file);
         Some(self.files.len() - 1)
+    }
+
+    /// The version of the first path's lexicon (with the entries its
+    /// configuration switches off left out, as
+    /// [`insight::scanner_lexicon_version`] gives it), and each other
+    /// version in use with the configuration that chose it (once each, in
+    /// the order first needed), for a report's or a sample pack's
+    /// provenance.
+    pub(super) fn lexicon_versions(
+        &self,
+    ) -> ((String, usize, Option<String>), Vec<insight::OtherLexicon>) {
+        let first = insight::scanner_lexicon_version(&self.prepared[0].scanner);
+        let mut others: Vec<insight::OtherLexicon> = Vec::new();
+        for (prepared, file) in self.prepared.iter().zip(&self.files).skip(1) {
+            let (hash, entries, reviewed) = insight::scanner_lexicon_version(&prepared.scanner);
+            if hash != first.0 && others.iter().all(|o| o.hash != hash) {
+                let here = std::env::current_dir().unwrap_or_default();
+                others.push(insight::OtherLexicon {
+                    configuration: file
+                        .as_deref()
+                        .map(|f| out::shown(f.strip_prefix(&here).unwrap_or(f))),
+                    hash,
+                    entries,
+                    reviewed,
+                });
+            }
+        }
+        (first, others)
     }
 
     /// The setup of a folder's own configuration `file` met while walking

@@ -271,11 +271,9 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
     if !by_author {
         summary.by_author.clear();
     }
-    // The lexicon of the first path's configuration names the version.
-    let first = setups.prepared[0].job();
     let provenance = provenance(
         &args,
-        &first,
+        &setups,
         inputs,
         sample.map(|(n, _)| (n, summary.units(), read_total)),
     );
@@ -296,12 +294,12 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
 /// Where the report's figures come from.
 fn provenance(
     args: &ReportArgs,
-    job: &Job<'_>,
+    setups: &Setups,
     mut inputs: Vec<String>,
     sample: Option<(usize, usize, usize)>,
 ) -> Provenance {
-    let (lexicon_hash, lexicon_entries, lexicon_reviewed) =
-        insight::lexicon_version(job.scanner.lexicon());
+    let ((lexicon_hash, lexicon_entries, lexicon_reviewed), other_lexicons) =
+        setups.lexicon_versions();
     if inputs.len() > 20 {
         let n = inputs.len();
         inputs = args.paths.iter().map(|p| p.display().to_string()).collect();
@@ -369,6 +367,7 @@ fn provenance(
         lexicon_hash,
         lexicon_entries,
         lexicon_reviewed,
+        other_lexicons,
         options,
         sample,
         by_author: args.by.contains(&ByArg::Author),

@@ -216,14 +216,12 @@ pub(super) fn run(args: SampleArgs) -> ExitCode {
             );
         }
     }
-    // The lexicon of the first path's configuration names the version, as
-    // in the report.
-    let first = &setups.prepared[0];
-    let (hash, entries, reviewed) = insight::lexicon_version(first.scanner.lexicon());
+    let ((hash, entries, reviewed), others) = setups.lexicon_versions();
     let lexicon = insight::Provenance {
         lexicon_hash: hash,
         lexicon_entries: entries,
         lexicon_reviewed: reviewed,
+        other_lexicons: others,
         ..insight::Provenance::default()
     }
     .lexicon_words();

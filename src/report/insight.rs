@@ -22,6 +22,21 @@ pub const DEFINITIONS: [(&str, &str); 3] = [
     ),
 ];
 
+/// A lexicon that the files under another configuration were checked
+/// with, where it is not the one of the first path's configuration.
+#[derive(Clone, Debug)]
+pub struct OtherLexicon {
+    /// The configuration file that chose it, as shown to the reader
+    /// (`None`: files with no configuration file).
+    pub configuration: Option<String>,
+    /// Its hash, as [`lexicon_version`] gives it.
+    pub hash: String,
+    /// Its active entries.
+    pub entries: usize,
+    /// The newest `reviewed` date of an entry, if entries record one.
+    pub reviewed: Option<String>,
+}
+
 /// Where a report's figures come from.
 #[derive(Clone, Debug, Default)]
 pub struct Provenance {
@@ -35,6 +50,9 @@ pub struct Provenance {
     pub lexicon_entries: usize,
     /// The newest `reviewed` date of an entry, if entries record one.
     pub lexicon_reviewed: Option<String>,
+    /// The other lexicons some files were checked with (folders with a
+    /// configuration of their own that changes the lexicon).
+    pub other_lexicons: Vec<OtherLexicon>,
     /// The options that change the figures, as (name, value).
     pub options: Vec<(String, String)>,
     /// When the report is of a sample: (asked for, drawn, records read).
@@ -54,14 +72,31 @@ impl Provenance {
         }
     }
 
-    /// The lexicon version in words.
+    /// The lexicon version in words, and that of each other lexicon in
+    /// use with the configuration that chose it.
     pub fn lexicon_words(&self) -> String {
-        format!(
-            "{} ({} entries; newest entry review: {})",
-            self.lexicon_hash,
+        let version = |hash: &str, entries: usize, reviewed: Option<&str>| {
+            format!(
+                "{hash} ({entries} entries; newest entry review: {})",
+                reviewed.unwrap_or("not recorded")
+            )
+        };
+        let mut words = version(
+            &self.lexicon_hash,
             self.lexicon_entries,
-            self.lexicon_reviewed.as_deref().unwrap_or("not recorded")
-        )
+            self.lexicon_reviewed.as_deref(),
+        );
+        for other in &self.other_lexicons {
+            let files = match &other.configuration {
+                Some(file) => format!("the files checked with `{file}`"),
+                None => "the files with no configuration file".to_string(),
+            };
+            words.push_str(&format!(
+                "; {files}: {}",
+                version(&other.hash, other.entries, other.reviewed.as_deref())
+            ));
+        }
+        words
     }
 }
 
@@ -73,6 +108,21 @@ fn singular(word: &str) -> &str {
 /// and of the ids of its active entries, the number of active entries, and
 /// the newest `reviewed` date of an entry (if entries record one).
 pub fn lexicon_version(lexicon: &crate::lexicon::Lexicon) -> (String, usize, Option<String>) {
+    version_of(lexicon, |_| true)
+}
+
+/// The version of the lexicon a scanner checks with, as
+/// [`lexicon_version`] gives it, counting only the entries it has switched
+/// on: a configuration that disables entries gives another version.
+pub fn scanner_lexicon_version(scanner: &crate::scan::Scanner) -> (String, usize, Option<String>) {
+    let disabled = &scanner.settings().disabled;
+    version_of(scanner.lexicon(), |id| !disabled.contains(id))
+}
+
+fn version_of(
+    lexicon: &crate::lexicon::Lexicon,
+    enabled: impl Fn(&str) -> bool,
+) -> (String, usize, Option<String>) {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |s: &str| {
         for b in s.bytes().chain([0xff]) {
@@ -86,7 +136,7 @@ pub fn lexicon_version(lexicon: &crate::lexicon::Lexicon) -> (String, usize, Opt
     }
     let mut entries = 0;
     let mut reviewed: Option<&str> = None;
-    for (_, e) in lexicon.active() {
+    for (_, e) in lexicon.active().filter(|(_, e)| enabled(&e.id)) {
         eat(&e.id);
         entries += 1;
         if let Some(r) = e.reviewed.as_deref()

@@ -697,11 +697,7 @@ pub fn json(s: &Summary, sup: Suppress, p: &Provenance) -> String {
             "year_before_has_records": h.top.as_ref().map(|t| t.then_has_records),
         },
         "provenance": provenance,
-        "lexicon": {
-            "hash": p.lexicon_hash,
-            "entries": p.lexicon_entries,
-            "newest_review": p.lexicon_reviewed,
-        },
+        "lexicon": lexicon_json(p),
         "sample": p.sample.map(|(asked, drawn, read)| json!({"asked": asked, "drawn": drawn, "read": read})),
         "skipped": s.skipped,
         "definitions": insight::DEFINITIONS.iter().map(|(k, v)| ((*k).to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
@@ -709,6 +705,31 @@ pub fn json(s: &Summary, sup: Suppress, p: &Provenance) -> String {
     let mut out = serde_json::to_string_pretty(&v).expect("report serialises");
     out.push('\n');
     out
+}
+
+/// The lexicon version of the JSON report; `others` lists the other
+/// lexicons in use, when folders' own configurations chose other ones.
+fn lexicon_json(p: &Provenance) -> serde_json::Value {
+    let mut lexicon = serde_json::json!({
+        "hash": p.lexicon_hash,
+        "entries": p.lexicon_entries,
+        "newest_review": p.lexicon_reviewed,
+    });
+    if !p.other_lexicons.is_empty() {
+        lexicon["others"] = p
+            .other_lexicons
+            .iter()
+            .map(|o| {
+                serde_json::json!({
+                    "configuration": o.configuration,
+                    "hash": o.hash,
+                    "entries": o.entries,
+                    "newest_review": o.reviewed,
+                })
+            })
+            .collect();
+    }
+    lexicon
 }
 
 #[cfg(test)]
