@@ -349,6 +349,40 @@ fn a_baseline_survives_a_renamed_export_and_warns_when_it_matches_nothing() {
     );
 }
 
+/// A baseline that cannot be read stops the run before anything is
+/// checked, with one error that says how to make one, even when the paths
+/// given are checked under two configurations.
+#[test]
+fn a_missing_baseline_is_one_error_before_anything_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    for folder in ["a", "b"] {
+        std::fs::create_dir(dir.path().join(folder)).unwrap();
+        std::fs::write(
+            dir.path().join(folder).join("vblint.toml"),
+            format!("# the configuration of {folder}\n"),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join(folder).join("note.txt"),
+            "She is putting herself at risk.\n",
+        )
+        .unwrap();
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_vblint"))
+        .args(["check", "--baseline", "missing.txt", "a", "b"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(out.stdout.is_empty(), "nothing is checked");
+    assert_eq!(
+        stderr.matches("create one with --write-baseline").count(),
+        1,
+        "{stderr}"
+    );
+}
+
 #[test]
 fn report_sample_lists_every_sampled_record_and_says_it_is_a_sample() {
     let args = |format: &str| {

@@ -11,7 +11,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
@@ -99,7 +99,7 @@ pub(super) struct Prepared {
     max_file_size: u64,
     per_file: Option<PerFile>,
     options: input::Options,
-    baseline: Option<HashSet<String>>,
+    baseline: Option<Arc<HashSet<String>>>,
     dismissed: Option<Dismissed>,
     fingerprints: bool,
 }
@@ -113,7 +113,7 @@ impl Prepared {
             fail_on: self.fail_on,
             per_file: self.per_file.as_ref(),
             options: &self.options,
-            baseline: self.baseline.as_ref(),
+            baseline: self.baseline.as_deref(),
             dismissed: self.dismissed.as_ref(),
             fingerprints: self.fingerprints,
             max_file_size: self.max_file_size,
@@ -122,8 +122,13 @@ impl Prepared {
 }
 
 /// Loads configuration (the one for `start`), lexicon and options; prints
-/// problems and returns `None` on error.
-fn prepare_for(args: &CheckArgs, start: &Path) -> Option<Prepared> {
+/// problems and returns `None` on error. `baseline` is the run's
+/// `--baseline`, read once for every setup.
+fn prepare_for(
+    args: &CheckArgs,
+    start: &Path,
+    baseline: Option<Arc<HashSet<String>>>,
+) -> Option<Prepared> {
     let fail = |d: Diagnostic| {
         print_diagnostics(&[d]);
     };
@@ -155,11 +160,6 @@ fn prepare_for(args: &CheckArgs, start: &Path) -> Option<Prepared> {
     let options = args
         .batch
         .options()
-        .map_err(|e| fail(Diagnostic::error(e)))
-        .ok()?;
-    let baseline = args
-        .batch
-        .load_baseline()
         .map_err(|e| fail(Diagnostic::error(e)))
         .ok()?;
     let style = HumanStyle {
@@ -203,6 +203,8 @@ pub(super) struct Setups {
     pub(super) of_path: Vec<usize>,
     /// What is done with the files, for the notes ("checked", "reported").
     verb: &'static str,
+    /// The fingerprints of `--baseline`, read once for every setup.
+    baseline: Option<Arc<HashSet<String>>>,
 }
 
 impl Setups {
@@ -211,11 +213,19 @@ impl Setups {
     /// When the paths need more than one, a note says which path is
     /// `verb` with which.
     pub(super) fn new(args: &CheckArgs, paths: &[PathBuf], verb: &'static str) -> Option<Setups> {
+        let baseline = match args.batch.load_baseline() {
+            Ok(baseline) => baseline.map(Arc::new),
+            Err(e) => {
+                print_diagnostics(&[Diagnostic::error(e)]);
+                return None;
+            }
+        };
         let mut setups = Setups {
             prepared: Vec::new(),
             files: Vec::new(),
             of_path: Vec::new(),
             verb,
+            baseline,
         };
         for path in paths {
             let start = match path.as_os_str() == "-" {
@@ -242,7 +252,8 @@ impl Setups {
         if let Some(at) = self.files.iter().position(|f| *f == file) {
             return Some(at);
         }
-        self.prepared.push(Rc::new(prepare_for(args, start)?));
+        let prepared = prepare_for(args, start, self.baseline.clone())?;
+        self.prepared.push(Rc::new(prepared));
         self.files.push(file);
         Some(self.files.len() - 1)
     }
