@@ -268,11 +268,11 @@ impl Setups {
         &self,
     ) -> ((String, usize, Option<String>), Vec<insight::OtherLexicon>) {
         let first = insight::scanner_lexicon_version(&self.prepared[0].scanner);
+        let here = std::env::current_dir().unwrap_or_default();
         let mut others: Vec<insight::OtherLexicon> = Vec::new();
         for (prepared, file) in self.prepared.iter().zip(&self.files).skip(1) {
             let (hash, entries, reviewed) = insight::scanner_lexicon_version(&prepared.scanner);
             if hash != first.0 && others.iter().all(|o| o.hash != hash) {
-                let here = std::env::current_dir().unwrap_or_default();
                 others.push(insight::OtherLexicon {
                     configuration: file
                         .as_deref()
