@@ -286,6 +286,30 @@ impl Setups {
         (first, others)
     }
 
+    /// Of the files listed under `path` (a path given, with the setup
+    /// `at`), those that their own folder's configuration does not
+    /// exclude, each with the setup of that configuration (prepared when
+    /// first needed); `None` (problems printed) if one cannot be prepared.
+    pub(super) fn of_files(
+        &mut self,
+        args: &CheckArgs,
+        (path, at): (&Path, usize),
+        files: Vec<Listed>,
+        configs: &mut ConfigOf,
+        nested: &mut NestedExcludes,
+    ) -> Option<Vec<(Listed, usize)>> {
+        let mut out = Vec::with_capacity(files.len());
+        for file in files {
+            let config = configs.of(path, &file.path);
+            if nested.excludes(config.as_deref(), self.files[at].as_deref(), &file.path) {
+                continue;
+            }
+            let setup = self.nested(args, config)?;
+            out.push((file, setup));
+        }
+        Some(out)
+    }
+
     /// The setup of a folder's own configuration `file` met while walking
     /// (a note says so the first time).
     pub(super) fn nested(&mut self, args: &CheckArgs, file: Option<PathBuf>) -> Option<usize> {

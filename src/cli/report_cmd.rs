@@ -114,37 +114,30 @@ pub(super) fn run(args: ReportArgs) -> ExitCode {
     };
     let sample = args.batch.sample.map(|n| (n, args.batch.seed));
     let mut listed_paths = Vec::new();
-    for (path, &at) in paths.iter().zip(&setups.of_path) {
+    for (index, path) in paths.iter().enumerate() {
+        let at = setups.of_path[index];
         let mut on_problem = |p: walk::WalkProblem| match p {
             walk::WalkProblem::Note(n) => say!("note: {}", escape::name(&n)),
             walk::WalkProblem::Error(d) => error(out::one_line(d)),
         };
         let exclude = setups.prepared[at].exclude.as_ref();
         match walk::list_files(path, args.walk, exclude, &mut on_problem) {
-            Ok(mut f) => {
-                f.retain(|f| {
-                    let config = configs.of(path, &f.path);
-                    !nested.excludes(config.as_deref(), setups.files[at].as_deref(), &f.path)
-                });
-                listed_paths.push((path, f));
+            Ok(files) => {
+                let of = (path.as_path(), at);
+                let Some(files) =
+                    setups.of_files(&check_args, of, files, &mut configs, &mut nested)
+                else {
+                    return ExitCode::Error;
+                };
+                listed_paths.push(files);
             }
             Err(d) => error(out::one_line(d)),
         }
     }
-    for (path, files) in listed_paths {
-        inputs.extend(files.iter().map(|f| f.path.display().to_string()));
-        // The setup of each file.
-        let mut of_file = Vec::with_capacity(files.len());
-        for f in &files {
-            let config = configs.of(path, &f.path);
-            let Some(at) = setups.nested(&check_args, config) else {
-                return ExitCode::Error;
-            };
-            of_file.push(at);
-        }
+    for files in listed_paths {
+        inputs.extend(files.iter().map(|(f, _)| f.path.display().to_string()));
         let (records, plain): (Vec<FileSetup>, Vec<FileSetup>) = files
             .into_iter()
-            .zip(of_file)
             .partition(|(f, _)| Kind::of(&f.path).has_records());
         if records.is_empty() {
             read_total += plain.len();

@@ -108,29 +108,21 @@ pub(super) fn run(args: SampleArgs) -> ExitCode {
             walk::WalkProblem::Error(d) => error(out::one_line(d)),
         };
         let exclude = setups.prepared[at].exclude.as_ref();
-        let mut files = match walk::list_files(path, args.walk, exclude, &mut on_problem) {
+        let files = match walk::list_files(path, args.walk, exclude, &mut on_problem) {
             Ok(f) => f,
             Err(d) => {
                 error(out::one_line(d));
                 continue;
             }
         };
-        files.retain(|f| {
-            let config = configs.of(path, &f.path);
-            !nested.excludes(config.as_deref(), setups.files[at].as_deref(), &f.path)
-        });
-        inputs.extend(files.iter().map(|f| f.path.display().to_string()));
-        let mut of_file = Vec::with_capacity(files.len());
-        for f in &files {
-            let Some(at) = setups.nested(&check_args, configs.of(path, &f.path)) else {
-                return ExitCode::Error;
-            };
-            of_file.push(at);
-        }
+        let of = (path.as_path(), at);
+        let Some(files) = setups.of_files(&check_args, of, files, &mut configs, &mut nested) else {
+            return ExitCode::Error;
+        };
+        inputs.extend(files.iter().map(|(f, _)| f.path.display().to_string()));
         let jobs: Vec<Job<'_>> = setups.prepared.iter().map(|p| p.job()).collect();
         let (exports, plain): (Vec<_>, Vec<_>) = files
             .into_iter()
-            .zip(of_file)
             .partition(|(f, _)| Kind::of(&f.path).has_records());
         any_export |= !exports.is_empty();
         if exports.is_empty() {
